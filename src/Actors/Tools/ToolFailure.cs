@@ -1,0 +1,12 @@
+namespace Orchestrator.Actors.Tools;
+
+/// <summary>Why a tool call produced an error output instead of a result.</summary>
+public enum ToolFailure
+{
+    None,
+    UnknownTool,
+    InvalidArguments,
+    TimedOut,
+    Threw,
+    Cancelled,
+}

@@ -1,0 +1,81 @@
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
+
+namespace Orchestrator.Actors.Tools;
+
+/// <summary>
+/// The tools a node offers, by name. Registration normally happens at startup, but reads never see a
+/// half-made registration: each <see cref="Add{TArgs,TResult}(string,string,Func{TArgs,ToolContext,CancellationToken,Task{TResult}})"/>
+/// publishes a new immutable snapshot.
+/// </summary>
+public sealed partial class ToolRegistry
+{
+    private readonly Lock _gate = new();
+    private ImmutableDictionary<string, RegisteredTool> _byName = ImmutableDictionary.Create<string, RegisteredTool>(StringComparer.Ordinal);
+    private ImmutableList<ToolDefinition> _definitions = [];
+
+    /// <summary>The definitions to declare to the model, in registration order.</summary>
+    public IReadOnlyList<ToolDefinition> Definitions => _definitions;
+
+    /// <summary>Registers a tool that wants its call context (e.g. the call id as an idempotency key).</summary>
+    /// <param name="name">1 to 64 characters from a-z, A-Z, 0-9, '_' and '-'; unique in this registry.</param>
+    /// <exception cref="ArgumentException">The name is invalid or taken, or <typeparamref name="TArgs"/> is not a JSON object type.</exception>
+    public ToolRegistry Add<TArgs, TResult>(
+        string name,
+        string description,
+        Func<TArgs, ToolContext, CancellationToken, Task<TResult>> run)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!ValidName().IsMatch(name))
+        {
+            throw new ArgumentException(
+                $"Tool name '{name}' is invalid: use 1 to 64 characters from a-z, A-Z, 0-9, '_' and '-'.", nameof(name));
+        }
+
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(run);
+        ThrowIfTaken(name);
+
+        RegisteredTool tool = RegisteredTool.Create(name, description, run);
+        lock (_gate)
+        {
+            ThrowIfTaken(name);
+            _byName = _byName.Add(name, tool);
+            _definitions = _definitions.Add(tool.Definition);
+        }
+
+        return this;
+    }
+
+    /// <summary>Registers a tool that needs no call context.</summary>
+    /// <inheritdoc cref="Add{TArgs,TResult}(string,string,Func{TArgs,ToolContext,CancellationToken,Task{TResult}})"/>
+    public ToolRegistry Add<TArgs, TResult>(
+        string name,
+        string description,
+        Func<TArgs, CancellationToken, Task<TResult>> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return Add<TArgs, TResult>(name, description, (args, _, cancellationToken) => run(args, cancellationToken));
+    }
+
+    public bool Contains(string name) => name is not null && _byName.ContainsKey(name);
+
+    internal bool TryGet(string? name, [NotNullWhen(true)] out RegisteredTool? tool)
+    {
+        tool = null;
+        return name is not null && _byName.TryGetValue(name, out tool);
+    }
+
+    private void ThrowIfTaken(string name)
+    {
+        if (_byName.ContainsKey(name))
+        {
+            throw new ArgumentException($"A tool named '{name}' is already registered.", nameof(name));
+        }
+    }
+
+    // \z, not $: '$' would also accept a name ending in a newline.
+    [GeneratedRegex(@"^[a-zA-Z0-9_-]{1,64}\z")]
+    private static partial Regex ValidName();
+}
