@@ -1,0 +1,30 @@
+namespace Orchestrator.Actors.Connections;
+
+/// <summary>Where and how a node's connection manager connects. The API key is never printed: see <see cref="ToString"/>.</summary>
+public sealed record EndpointSettings
+{
+    /// <summary>The WebSocket URL of the Responses endpoint, e.g. <c>wss://api.openai.com/v1/responses</c>.</summary>
+    public required Uri ResponsesUrl { get; init; }
+
+    /// <summary>Sent as <c>Authorization: Bearer …</c> when set.</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>At most this many sockets per node; further lease requests queue.</summary>
+    public int MaxSockets { get; init; } = 8;
+
+    /// <summary>Lease requests waiting for a lane beyond this are refused with <c>LaneUnavailable</c>.</summary>
+    public int MaxQueuedLeases { get; init; } = 10_000;
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>First delay after a failed connection attempt; doubles per consecutive failure up to <see cref="MaxBackoff"/>, with jitter.</summary>
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest server frame accepted; a larger one is a protocol violation that drops the socket.</summary>
+    public int MaxFrameBytes { get; init; } = 64 * 1024 * 1024;
+
+    public override string ToString() =>
+        $"EndpointSettings {{ ResponsesUrl = {ResponsesUrl}, ApiKey = {(ApiKey is null ? "none" : "***")}, MaxSockets = {MaxSockets} }}";
+}

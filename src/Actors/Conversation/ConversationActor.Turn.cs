@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Text;
+using Akka.Actor;
+using Akka.Event;
+using Orchestrator.Actors.Connections;
+using Orchestrator.Actors.Tools;
+using Orchestrator.Messages.Connections;
+using Orchestrator.Messages.Conversations;
+using Orchestrator.Messages.Events;
+using Orchestrator.Messages.Protocol;
+
+namespace Orchestrator.Actors.Conversation;
+
+/// <summary>The turn: leasing a lane, sending requests, recording responses, running tools, retrying.</summary>
+public sealed partial class ConversationActor
+{
+    private LaneLease? _lease;
+    /// <summary>Set when the server lost our chain (previous_response_not_found, a lost connection): the next send is full.</summary>
+    private bool _chainLost;
+    private int _failedSends;
+    private TurnCounters _turn = new();
+    private readonly StringBuilder _streamedText = new();
+
+    private void StartTurn()
+    {
+        SetReceiveTimeout(null);
+        _turn = new TurnCounters();
+        _failedSends = 0;
+        SendNext();
+    }
+
+    /// <summary>Sends what the state says is next, leasing a lane first when none is held.</summary>
+    private void SendNext()
+    {
+        if (_lease is null)
+        {
+            _deps.ConnectionManager.Tell(new AcquireLane(_conversationId));
+            Become(AwaitingLane);
+            return;
+        }
+
+        var plan = NextRequestPlanner.Plan(_state, _lease.CachedResponseId, _chainLost);
+        var payload = plan.ToRequest(_state.Settings!, _deps.ToolDeclarations).ToUtf8Bytes();
+        _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, payload));
+        _streamedText.Clear();
+        _turn.Sent(plan.Kind, payload.Length);
+        Become(AwaitingModel);
+    }
+
+    private void AwaitingLane()
+    {
+        Command<LaneGranted>(granted =>
+        {
+            _lease = granted.Lease;
+            SendNext();
+        });
+        Command<LaneUnavailable>(unavailable => RetryLater(unavailable.Reason));
+        Command<Retry>(_ => _deps.ConnectionManager.Tell(new AcquireLane(_conversationId)));
+        Common();
+    }
+
+    private void AwaitingModel()
+    {
+        Command<ModelEvent>(e => e.LeaseId == _lease?.LeaseId, e => OnModelEvent(e.Event));
+        Command<ModelRequestFailed>(failed => failed.LeaseId == _lease?.LeaseId, failed => TransportFailed(failed.Reason));
+        Command<LaneLost>(lost => lost.LeaseId == _lease?.LeaseId, lost => TransportFailed(lost.Reason));
+        Command<Retry>(_ => SendNext());
+        Common();
+    }
+
+    private void RunningTools()
+    {
+        Command<ToolWorker.Completed>(RecordToolResult);
+        Common();
+    }
+
+    private void OnModelEvent(ServerEvent e)
+    {
+        switch (e)
+        {
+            case OutputTextDeltaEvent delta:
+                _streamedText.Append(delta.Delta);
+                Publish(new AssistantTextDelta(_conversationId, delta.Delta));
+                break;
+            case ResponseLifecycleEvent { Type: ServerEventTypes.ResponseCompleted or ServerEventTypes.ResponseIncomplete } done:
+                RecordResponse(done.Response);
+                break;
+            case ResponseLifecycleEvent { Type: ServerEventTypes.ResponseFailed } failed:
+                ServerFailed(new ApiError(null, failed.Response.Error?.Code, failed.Response.Error?.Message ?? "the response failed"));
+                break;
+            case ServerErrorEvent error:
+                ServerFailed(error.Error);
+                break;
+        }
+    }
+
+    private void RecordResponse(ResponseObject response)
+    {
+        var answered = _state.TurnMessageIds;
+        Persist(new ResponseRecorded(response.Id, response.Output, response.Usage), e =>
+        {
+            _state = _state.Apply(e);
+            _chainLost = false;
+            _failedSends = 0;
+            _lease = _lease! with { CachedResponseId = response.Id };
+            _turn.ModelResponses++;
+
+            if (_state.Phase == ConversationPhase.RunningTools && _state.LastResponseId == response.Id)
+            {
+                DispatchTools();
+                return;
+            }
+            var text = string.Concat(response.Output.Where(i => i.Type == ItemTypes.Message).Select(i => i.Text));
+            Publish(new TurnCompleted(_conversationId, answered, response.Id, text, _turn.ToStats()));
+            FinishTurn();
+        });
+    }
+
+    private void DispatchTools()
+    {
+        foreach (var call in _state.CallsWithoutResult)
+        {
+            Context.ActorOf(ToolWorker.Props(_deps.Tools, new ToolContext(call.CallId, _conversationId), call.Name, call.Arguments));
+            Publish(new ToolCallStarted(_conversationId, call.CallId, call.Name, call.Arguments));
+        }
+        Become(RunningTools);
+    }
+
+    private void RecordToolResult(ToolWorker.Completed completed)
+    {
+        if (_state.CallsWithoutResult.All(c => c.CallId != completed.CallId)) return;
+
+        var outcome = completed.Outcome;
+        Persist(new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), e =>
+        {
+            _state = _state.Apply(e);
+            _turn.ToolCalls++;
+            Publish(new ToolCallFinished(_conversationId, completed.CallId, completed.Name, outcome.Output, outcome.IsError, outcome.Duration));
+            if (_state.Phase == ConversationPhase.AwaitingModel) SendNext();
+        });
+    }
+
+    private void ServerFailed(ApiError error)
+    {
+        if (error.IsPreviousResponseNotFound && !_chainLost)
+        {
+            // The server no longer has our chain: start a new one by sending the whole window, once.
+            _chainLost = true;
+            _turn.ChainResets++;
+            SendNext();
+            return;
+        }
+        if (error.Code == ErrorCodes.ConnectionLimitReached)
+        {
+            // The connection is at its age limit and will close; its cache goes with it.
+            ReleaseLease(lastResponseId: null);
+            _chainLost = true;
+            RetryLater(error.ToString());
+            return;
+        }
+        if (error.Status is 429 or >= 500 || error.Status is null && error.Code is ErrorCodes.RateLimitExceeded or "server_error")
+        {
+            RetryLater(error.ToString());
+            return;
+        }
+        Abandon($"the server rejected the request: {error}");
+    }
+
+    private void TransportFailed(string reason)
+    {
+        // Partial output of the lost response is void; its owner sends again, in full, on a new lease.
+        _lease = null;
+        _chainLost = true;
+        RetryLater(reason);
+    }
+
+    private void RetryLater(string reason)
+    {
+        _failedSends++;
+        if (_failedSends >= _deps.Options.MaxSendAttempts)
+        {
+            Abandon($"gave up after {_failedSends} failed attempts; last: {reason}");
+            return;
+        }
+        var delay = ReconnectBackoff.Delay(_failedSends, _deps.Options.RetryMinBackoff, _deps.Options.RetryMaxBackoff, Random.Shared.NextDouble());
+        _log.Info("Conversation {0}: attempt {1} failed ({2}); retrying in {3:0} ms", _conversationId, _failedSends, reason, delay.TotalMilliseconds);
+        Timers.StartSingleTimer(Retry.Instance, Retry.Instance, delay);
+    }
+
+    private void Abandon(string reason)
+    {
+        var answered = _state.TurnMessageIds;
+        Persist(new TurnAbandoned(reason), e =>
+        {
+            _state = _state.Apply(e);
+            _log.Warning("Conversation {0}: turn abandoned: {1}", _conversationId, reason);
+            Publish(new TurnFailed(_conversationId, answered, reason));
+            FinishTurn();
+        });
+    }
+
+    private void FinishTurn()
+    {
+        Timers.Cancel(Retry.Instance);
+        ReleaseLease(_state.LastResponseId is { } id && _lease?.CachedResponseId == id ? id : null);
+        if (_state.TurnOpen) StartTurn();
+        else BecomeIdle();
+    }
+
+    private void ReleaseLease(string? lastResponseId)
+    {
+        if (_lease is null) return;
+        _deps.ConnectionManager.Tell(new ReleaseLane(_lease.LeaseId, lastResponseId));
+        _lease = null;
+    }
+
+    private sealed class Retry
+    {
+        public static readonly Retry Instance = new();
+    }
+
+    /// <summary>Counters of the turn in progress, reported with <see cref="TurnCompleted"/>.</summary>
+    private sealed class TurnCounters
+    {
+        private readonly long _started = Stopwatch.GetTimestamp();
+        private long _bytesSent;
+        private int _continuations;
+        private int _fullSends;
+        public int ModelResponses;
+        public int ToolCalls;
+        public int ChainResets;
+
+        public void Sent(SendKind kind, int bytes)
+        {
+            _bytesSent += bytes;
+            if (kind == SendKind.Continuation) _continuations++;
+            else _fullSends++;
+        }
+
+        public TurnStats ToStats() =>
+            new(ModelResponses, ToolCalls, _bytesSent, _continuations, _fullSends, ChainResets, Stopwatch.GetElapsedTime(_started));
+    }
+}

@@ -1,0 +1,155 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Orchestrator.Messages.Connections;
+using Orchestrator.Messages.Conversations;
+using Orchestrator.Messages.Events;
+using Orchestrator.Messages.Protocol;
+
+namespace Orchestrator.Actors.Conversation;
+
+/// <summary>
+/// One conversation: event-sourced, the only owner of its chain. The rules live in
+/// <see cref="ConversationState"/> (what the journal means) and <see cref="NextRequestPlanner"/> (what to send);
+/// this actor wires them to the journal, the connection manager and the tool workers.
+///
+/// Behaviours follow <see cref="ConversationState.Phase"/>: <c>Idle</c> → <c>AwaitingLane</c> →
+/// <c>AwaitingModel</c> → <c>RunningTools</c> → <c>AwaitingModel</c> … → <c>Idle</c>. Messages that arrive
+/// mid-turn are persisted and queued, never dropped. After recovery, open work resumes by itself.
+/// </summary>
+public sealed partial class ConversationActor : ReceivePersistentActor, IWithTimers
+{
+    private readonly string _conversationId;
+    private readonly ConversationDependencies _deps;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<IActorRef> _subscribers = new();
+    private ConversationState _state = ConversationState.Empty;
+
+    public ConversationActor(string conversationId, ConversationDependencies deps)
+    {
+        _conversationId = conversationId;
+        _deps = deps;
+        PersistenceId = PersistenceIdFor(conversationId);
+
+        Recover<IPersistedEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => Resume());
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static string PersistenceIdFor(string conversationId) => $"conversation-{conversationId}";
+
+    public static Props Props(string conversationId, ConversationDependencies deps) =>
+        Akka.Actor.Props.Create(() => new ConversationActor(conversationId, deps));
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        // Never start over silently: the conversation stays unavailable and the log says which one and why.
+        _log.Error(reason, "Conversation {0} cannot be recovered from its journal: {1}", _conversationId, reason.Message);
+        base.OnRecoveryFailure(reason, message);
+    }
+
+    private void Resume()
+    {
+        switch (_state.Phase)
+        {
+            case ConversationPhase.Idle:
+                BecomeIdle();
+                break;
+            case ConversationPhase.AwaitingModel:
+                _log.Info("Conversation {0}: resuming a turn that was waiting for the model", _conversationId);
+                StartTurn();
+                break;
+            case ConversationPhase.RunningTools:
+                _log.Info("Conversation {0}: resuming {1} tool calls without a recorded result", _conversationId, _state.CallsWithoutResult.Count());
+                _turn = new TurnCounters();
+                DispatchTools();
+                break;
+        }
+    }
+
+    private void BecomeIdle()
+    {
+        Become(() =>
+        {
+            Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
+            Common();
+        });
+        SetReceiveTimeout(_deps.Options.IdleTimeout);
+    }
+
+    /// <summary>Handlers every behaviour shares; registered last so that behaviour-specific ones win.</summary>
+    private void Common()
+    {
+        Command<SendMessage>(Accept);
+        Command<Subscribe>(subscribe =>
+        {
+            _subscribers.Add(subscribe.Subscriber);
+            Context.Watch(subscribe.Subscriber);
+            Sender.Tell(Status());
+        });
+        Command<Unsubscribe>(unsubscribe =>
+        {
+            _subscribers.Remove(unsubscribe.Subscriber);
+            Context.Unwatch(unsubscribe.Subscriber);
+        });
+        Command<Terminated>(terminated => _subscribers.Remove(terminated.ActorRef));
+        Command<GetConversationStatus>(_ => Sender.Tell(Status()));
+        // A grant that arrives when no lane is wanted goes straight back.
+        Command<LaneGranted>(granted => _deps.ConnectionManager.Tell(new ReleaseLane(granted.Lease.LeaseId, null)));
+        Command<LaneLost>(lost => { if (_lease?.LeaseId == lost.LeaseId) _lease = null; });
+        // Events and failures of a lease this conversation no longer uses (or of a previous attempt): stale.
+        Command<ModelEvent>(_ => { });
+        Command<ModelRequestFailed>(_ => { });
+        Command<ReceiveTimeout>(_ => { });
+    }
+
+    private void Accept(SendMessage message)
+    {
+        var sender = Sender;
+        if (string.IsNullOrWhiteSpace(message.Text))
+        {
+            sender.Tell(new MessageRejected(_conversationId, "The message is empty."));
+            return;
+        }
+        if (message.Text.Length > _deps.Options.MaxMessageChars)
+        {
+            sender.Tell(new MessageRejected(_conversationId, $"The message has {message.Text.Length} characters; the limit is {_deps.Options.MaxMessageChars}."));
+            return;
+        }
+        var messageId = message.ClientMessageId ?? Guid.NewGuid().ToString("N");
+        if (_state.MessageIds.Contains(messageId))
+        {
+            sender.Tell(new MessageAccepted(_conversationId, messageId, Duplicate: true));
+            return;
+        }
+
+        var wasIdle = _state.Phase == ConversationPhase.Idle;
+        var events = new List<IPersistedEvent>(2);
+        if (_state.Settings is null) events.Add(new ConversationStarted(_deps.Options.Defaults));
+        events.Add(new UserMessageAccepted(messageId, Item.UserMessage(message.Text)));
+        PersistAll(events, e =>
+        {
+            _state = _state.Apply(e);
+            if (e is not UserMessageAccepted) return;
+            sender.Tell(new MessageAccepted(_conversationId, messageId, Duplicate: false));
+            if (wasIdle) StartTurn();
+        });
+    }
+
+    private ConversationStatus Status() => new(
+        _conversationId,
+        _state.Phase.ToString(),
+        _state.LastResponseId,
+        _state.Window.Count,
+        _state.CallsWithoutResult.Count(),
+        _state.Queued.Count);
+
+    private void Publish(ConversationUpdate update)
+    {
+        foreach (var subscriber in _subscribers) subscriber.Tell(update);
+    }
+}

@@ -1,0 +1,23 @@
+using Orchestrator.Messages.Events;
+
+namespace Orchestrator.Actors.Conversation;
+
+/// <summary>How conversations behave on this node; read once from configuration.</summary>
+public sealed record ConversationOptions
+{
+    /// <summary>Settings a new conversation starts with (persisted with its first message).</summary>
+    public required ConversationSettings Defaults { get; init; }
+
+    /// <summary>Failed sends of one request in a row (transport loss, 429, 5xx) before the turn is abandoned.</summary>
+    public int MaxSendAttempts { get; init; } = 6;
+
+    public TimeSpan RetryMinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan RetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>An idle conversation asks to be passivated after this long without messages; one with open work never does.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Longest accepted user message, in characters.</summary>
+    public int MaxMessageChars { get; init; } = 1_000_000;
+}

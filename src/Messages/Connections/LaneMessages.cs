@@ -1,0 +1,32 @@
+using Akka.Actor;
+using Orchestrator.Messages.Protocol;
+
+namespace Orchestrator.Messages.Connections;
+
+/// <summary>A conversation asks its node's connection manager for a lane to send on; answered by <see cref="LaneGranted"/> or <see cref="LaneUnavailable"/>.</summary>
+public sealed record AcquireLane(string ConversationId);
+
+/// <summary>
+/// The right to send on one lane of one socket until released. <see cref="CachedResponseId"/> is the latest
+/// response completed on that lane, i.e. what the server's connection-local cache holds: a chain is warm on
+/// this lease exactly when it equals the conversation's last response id.
+/// </summary>
+public sealed record LaneLease(long LeaseId, IActorRef Socket, long SocketId, int Lane, string? CachedResponseId);
+
+public sealed record LaneGranted(LaneLease Lease);
+
+public sealed record LaneUnavailable(string ConversationId, string Reason);
+
+/// <summary>Gives the lane back; <see cref="LastResponseId"/> is the latest response completed on it by the holder.</summary>
+public sealed record ReleaseLane(long LeaseId, string? LastResponseId);
+
+/// <summary>The socket under a lease died; the holder's chain is cold and any request in flight on it is lost.</summary>
+public sealed record LaneLost(long LeaseId, string Reason);
+
+/// <summary>Sends one client event on a leased lane; events of the response come back to the sender as <see cref="ModelEvent"/>.</summary>
+public sealed record SendRequest(long LeaseId, int Lane, byte[] Payload);
+
+public sealed record ModelEvent(long LeaseId, ServerEvent Event);
+
+/// <summary>The transport failed before the response finished: partial output is void and the request must be sent again in full.</summary>
+public sealed record ModelRequestFailed(long LeaseId, string Reason);

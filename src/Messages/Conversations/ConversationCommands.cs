@@ -1,0 +1,29 @@
+using Akka.Actor;
+
+namespace Orchestrator.Messages.Conversations;
+
+/// <summary>
+/// A user message for a conversation. Persisted before it is acknowledged with <see cref="MessageAccepted"/>;
+/// a repeat with the same <see cref="ClientMessageId"/> is acknowledged again and otherwise ignored.
+/// </summary>
+public sealed record SendMessage(string ConversationId, string Text, string? ClientMessageId = null) : IWithConversationId;
+
+public sealed record MessageAccepted(string ConversationId, string MessageId, bool Duplicate) : IWithConversationId;
+
+public sealed record MessageRejected(string ConversationId, string Reason) : IWithConversationId;
+
+/// <summary>Streams <see cref="ConversationUpdate"/>s of the conversation to <see cref="Subscriber"/> until it stops or unsubscribes.</summary>
+public sealed record Subscribe(string ConversationId, IActorRef Subscriber) : IWithConversationId;
+
+public sealed record Unsubscribe(string ConversationId, IActorRef Subscriber) : IWithConversationId;
+
+/// <summary>Replies <see cref="ConversationStatus"/>.</summary>
+public sealed record GetConversationStatus(string ConversationId) : IWithConversationId;
+
+public sealed record ConversationStatus(
+    string ConversationId,
+    string Phase,
+    string? LastResponseId,
+    int WindowItems,
+    int OpenToolCalls,
+    int QueuedMessages) : IWithConversationId;

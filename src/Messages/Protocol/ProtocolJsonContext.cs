@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Orchestrator.Messages.Protocol;
+
+/// <summary>Source-generated System.Text.Json metadata for the wire protocol (snake_case, nulls omitted).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ResponseCreate))]
+[JsonSerializable(typeof(ResponseObject))]
+public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Orchestrator.Messages.Protocol;
+
+/// <summary>
+/// The client event <c>response.create</c>: the body of <c>POST /v1/responses</c> without
+/// <c>stream</c> and <c>background</c>. A continuation carries <see cref="PreviousResponseId"/> and only
+/// the new items; a full send carries the whole window and no previous id.
+/// </summary>
+public sealed record ResponseCreate
+{
+    [JsonPropertyOrder(-1)]
+    public string Type => ClientEventTypes.ResponseCreate;
+
+    public required string Model { get; init; }
+
+    public string? Instructions { get; init; }
+
+    public required IReadOnlyList<Item> Input { get; init; }
+
+    public IReadOnlyList<FunctionTool>? Tools { get; init; }
+
+    public string? PreviousResponseId { get; init; }
+
+    public bool Store { get; init; }
+
+    public IReadOnlyList<string>? Include { get; init; }
+
+    public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(this, ProtocolJsonContext.Default.ResponseCreate);
+}
+
+public static class ClientEventTypes
+{
+    public const string ResponseCreate = "response.create";
+}
