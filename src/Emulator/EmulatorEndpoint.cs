@@ -1,0 +1,82 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Orchestrator.Emulator;
+
+/// <summary>The HTTP side: authentication, the <c>/v1/responses</c> WebSocket upgrade, and HTTP errors shaped like the real API's.</summary>
+internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
+{
+    private static readonly PathString ResponsesPath = new("/v1/responses");
+
+    private readonly byte[]? expectedAuthorization =
+        runtime.Options.RequiredApiKey is { } key ? Encoding.UTF8.GetBytes("Bearer " + key) : null;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!IsAuthorized(context.Request))
+        {
+            // Never echo the key, not even the wrong one.
+            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_api_key", "Incorrect API key provided.");
+            return;
+        }
+
+        if (!context.Request.Path.Equals(ResponsesPath, StringComparison.Ordinal))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status404NotFound, "not_found", $"Unknown path: {context.Request.Path}.");
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.Headers.Upgrade = "websocket";
+            await WriteErrorAsync(context, StatusCodes.Status426UpgradeRequired, "upgrade_required", "This endpoint accepts WebSocket connections only.");
+            return;
+        }
+
+        using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
+        runtime.Counters.ConnectionAccepted();
+        var session = new ConnectionSession(runtime.NextConnectionId(), socket, runtime, context.RequestAborted);
+        runtime.Sessions[session.Id] = session;
+        try
+        {
+            await session.RunAsync();
+        }
+        finally
+        {
+            runtime.Sessions.TryRemove(session.Id, out _);
+        }
+    }
+
+    private bool IsAuthorized(HttpRequest request)
+    {
+        if (expectedAuthorization is null)
+        {
+            return true;
+        }
+
+        string? header = request.Headers.Authorization;
+        return header is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), expectedAuthorization);
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, int status, string code, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await using var body = new MemoryStream();
+        await using (var json = new System.Text.Json.Utf8JsonWriter(body))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("error");
+            json.WriteString("message", message);
+            json.WriteString("type", "invalid_request_error");
+            json.WriteNull("param");
+            json.WriteString("code", code);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        await context.Response.Body.WriteAsync(body.GetBuffer().AsMemory(0, (int)body.Length), context.RequestAborted);
+    }
+}

@@ -1,0 +1,35 @@
+namespace Orchestrator.Emulator;
+
+/// <summary>How an <see cref="EmulatorServer"/> listens and behaves.</summary>
+public sealed record EmulatorOptions
+{
+    /// <summary>The default bound on one client message (all frames of it), as a real server bounds its input.</summary>
+    public const int DefaultMaxMessageBytes = 16 * 1024 * 1024;
+
+    /// <summary>Loopback address to listen on ("127.0.0.1", "::1" or "localhost"); anything else is refused.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 picks a free one (read it back from <see cref="EmulatorServer.BaseUrl"/>).</summary>
+    public int Port { get; init; }
+
+    /// <summary>Time between <c>response.in_progress</c> and the first output item: the model "thinking".</summary>
+    public TimeSpan ModelLatency { get; init; }
+
+    /// <summary>Delay before each output delta.</summary>
+    public TimeSpan TokenLatency { get; init; }
+
+    /// <summary>When set, the WebSocket upgrade needs <c>Authorization: Bearer &lt;key&gt;</c>, else HTTP 401.</summary>
+    public string? RequiredApiKey { get; init; }
+
+    /// <summary>Keep a <see cref="TrafficRecord"/> per client event in memory (see <see cref="EmulatorServer.Traffic"/>).</summary>
+    public bool RecordTraffic { get; init; }
+
+    /// <summary>When set, append one JSON line per client event to this file.</summary>
+    public string? TrafficLogPath { get; init; }
+
+    /// <summary>Largest client message accepted; a larger one gets an error event and the connection is closed (1009).</summary>
+    public int MaxMessageBytes { get; init; } = DefaultMaxMessageBytes;
+
+    /// <summary>How many <c>store=true</c> responses are kept process-wide (least recently used are evicted).</summary>
+    public int StoredResponseCapacity { get; init; } = 100_000;
+}

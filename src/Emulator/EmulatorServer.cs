@@ -1,0 +1,120 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Orchestrator.Emulator;
+
+/// <summary>
+/// A local stand-in for OpenAI's Responses API in WebSocket mode, with a scripted model
+/// (DESIGN.md §1, §5). Kestrel on a loopback address, no logging of its own.
+/// </summary>
+public sealed class EmulatorServer : IAsyncDisposable
+{
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly WebApplication app;
+    private readonly EmulatorRuntime runtime;
+    private int disposed;
+
+    private EmulatorServer(WebApplication app, EmulatorRuntime runtime, Uri baseUrl)
+    {
+        this.app = app;
+        this.runtime = runtime;
+        BaseUrl = baseUrl;
+        ResponsesUrl = new UriBuilder(baseUrl) { Scheme = "ws", Path = baseUrl.AbsolutePath + "/responses" }.Uri;
+    }
+
+    /// <summary>The SDK-style base URL, <c>http://127.0.0.1:PORT/v1</c>.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>The WebSocket endpoint, <c>ws://127.0.0.1:PORT/v1/responses</c>.</summary>
+    public Uri ResponsesUrl { get; }
+
+    /// <summary>A copy of the recorded client events in arrival order (empty unless <see cref="EmulatorOptions.RecordTraffic"/>).</summary>
+    public IReadOnlyList<TrafficRecord> Traffic => runtime.Traffic.Snapshot();
+
+    public EmulatorCounters Counters => runtime.Counters;
+
+    public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IPAddress address = ParseLoopback(options.Host);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Port, nameof(options.Port));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, IPEndPoint.MaxPort, nameof(options.Port));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMessageBytes, 1, nameof(options.MaxMessageBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.StoredResponseCapacity, 1, nameof(options.StoredResponseCapacity));
+
+        // The empty builder reads no configuration files or environment and registers no log
+        // providers: the host process owns the console.
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(address, options.Port);
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = StopTimeout);
+
+        var runtime = new EmulatorRuntime(options);
+        WebApplication app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.Run(new EmulatorEndpoint(runtime).HandleAsync);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            runtime.Dispose();
+            throw;
+        }
+
+        return new EmulatorServer(app, runtime, BuildBaseUrl(app, address));
+    }
+
+    /// <summary>Closes every connection (bounded wait for the close handshake), then stops Kestrel.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await Task.WhenAll(runtime.Sessions.Values.Select(session => session.ShutdownAsync()));
+        using (var timeout = new CancellationTokenSource(StopTimeout))
+        {
+            await app.StopAsync(timeout.Token);
+        }
+
+        await app.DisposeAsync();
+        runtime.Dispose();
+    }
+
+    private static IPAddress ParseLoopback(string host)
+    {
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return IPAddress.Loopback;
+        }
+
+        if (IPAddress.TryParse(host, out IPAddress? address) && IPAddress.IsLoopback(address))
+        {
+            return address;
+        }
+
+        throw new ArgumentException($"The emulator listens on loopback only; '{host}' is not a loopback address.", nameof(host));
+    }
+
+    private static Uri BuildBaseUrl(WebApplication app, IPAddress address)
+    {
+        IServerAddressesFeature? addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
+        string bound = addresses?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("Kestrel reported no bound address.");
+        int port = new Uri(bound).Port;
+        return new UriBuilder(Uri.UriSchemeHttp, address.ToString(), port, "/v1").Uri;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json;
+
+namespace Orchestrator.Emulator;
+
+/// <summary>
+/// A validated <c>response.create</c>. The <see cref="JsonElement"/> fields point into the
+/// received message, which stays alive while the response is generated.
+/// </summary>
+internal sealed class ResponseCreateRequest
+{
+    public required string Model { get; init; }
+
+    public required ContextItem[] Input { get; init; }
+
+    public required IReadOnlyList<FunctionTool> FunctionTools { get; init; }
+
+    public string? PreviousResponseId { get; init; }
+
+    public bool Store { get; init; } = true;
+
+    /// <summary>Raw <c>instructions</c>, echoed in the response object; undefined when absent.</summary>
+    public JsonElement Instructions { get; init; }
+
+    /// <summary>Raw <c>tools</c> array, echoed in the response object; undefined when absent.</summary>
+    public JsonElement Tools { get; init; }
+
+    /// <summary>Raw <c>metadata</c>, echoed in the response object; undefined when absent.</summary>
+    public JsonElement Metadata { get; init; }
+}
