@@ -1,1 +1,27 @@
-namespace Orchestrator.Host; public static class Program { public static int Main() => 0; }
+using System.CommandLine;
+using Orchestrator.Host.Cli;
+
+namespace Orchestrator.Host;
+
+public static class Program
+{
+    public static Task<int> Main(string[] args) => RunAsync(args, Environment.GetEnvironmentVariable, Console.Out, Console.Error);
+
+    /// <summary>The whole CLI, with its environment and output passed in so that tests can run it in-process.</summary>
+    public static async Task<int> RunAsync(string[] args, Func<string, string?> environment, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Orchestrator: long, tool-heavy agent conversations over the OpenAI Responses API in WebSocket mode, on Akka.NET.")
+        {
+            RunCommand.Create(environment, stdout, stderr),
+            EmulatorCommand.Create(stdout, stderr),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // One line, not the parser's error list plus the whole help text.
+            stderr.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see --help)");
+            return CommandErrors.Usage;
+        }
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+}

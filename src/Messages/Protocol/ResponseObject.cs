@@ -16,7 +16,7 @@ public sealed record ResponseObject
 
     /// <summary>Fields this client does not model, kept so nothing the server says is lost.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record ResponseError(string? Code, string? Message);

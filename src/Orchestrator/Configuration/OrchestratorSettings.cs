@@ -1,0 +1,102 @@
+using Akka.Configuration;
+using Orchestrator.Actors.Connections;
+using Orchestrator.Actors.Conversation;
+using Orchestrator.Actors.Tools;
+using Orchestrator.Messages.Events;
+
+namespace Orchestrator.Host.Configuration;
+
+/// <summary>
+/// Settings read once from the merged HOCON (<c>hocon/*.conf</c>) and the environment into an immutable object.
+/// The API key is held here and in <see cref="EndpointSettings"/> only, and neither prints it.
+/// </summary>
+public sealed record OrchestratorSettings
+{
+    public required Config Hocon { get; init; }
+    public required ConversationSettings Defaults { get; init; }
+    public required string DataDirectory { get; init; }
+    public required string Journal { get; init; }
+    /// <summary>The endpoint to connect to; null starts the embedded emulator on loopback.</summary>
+    public Uri? ResponsesUrl { get; init; }
+    public string? ApiKey { get; init; }
+    public required ConnectionLimits Connections { get; init; }
+    public required ConversationOptions Conversation { get; init; }
+    public required ToolInvokerOptions Tools { get; init; }
+
+    public static readonly string[] HoconFiles = ["engine.conf", "cluster.conf", "persistence-sqlite.conf"];
+
+    /// <summary>Loads <c>hocon/</c> from beside the executable, then applies the environment and explicit overrides.</summary>
+    public static OrchestratorSettings Load(Func<string, string?> environment, string? dataDirectoryOption = null, string? endpointOption = null)
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "hocon");
+        var config = HoconFiles
+            .Select(file => Path.Combine(directory, file))
+            .Select(path => File.Exists(path)
+                ? ConfigurationFactory.ParseString(File.ReadAllText(path))
+                : throw new ConfigurationException($"Configuration file '{path}' is missing; the build copies hocon/ beside the executable."))
+            .Aggregate((merged, next) => merged.WithFallback(next));
+        return FromConfig(config, environment, dataDirectoryOption, endpointOption);
+    }
+
+    public static OrchestratorSettings FromConfig(Config config, Func<string, string?> environment, string? dataDirectoryOption = null, string? endpointOption = null)
+    {
+        var o = config.GetConfig("orchestrator") ?? throw new ConfigurationException("The configuration has no 'orchestrator' section.");
+        var apiKey = Blank(environment("OPENAI_API_KEY"));
+        var journal = Blank(environment("ORCHESTRATOR_JOURNAL")) ?? o.GetString("journal", "sqlite");
+        if (journal != "sqlite")
+            throw new ConfigurationException($"Journal '{journal}' is not supported by this build; use 'sqlite' (ORCHESTRATOR_JOURNAL).");
+
+        var defaults = new ConversationSettings(o.GetString("model"), Blank(o.GetString("instructions", null)), o.GetBoolean("store", false));
+        if (string.IsNullOrWhiteSpace(defaults.Model)) throw new ConfigurationException("orchestrator.model must be set.");
+
+        return new OrchestratorSettings
+        {
+            Hocon = config,
+            Defaults = defaults,
+            DataDirectory = Path.GetFullPath(Blank(dataDirectoryOption) ?? Blank(environment("ORCHESTRATOR_DATA")) ?? o.GetString("data-directory", "data")),
+            Journal = journal,
+            ResponsesUrl = EndpointResolver.Resolve(endpointOption, environment("OPENAI_BASE_URL"), apiKey),
+            ApiKey = apiKey,
+            Connections = new ConnectionLimits(
+                Positive(o.GetInt("connections.max-sockets", 8), "connections.max-sockets"),
+                Positive(o.GetInt("connections.max-queued-leases", 10_000), "connections.max-queued-leases"),
+                o.GetTimeSpan("connections.connect-timeout", TimeSpan.FromSeconds(15)),
+                o.GetTimeSpan("connections.min-backoff", TimeSpan.FromMilliseconds(200)),
+                o.GetTimeSpan("connections.max-backoff", TimeSpan.FromSeconds(10))),
+            Conversation = new ConversationOptions
+            {
+                Defaults = defaults,
+                MaxSendAttempts = Positive(o.GetInt("conversation.max-send-attempts", 6), "conversation.max-send-attempts"),
+                RetryMinBackoff = o.GetTimeSpan("conversation.retry-min-backoff", TimeSpan.FromMilliseconds(200)),
+                RetryMaxBackoff = o.GetTimeSpan("conversation.retry-max-backoff", TimeSpan.FromSeconds(5)),
+                IdleTimeout = o.GetTimeSpan("conversation.idle-timeout", TimeSpan.FromMinutes(2)),
+            },
+            Tools = new ToolInvokerOptions
+            {
+                Timeout = o.GetTimeSpan("tools.timeout", TimeSpan.FromSeconds(30)),
+                MaxConcurrency = Positive(o.GetInt("tools.max-concurrency", 64), "tools.max-concurrency"),
+            },
+        };
+    }
+
+    public EndpointSettings EndpointFor(Uri responsesUrl) => new()
+    {
+        ResponsesUrl = responsesUrl,
+        ApiKey = ApiKey,
+        MaxSockets = Connections.MaxSockets,
+        MaxQueuedLeases = Connections.MaxQueuedLeases,
+        ConnectTimeout = Connections.ConnectTimeout,
+        MinBackoff = Connections.MinBackoff,
+        MaxBackoff = Connections.MaxBackoff,
+    };
+
+    public override string ToString() =>
+        $"OrchestratorSettings {{ Model = {Defaults.Model}, Store = {Defaults.Store}, DataDirectory = {DataDirectory}, Journal = {Journal}, Endpoint = {ResponsesUrl?.ToString() ?? "embedded emulator"}, ApiKey = {(ApiKey is null ? "none" : "***")} }}";
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static int Positive(int value, string key) =>
+        value > 0 ? value : throw new ConfigurationException($"orchestrator.{key} must be positive, not {value}.");
+}
+
+public sealed record ConnectionLimits(int MaxSockets, int MaxQueuedLeases, TimeSpan ConnectTimeout, TimeSpan MinBackoff, TimeSpan MaxBackoff);

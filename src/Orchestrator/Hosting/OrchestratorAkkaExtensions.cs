@@ -1,0 +1,53 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Persistence.Sql;
+using Orchestrator.Actors.Connections;
+using Orchestrator.Actors.Conversation;
+using Orchestrator.Actors.Tools;
+using Orchestrator.Host.Configuration;
+
+namespace Orchestrator.Host.Hosting;
+
+/// <summary>The composition root of a node: configuration, journal, connection manager and the conversation shard region.</summary>
+public static class OrchestratorAkkaExtensions
+{
+    /// <summary>Shards of the conversation region; ten per expected node is the usual rule, and 100 leaves room to grow.</summary>
+    public const int MaxShards = 100;
+
+    public static AkkaConfigurationBuilder WithOrchestrator(
+        this AkkaConfigurationBuilder builder,
+        OrchestratorSettings settings,
+        Uri responsesUrl,
+        ToolRegistry tools)
+    {
+        var journal = SqliteJournalStore.Prepare(settings.DataDirectory);
+        var invoker = new ToolInvoker(tools, settings.Tools);
+        var declarations = ConversationDependencies.Declare(tools);
+
+        return builder
+            .AddHocon(journal.WithFallback(settings.Hocon), HoconAddMode.Prepend)
+            // The plugin's reference configuration is not loaded by itself.
+            .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append)
+            .WithActors((system, registry) =>
+            {
+                var manager = system.ActorOf(ConnectionManager.Props(settings.EndpointFor(responsesUrl)), "connections");
+                registry.Register<ConnectionManagerActor>(manager);
+            })
+            .WithShardRegion<ConversationRegion>(
+                "conversation",
+                (_, registry, _) => conversationId => ConversationActor.Props(
+                    conversationId,
+                    new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation)),
+                new ConversationMessageExtractor(MaxShards),
+                new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false })
+            .AddStartup((system, _) =>
+            {
+                // A single node joins itself: the same sharding path a multi-node cluster uses.
+                var cluster = Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
+            });
+    }
+}

@@ -1,0 +1,100 @@
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Actors.Tools;
+using Orchestrator.Emulator;
+using Orchestrator.Host.Client;
+using Orchestrator.Host.Configuration;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace Orchestrator.Host.Hosting;
+
+/// <summary>
+/// A running node: the Akka.Hosting host with the journal, connection manager and conversation region,
+/// plus the embedded emulator when no endpoint is configured. Disposing stops both.
+/// </summary>
+public sealed class OrchestratorNode : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly EmulatorServer? _emulator;
+
+    private OrchestratorNode(IHost host, EmulatorServer? emulator, Uri responsesUrl, ConversationClient client)
+    {
+        _host = host;
+        _emulator = emulator;
+        ResponsesUrl = responsesUrl;
+        Client = client;
+    }
+
+    public Uri ResponsesUrl { get; }
+
+    public bool UsesEmbeddedEmulator => _emulator is not null;
+
+    public ConversationClient Client { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public static async Task<OrchestratorNode> StartAsync(
+        OrchestratorSettings settings,
+        ToolRegistry tools,
+        LogLevel logLevel = LogLevel.Warning,
+        CancellationToken cancellationToken = default)
+    {
+        EmulatorServer? emulator = null;
+        var responsesUrl = settings.ResponsesUrl;
+        if (responsesUrl is null)
+        {
+            emulator = await EmulatorServer.StartAsync(new EmulatorOptions(), cancellationToken).ConfigureAwait(false);
+            responsesUrl = emulator.ResponsesUrl;
+        }
+
+        try
+        {
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Logging.ClearProviders();
+            // stdout belongs to the command's output (text or JSON lines); every log line goes to stderr.
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Logging.SetMinimumLevel(logLevel);
+            builder.Services.AddAkka("orchestrator", (akka, _) =>
+            {
+                akka.ConfigureLoggers(loggers =>
+                {
+                    loggers.LogLevel = ToAkka(logLevel);
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                });
+                akka.WithOrchestrator(settings, responsesUrl, tools);
+            });
+
+            var host = builder.Build();
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            var registry = host.Services.GetRequiredService<ActorRegistry>();
+            var system = host.Services.GetRequiredService<Akka.Actor.ActorSystem>();
+            var client = new ConversationClient(system, registry.Get<ConversationRegion>(), TimeSpan.FromSeconds(30));
+            return new OrchestratorNode(host, emulator, responsesUrl, client);
+        }
+        catch
+        {
+            if (emulator is not null) await emulator.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await _host.StopAsync(timeout.Token).ConfigureAwait(false);
+        _host.Dispose();
+        if (_emulator is not null) await _emulator.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static Akka.Event.LogLevel ToAkka(LogLevel level) => level switch
+    {
+        LogLevel.Trace or LogLevel.Debug => Akka.Event.LogLevel.DebugLevel,
+        LogLevel.Information => Akka.Event.LogLevel.InfoLevel,
+        LogLevel.Warning => Akka.Event.LogLevel.WarningLevel,
+        _ => Akka.Event.LogLevel.ErrorLevel,
+    };
+}
