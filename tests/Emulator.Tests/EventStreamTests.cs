@@ -129,6 +129,7 @@ public sealed class EventStreamTests
         ResponseResult second = await client.ReceiveResponseAsync();
 
         Assert.Equal("response.completed", first.Types.Last());
+        Assert.Single(first.Types, type => type == "response.created");
         Assert.Contains("first request", first.Text);
         Assert.Equal("response.created", second.Types.First());
         Assert.Contains("second request", second.Text);
@@ -156,7 +157,7 @@ public sealed class EventStreamTests
     public async Task Model_latency_delays_the_first_output_item_but_not_response_created()
     {
         using CancellationTokenSource timeout = TestTimeout.Start();
-        TimeSpan latency = TimeSpan.FromMilliseconds(300);
+        TimeSpan latency = TimeSpan.FromMilliseconds(500);
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = latency }, timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
