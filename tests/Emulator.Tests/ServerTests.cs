@@ -20,6 +20,21 @@ public sealed class ServerTests
     }
 
     [Theory]
+    [InlineData("::1", "[::1]")]
+    [InlineData("localhost", "127.0.0.1")]
+    public async Task Other_loopback_hosts_are_accepted_and_serve(string host, string urlHost)
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { Host = host }, timeout.Token);
+        await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
+
+        ResponseResult result = await client.CreateAsync(Requests.Create("hello"));
+
+        Assert.Equal($"ws://{urlHost}:{server.BaseUrl.Port}/v1/responses", server.ResponsesUrl.ToString());
+        Assert.False(result.IsError);
+    }
+
+    [Theory]
     [InlineData("0.0.0.0")]
     [InlineData("192.168.1.10")]
     [InlineData("example.com")]
