@@ -14,7 +14,11 @@ namespace Orchestrator.Emulator;
 /// </summary>
 internal static class ArgumentGenerator
 {
-    // Recursive schemas (a node whose children are nodes) stop here with an empty value.
+    // Past this depth only required properties and minItems elements are written, so that
+    // recursive schemas (a node whose optional children are nodes) end in valid values.
+    private const int MinimalDepth = 6;
+
+    // Past this depth objects and arrays are written empty: only a schema that requires itself gets here.
     private const int MaxDepth = 12;
 
     private static readonly string[] SampleWords = ["Paris", "Tokyo", "Lima", "Oslo", "Cairo", "Denver", "Nairobi", "Perth"];
@@ -108,6 +112,11 @@ internal static class ArgumentGenerator
             {
                 foreach (JsonProperty property in properties.EnumerateObject())
                 {
+                    if (depth >= MinimalDepth && !IsRequired(schema, property.Name))
+                    {
+                        continue;
+                    }
+
                     writer.WritePropertyName(property.Name);
                     WriteValue(writer, property.Value, ref state, depth + 1);
                 }
@@ -137,12 +146,31 @@ internal static class ArgumentGenerator
         }
     }
 
+    private static bool IsRequired(JsonElement schema, string name)
+    {
+        if (!schema.TryGetProperty("required", out JsonElement required) || required.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        foreach (JsonElement entry in required.EnumerateArray())
+        {
+            if (entry.ValueKind == JsonValueKind.String && entry.ValueEquals(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static void WriteArray(Utf8JsonWriter writer, JsonElement schema, ref State state, int depth)
     {
         writer.WriteStartArray();
         if (depth < MaxDepth)
         {
-            int count = Math.Max(1, ReadInt(schema, "minItems") ?? 1);
+            int minItems = ReadInt(schema, "minItems") ?? 0;
+            int count = depth >= MinimalDepth ? minItems : Math.Max(1, minItems);
             JsonElement items = schema.TryGetProperty("items", out JsonElement itemSchema) ? itemSchema : default;
             for (int i = 0; i < count; i++)
             {

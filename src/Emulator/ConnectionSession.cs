@@ -20,6 +20,7 @@ internal sealed class ConnectionSession
     private readonly CancellationTokenSource lifetime;
     private readonly EventSender sender;
     private readonly ResponseStreamer streamer;
+    private readonly TaskCompletionSource ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CachedResponse? latest;
 
     public ConnectionSession(long id, WebSocket socket, EmulatorRuntime runtime, CancellationToken requestAborted)
@@ -54,20 +55,26 @@ internal sealed class ConnectionSession
         {
             sender.Dispose();
             lifetime.Dispose();
+            ended.TrySetResult();
         }
     }
 
-    /// <summary>Closes the connection for server shutdown; a client that does not answer the close is cut off.</summary>
+    /// <summary>
+    /// Closes the connection for server shutdown. The client gets <see cref="CloseTimeout"/> to answer
+    /// the close (cutting it off earlier would reset the connection before it reads the close frame);
+    /// a client that does not answer is cut off.
+    /// </summary>
     public async Task ShutdownAsync()
     {
         try
         {
             using var timeout = new CancellationTokenSource(CloseTimeout);
             await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down", timeout.Token);
+            await ended.Task.WaitAsync(timeout.Token);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
-            // Already closing or broken; cancelling below ends the session either way.
+            // Already closing, broken, or the client did not answer in time; cancelling below ends the session either way.
         }
 
         try

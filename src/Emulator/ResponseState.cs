@@ -3,6 +3,8 @@ namespace Orchestrator.Emulator;
 /// <summary>A response being streamed: what its response object shows at each stage.</summary>
 internal sealed class ResponseState(ResponseCreateRequest request, List<ModelOutput> outputs)
 {
+    private int nextSequenceNumber;
+
     public string Id { get; } = IdGenerator.Next("resp_");
 
     public long CreatedAt { get; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -19,8 +21,6 @@ internal sealed class ResponseState(ResponseCreateRequest request, List<ModelOut
     public int CachedTokens { get; init; }
 
     public int OutputTokens { get; init; }
-
-    private int nextSequenceNumber;
 
     public int NextSequenceNumber() => nextSequenceNumber++;
 }

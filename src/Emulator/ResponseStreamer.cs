@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace Orchestrator.Emulator;
 
@@ -58,7 +59,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         return Math.Max(1, (bytes + 3) / 4);
     }
 
-    private async ValueTask SendResponseEventAsync(System.Text.Json.JsonEncodedText type, ResponseState response, CancellationToken cancellationToken)
+    private async ValueTask SendResponseEventAsync(JsonEncodedText type, ResponseState response, CancellationToken cancellationToken)
     {
         ResponseEvents.WriteResponseEvent(sender.Json, type, response);
         await sender.SendAsync(cancellationToken);

@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Emulator.Tests;
+
+/// <summary>A minimal Responses WebSocket client over a real <see cref="ClientWebSocket"/>.</summary>
+internal sealed class TestClient : IAsyncDisposable
+{
+    private readonly ClientWebSocket socket;
+    private readonly CancellationToken cancellationToken;
+
+    private TestClient(ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        this.socket = socket;
+        this.cancellationToken = cancellationToken;
+    }
+
+    public WebSocketState State => socket.State;
+
+    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+
+    public static async Task<TestClient> ConnectAsync(EmulatorServer server, CancellationToken cancellationToken, string? apiKey = null)
+    {
+        var socket = new ClientWebSocket();
+        if (apiKey is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + apiKey);
+        }
+
+        await socket.ConnectAsync(server.ResponsesUrl, cancellationToken);
+        return new TestClient(socket, cancellationToken);
+    }
+
+    public Task SendAsync(JsonNode message) => SendTextAsync(message.ToJsonString());
+
+    public async Task SendTextAsync(string text) =>
+        await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+
+    /// <summary>Sends one message split over several frames.</summary>
+    public async Task SendFragmentedAsync(string text, int frames)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        int size = (bytes.Length + frames - 1) / frames;
+        for (int offset = 0; offset < bytes.Length; offset += size)
+        {
+            int count = Math.Min(size, bytes.Length - offset);
+            await socket.SendAsync(bytes.AsMemory(offset, count), WebSocketMessageType.Text, offset + count == bytes.Length, cancellationToken);
+        }
+    }
+
+    /// <summary>The next server event, or null when the server closed the connection.</summary>
+    public async Task<JsonElement?> ReceiveEventAsync()
+    {
+        var message = new ArrayBufferWriter<byte>();
+        while (true)
+        {
+            ValueWebSocketReceiveResult result = await socket.ReceiveAsync(message.GetMemory(8192), cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                // Answer the server's close, as a well-behaved client does.
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+                }
+
+                return null;
+            }
+
+            message.Advance(result.Count);
+            if (result.EndOfMessage)
+            {
+                using JsonDocument document = JsonDocument.Parse(message.WrittenMemory);
+                return document.RootElement.Clone();
+            }
+        }
+    }
+
+    /// <summary>Events up to and including <c>response.completed</c> or an <c>error</c>.</summary>
+    public async Task<ResponseResult> ReceiveResponseAsync()
+    {
+        var events = new List<JsonElement>();
+        while (true)
+        {
+            JsonElement next = await ReceiveEventAsync() ?? throw new InvalidOperationException("The server closed the connection mid-response.");
+            events.Add(next);
+            string type = next.GetProperty("type").GetString()!;
+            if (type is "response.completed" or "response.failed" or "response.incomplete" or "error")
+            {
+                return new ResponseResult(events);
+            }
+        }
+    }
+
+    public async Task<ResponseResult> CreateAsync(JsonObject request)
+    {
+        await SendAsync(request);
+        return await ReceiveResponseAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (socket.State == WebSocketState.Open)
+        {
+            try
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+                // The test already failed or the server went away; nothing to close.
+            }
+        }
+
+        socket.Dispose();
+    }
+}
