@@ -33,7 +33,13 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         PersistenceId = PersistenceIdFor(conversationId);
 
         Recover<IPersistedEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => Resume());
+        Recover<RecoveryCompleted>(_ =>
+        {
+            // Resume only after the messages that arrived during recovery (a Subscribe, typically) are handled,
+            // so that whoever woke the conversation sees the open work finish.
+            Become(Recovered);
+            Self.Tell(ResumeWork.Instance);
+        });
     }
 
     public override string PersistenceId { get; }
@@ -50,6 +56,19 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         // Never start over silently: the conversation stays unavailable and the log says which one and why.
         _log.Error(reason, "Conversation {0} cannot be recovered from its journal: {1}", _conversationId, reason.Message);
         base.OnRecoveryFailure(reason, message);
+    }
+
+    private void Recovered()
+    {
+        Command<ResumeWork>(_ =>
+        {
+            Stash.UnstashAll();
+            Resume();
+        });
+        Command<Subscribe>(OnSubscribe);
+        Command<Unsubscribe>(OnUnsubscribe);
+        Command<GetConversationStatus>(_ => Sender.Tell(Status()));
+        CommandAny(_ => Stash.Stash());
     }
 
     private void Resume()
@@ -85,17 +104,8 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
     private void Common()
     {
         Command<SendMessage>(Accept);
-        Command<Subscribe>(subscribe =>
-        {
-            _subscribers.Add(subscribe.Subscriber);
-            Context.Watch(subscribe.Subscriber);
-            Sender.Tell(Status());
-        });
-        Command<Unsubscribe>(unsubscribe =>
-        {
-            _subscribers.Remove(unsubscribe.Subscriber);
-            Context.Unwatch(unsubscribe.Subscriber);
-        });
+        Command<Subscribe>(OnSubscribe);
+        Command<Unsubscribe>(OnUnsubscribe);
         Command<Terminated>(terminated => _subscribers.Remove(terminated.ActorRef));
         Command<GetConversationStatus>(_ => Sender.Tell(Status()));
         // A grant that arrives when no lane is wanted goes straight back.
@@ -105,6 +115,19 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         Command<ModelEvent>(_ => { });
         Command<ModelRequestFailed>(_ => { });
         Command<ReceiveTimeout>(_ => { });
+    }
+
+    private void OnSubscribe(Subscribe subscribe)
+    {
+        _subscribers.Add(subscribe.Subscriber);
+        Context.Watch(subscribe.Subscriber);
+        Sender.Tell(Status());
+    }
+
+    private void OnUnsubscribe(Unsubscribe unsubscribe)
+    {
+        _subscribers.Remove(unsubscribe.Subscriber);
+        Context.Unwatch(unsubscribe.Subscriber);
     }
 
     private void Accept(SendMessage message)
@@ -147,6 +170,11 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         _state.Window.Count,
         _state.CallsWithoutResult.Count(),
         _state.Queued.Count);
+
+    private sealed class ResumeWork
+    {
+        public static readonly ResumeWork Instance = new();
+    }
 
     private void Publish(ConversationUpdate update)
     {

@@ -1,0 +1,292 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Orchestrator.Actors.Conversation;
+using Orchestrator.Actors.Tools;
+using Orchestrator.Actors.Tools.Demo;
+using Orchestrator.Messages.Connections;
+using Orchestrator.Messages.Conversations;
+using Orchestrator.Messages.Events;
+using Orchestrator.Messages.Protocol;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Orchestrator.Tests.Conversation;
+
+/// <summary>
+/// The conversation actor against probes standing in for the connection manager and the socket, on the
+/// in-memory journal: what it sends, what it records, how it recovers. The probes play the server.
+/// </summary>
+public sealed class ConversationActorSpec : TestKit
+{
+    private const string Hocon = """
+        akka.loglevel = INFO
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        """;
+
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private readonly TestProbe _manager;
+    private readonly TestProbe _socket;
+    private readonly TestProbe _subscriber;
+    private readonly ConcurrentCounter _runs = new();
+    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _leaseId;
+
+    public ConversationActorSpec(ITestOutputHelper output) : base(Hocon, output)
+    {
+        _manager = CreateTestProbe("manager");
+        _socket = CreateTestProbe("socket");
+        _subscriber = CreateTestProbe("subscriber");
+    }
+
+    [Fact]
+    public void Failing_tools_each_yield_an_error_output_and_the_turn_completes()
+    {
+        var conversation = StartConversation("c-errors");
+        Send(conversation, "use the tools");
+        var lease = GrantLane(cachedResponseId: null);
+        var first = ExpectRequest();
+        Assert.False(first.RootElement.TryGetProperty("previous_response_id", out _));
+
+        Reply(lease, Completed("resp_1",
+            Call("call_1", "explode", """{"reason":"boom"}"""),
+            Call("call_2", "hang", "{}"),
+            Call("call_3", "no_such_tool", "{}"),
+            Call("call_4", "calculate", "{not json")));
+
+        var finished = Enumerable.Range(0, 4).Select(_ => _subscriber.FishForMessage<ToolCallFinished>(_ => true, Wait)).ToList();
+        Assert.All(finished, f => Assert.True(f.IsError, $"{f.Name} should have failed: {f.Output}"));
+        Assert.Contains("threw", OutputOf(finished, "call_1"));
+        Assert.Contains("timed_out", OutputOf(finished, "call_2"));
+        Assert.Contains("unknown_tool", OutputOf(finished, "call_3"));
+        Assert.Contains("invalid_arguments", OutputOf(finished, "call_4"));
+
+        using var continuation = ExpectRequest();
+        Assert.Equal("resp_1", continuation.RootElement.GetProperty("previous_response_id").GetString());
+        var outputs = continuation.RootElement.GetProperty("input").EnumerateArray().ToList();
+        Assert.Equal(["call_1", "call_2", "call_3", "call_4"], outputs.Select(o => o.GetProperty("call_id").GetString()));
+        Assert.All(outputs, o => Assert.Equal("function_call_output", o.GetProperty("type").GetString()));
+
+        Reply(lease, Completed("resp_2", Message("All four tools failed.")));
+        var completed = _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+        Assert.Equal("All four tools failed.", completed.Text);
+        Assert.Equal(4, completed.Stats.ToolCalls);
+        Assert.Equal(1, completed.Stats.Continuations);
+        Assert.Equal("resp_2", _manager.ExpectMsg<ReleaseLane>(Wait).LastResponseId);
+    }
+
+    [Fact]
+    public void Tool_outputs_are_sent_in_call_order_whatever_order_they_finish_in()
+    {
+        var conversation = StartConversation("c-order");
+        Send(conversation, "go");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        // call_a waits for the gate, so call_b finishes first.
+        Reply(lease, Completed("resp_1", Call("call_a", "gated", "{}"), Call("call_b", "calculate", """{"a":1,"b":2,"operation":"add"}""")));
+        Assert.Equal("call_b", _subscriber.FishForMessage<ToolCallFinished>(_ => true, Wait).CallId);
+        _gate.SetResult();
+
+        using var continuation = ExpectRequest();
+        var ids = continuation.RootElement.GetProperty("input").EnumerateArray().Select(o => o.GetProperty("call_id").GetString());
+        Assert.Equal(["call_a", "call_b"], ids);
+    }
+
+    [Fact]
+    public void Previous_response_not_found_leads_to_one_full_resend_of_the_window()
+    {
+        var conversation = StartConversation("c-notfound");
+        Send(conversation, "go");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Call("call_1", "calculate", """{"a":1,"b":2,"operation":"add"}""")));
+        using (var continuation = ExpectRequest())
+            Assert.Equal("resp_1", continuation.RootElement.GetProperty("previous_response_id").GetString());
+
+        Reply(lease, new ServerErrorEvent(0, new ApiError(400, ErrorCodes.PreviousResponseNotFound, "Previous response with id 'resp_1' not found.", "previous_response_id")));
+
+        using var full = ExpectRequest();
+        Assert.False(full.RootElement.TryGetProperty("previous_response_id", out _));
+        var types = full.RootElement.GetProperty("input").EnumerateArray().Select(i => i.GetProperty("type").GetString());
+        Assert.Equal(["message", "function_call", "function_call_output"], types);
+
+        Reply(lease, Completed("resp_2", Message("ok")));
+        var completed = _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+        Assert.Equal(1, completed.Stats.ChainResets);
+        Assert.Equal(2, completed.Stats.FullSends);
+    }
+
+    [Fact]
+    public void A_lost_connection_mid_response_discards_partial_output_and_resends_in_full_on_a_new_lane()
+    {
+        var conversation = StartConversation("c-transport");
+        Send(conversation, "go");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Call("call_1", "calculate", """{"a":1,"b":2,"operation":"add"}""")));
+        ExpectRequest().Dispose();
+        Reply(lease, new OutputTextDeltaEvent(0, "msg_x", 0, "partial"));
+        conversation.Tell(new ModelRequestFailed(lease, "receive failed"), _socket.Ref);
+
+        var second = GrantLane(cachedResponseId: null);
+        using var resend = ExpectRequest();
+        Assert.False(resend.RootElement.TryGetProperty("previous_response_id", out _));
+        Assert.Equal(3, resend.RootElement.GetProperty("input").GetArrayLength());
+
+        Reply(second, Completed("resp_2", Message("recovered")));
+        Assert.Equal("recovered", _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait).Text);
+    }
+
+    [Fact]
+    public void A_message_that_arrives_mid_turn_is_queued_and_answered_by_the_next_turn()
+    {
+        var conversation = StartConversation("c-queue");
+        var firstId = Send(conversation, "first");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        var secondId = Send(conversation, "second");
+
+        Reply(lease, Completed("resp_1", Message("answer one")));
+        Assert.Equal([firstId], _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait).MessageIds);
+        Assert.Equal("resp_1", _manager.ExpectMsg<ReleaseLane>(Wait).LastResponseId);
+
+        // The next turn re-leases; the lane still caches resp_1, so it continues with only the queued message.
+        var next = GrantLane("resp_1");
+        using var request = ExpectRequest();
+        Assert.Equal("resp_1", request.RootElement.GetProperty("previous_response_id").GetString());
+        Assert.Equal("second", request.RootElement.GetProperty("input")[0].GetProperty("content")[0].GetProperty("text").GetString());
+        Reply(next, Completed("resp_2", Message("answer two")));
+        Assert.Equal([secondId], _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait).MessageIds);
+    }
+
+    [Fact]
+    public void A_repeated_client_message_id_is_acknowledged_as_duplicate_and_starts_nothing()
+    {
+        var conversation = StartConversation("c-dedupe");
+        conversation.Tell(new SendMessage("c-dedupe", "hello", "m-1"));
+        Assert.False(ExpectMsg<MessageAccepted>(Wait).Duplicate);
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Message("hi")));
+        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+
+        conversation.Tell(new SendMessage("c-dedupe", "hello", "m-1"));
+        Assert.True(ExpectMsg<MessageAccepted>(Wait).Duplicate);
+        conversation.Tell(new GetConversationStatus("c-dedupe"));
+        var status = ExpectMsg<ConversationStatus>(Wait);
+        Assert.Equal(nameof(ConversationPhase.Idle), status.Phase);
+        Assert.Equal(2, status.WindowItems);
+    }
+
+    [Fact]
+    public void Empty_messages_are_rejected()
+    {
+        var conversation = StartConversation("c-empty");
+        conversation.Tell(new SendMessage("c-empty", "   "));
+        Assert.Contains("empty", ExpectMsg<MessageRejected>(Wait).Reason);
+        _manager.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void After_a_restart_only_calls_without_a_recorded_result_run_again_and_the_window_is_sent_in_full()
+    {
+        var conversation = StartConversation("c-recover");
+        Send(conversation, "go");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Call("call_fast", "count", "{}"), Call("call_slow", "gated", "{}")));
+        Assert.Equal("call_fast", _subscriber.FishForMessage<ToolCallFinished>(_ => true, Wait).CallId);
+
+        Watch(conversation);
+        Sys.Stop(conversation);
+        ExpectTerminated(conversation, Wait);
+
+        StartConversation("c-recover");
+        _gate.SetResult();
+
+        var relet = GrantLane(null);
+        using var full = ExpectRequest();
+        Assert.False(full.RootElement.TryGetProperty("previous_response_id", out _));
+        var outputs = full.RootElement.GetProperty("input").EnumerateArray()
+            .Where(i => i.GetProperty("type").GetString() == "function_call_output")
+            .Select(i => i.GetProperty("call_id").GetString());
+        Assert.Equal(["call_fast", "call_slow"], outputs);
+        Assert.Equal(1, _runs.Of("call_fast"));
+
+        Reply(relet, Completed("resp_2", Message("done")));
+        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+    }
+
+    private IActorRef StartConversation(string id)
+    {
+        var tools = new ToolRegistry()
+            .Add<ExplodeArgs, string>("explode", "Always throws.", (args, _) => throw new InvalidOperationException(args.Reason))
+            .Add<EmptyArgs, string>("hang", "Never finishes.", async (_, ct) => { await Task.Delay(Timeout.Infinite, ct); return "never"; })
+            .Add<EmptyArgs, string>("gated", "Finishes when the test opens the gate.", async (_, ct) => { await _gate.Task.WaitAsync(ct); return "opened"; })
+            .Add<EmptyArgs, int>("count", "Counts its runs per call id.", (_, context, _) => Task.FromResult(_runs.Increment(context.CallId)));
+        DemoTools.Register(tools);
+        var options = new ConversationOptions
+        {
+            Defaults = new ConversationSettings("test-model", "be brief", Store: false),
+            RetryMinBackoff = TimeSpan.FromMilliseconds(10),
+            RetryMaxBackoff = TimeSpan.FromMilliseconds(50),
+        };
+        var invoker = new ToolInvoker(tools, new ToolInvokerOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+        var deps = new ConversationDependencies(_manager.Ref, invoker, ConversationDependencies.Declare(tools), options);
+        var actor = Sys.ActorOf(ConversationActor.Props(id, deps));
+        actor.Tell(new Subscribe(id, _subscriber.Ref));
+        ExpectMsg<ConversationStatus>(Wait);
+        return actor;
+    }
+
+    private string Send(IActorRef conversation, string text)
+    {
+        conversation.Tell(new SendMessage("ignored-by-actor", text));
+        return ExpectMsg<MessageAccepted>(Wait).MessageId;
+    }
+
+    private long GrantLane(string? cachedResponseId)
+    {
+        _manager.ExpectMsg<AcquireLane>(Wait);
+        var lease = ++_leaseId;
+        _manager.Reply(new LaneGranted(new LaneLease(lease, _socket.Ref, SocketId: 1, Lane: 0, cachedResponseId)));
+        return lease;
+    }
+
+    private JsonDocument ExpectRequest()
+    {
+        var request = _socket.ExpectMsg<SendRequest>(Wait);
+        return JsonDocument.Parse(request.Payload);
+    }
+
+    private void Reply(long lease, ServerEvent e) => _socket.Reply(new ModelEvent(lease, e));
+
+    private static ResponseLifecycleEvent Completed(string id, params Item[] output) =>
+        new(ServerEventTypes.ResponseCompleted, 9, new ResponseObject { Id = id, Status = "completed", Output = output });
+
+    private static Item Call(string callId, string name, string arguments) =>
+        Item.Parse(JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["type"] = "function_call", ["id"] = "fc_" + callId, ["call_id"] = callId, ["name"] = name, ["arguments"] = arguments,
+        }));
+
+    private static Item Message(string text) =>
+        Item.Parse($$"""{"type":"message","id":"msg_1","role":"assistant","status":"completed","content":[{"type":"output_text","text":{{JsonSerializer.Serialize(text)}},"annotations":[]}]}""");
+
+    private static string OutputOf(IEnumerable<ToolCallFinished> finished, string callId) => finished.Single(f => f.CallId == callId).Output;
+
+    public sealed record ExplodeArgs(string Reason);
+
+    public sealed record EmptyArgs;
+
+    private sealed class ConcurrentCounter
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _counts = new();
+
+        public int Increment(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
+
+        public int Of(string key) => _counts.GetValueOrDefault(key);
+    }
+}
