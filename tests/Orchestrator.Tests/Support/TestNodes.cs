@@ -1,0 +1,32 @@
+using Orchestrator.Actors.Tools;
+using Orchestrator.Actors.Tools.Demo;
+using Orchestrator.Host.Configuration;
+using Orchestrator.Host.Hosting;
+using Orchestrator.Messages.Conversations;
+
+namespace Orchestrator.Tests.Support;
+
+/// <summary>Starts real nodes (cluster, SQLite journal, sockets) against a given endpoint, as the CLI does.</summary>
+public static class TestNodes
+{
+    public static readonly TimeSpan TurnTimeout = TimeSpan.FromSeconds(60);
+
+    public static Task<OrchestratorNode> StartAsync(string dataDirectory, Uri endpoint, string? apiKey = null)
+    {
+        var settings = OrchestratorSettings.Load(name => name == "OPENAI_API_KEY" ? apiKey : null, dataDirectory, endpoint.ToString());
+        return OrchestratorNode.StartAsync(settings, DemoTools.Register(new ToolRegistry()));
+    }
+
+    /// <summary>Runs one turn and returns every update it streamed, the last being its TurnCompleted or TurnFailed.</summary>
+    public static async Task<IReadOnlyList<ConversationUpdate>> RunTurnAsync(this OrchestratorNode node, string conversationId, string text)
+    {
+        using var timeout = new CancellationTokenSource(TurnTimeout);
+        var updates = new List<ConversationUpdate>();
+        await foreach (var update in node.Client.SendAsync(conversationId, text, cancellationToken: timeout.Token)) updates.Add(update);
+        return updates;
+    }
+
+    public static TurnCompleted Completed(this IReadOnlyList<ConversationUpdate> updates) =>
+        updates.LastOrDefault() as TurnCompleted
+        ?? throw new Xunit.Sdk.XunitException($"The turn did not complete: {updates.LastOrDefault()}");
+}
