@@ -39,7 +39,7 @@ public sealed partial class ConversationActor
             return;
         }
 
-        var plan = NextRequestPlanner.Plan(_state, _lease.CachedResponseId, _chainLost);
+        var plan = NextRequestPlanner.Plan(_state, _lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation);
         var payload = plan.ToRequest(_state.Settings!, _deps.ToolDeclarations).ToUtf8Bytes();
         _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, payload));
         _streamedText.Clear();

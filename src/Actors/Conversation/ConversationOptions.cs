@@ -8,6 +8,12 @@ public sealed record ConversationOptions
     /// <summary>Settings a new conversation starts with (persisted with its first message).</summary>
     public required ConversationSettings Defaults { get; init; }
 
+    /// <summary>
+    /// Off sends the whole window every time, as a plain HTTP client would: the baseline that benchmarks
+    /// compare continuation against. Never turn it off in production.
+    /// </summary>
+    public bool UseContinuation { get; init; } = true;
+
     /// <summary>Failed sends of one request in a row (transport loss, 429, 5xx) before the turn is abandoned.</summary>
     public int MaxSendAttempts { get; init; } = 6;
 

@@ -66,6 +66,7 @@ public sealed record OrchestratorSettings
             Conversation = new ConversationOptions
             {
                 Defaults = defaults,
+                UseContinuation = o.GetBoolean("conversation.continuation", true),
                 MaxSendAttempts = Positive(o.GetInt("conversation.max-send-attempts", 6), "conversation.max-send-attempts"),
                 RetryMinBackoff = o.GetTimeSpan("conversation.retry-min-backoff", TimeSpan.FromMilliseconds(200)),
                 RetryMaxBackoff = o.GetTimeSpan("conversation.retry-max-backoff", TimeSpan.FromSeconds(5)),
