@@ -186,6 +186,7 @@ public sealed class ToolInvokerTests
         Assert.Equal("threw", kind);
         Assert.Equal("Tool 'boom' failed: The database is on fire.", message);
         Assert.DoesNotContain("InvalidOperationException", outcome.Output, StringComparison.Ordinal);
+        Assert.Contains("Tool 'boom' failed", outcome.Output, StringComparison.Ordinal);
     }
 
     [Fact]
