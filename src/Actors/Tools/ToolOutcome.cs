@@ -13,6 +13,7 @@ public sealed record ToolOutcome(string Output, ToolFailure Failure, TimeSpan Du
 
     internal static ToolOutcome Success(string output, TimeSpan duration) => new(output, ToolFailure.None, duration);
 
+    /// <remarks>Line breaks become spaces: some exception messages span lines, and the model needs one sentence, not a layout.</remarks>
     internal static ToolOutcome Error(ToolFailure failure, string message, TimeSpan duration)
     {
         var error = new JsonObject
@@ -20,7 +21,7 @@ public sealed record ToolOutcome(string Output, ToolFailure Failure, TimeSpan Du
             ["error"] = new JsonObject
             {
                 ["kind"] = JsonNamingPolicy.SnakeCaseLower.ConvertName(failure.ToString()),
-                ["message"] = message,
+                ["message"] = message.ReplaceLineEndings(" "),
             },
         };
         return new ToolOutcome(error.ToJsonString(ToolJson.Options), failure, duration);

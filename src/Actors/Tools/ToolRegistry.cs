@@ -35,12 +35,15 @@ public sealed partial class ToolRegistry
 
         ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(run);
-        ThrowIfTaken(name);
 
         RegisteredTool tool = RegisteredTool.Create(name, description, run);
         lock (_gate)
         {
-            ThrowIfTaken(name);
+            if (_byName.ContainsKey(name))
+            {
+                throw new ArgumentException($"A tool named '{name}' is already registered.", nameof(name));
+            }
+
             _byName = _byName.Add(name, tool);
             _definitions = _definitions.Add(tool.Definition);
         }
@@ -65,14 +68,6 @@ public sealed partial class ToolRegistry
     {
         tool = null;
         return name is not null && _byName.TryGetValue(name, out tool);
-    }
-
-    private void ThrowIfTaken(string name)
-    {
-        if (_byName.ContainsKey(name))
-        {
-            throw new ArgumentException($"A tool named '{name}' is already registered.", nameof(name));
-        }
     }
 
     // \z, not $: '$' would also accept a name ending in a newline.
