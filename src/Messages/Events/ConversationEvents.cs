@@ -4,17 +4,18 @@ namespace Orchestrator.Messages.Events;
 
 // The journal of a conversation. These records are a storage contract: never change a field's meaning;
 // add a new version (and a manifest for it) instead. Manifests live in PersistedEventSerializer.
+// Nullable fields default to null: the serializer omits nulls and treats every parameter without a default as required.
 
 /// <summary>The settings a conversation was created with; later configuration changes do not alter them.</summary>
 public sealed record ConversationStarted(ConversationSettings Settings) : IPersistedEvent;
 
-public sealed record ConversationSettings(string Model, string? Instructions, bool Store);
+public sealed record ConversationSettings(string Model, string? Instructions = null, bool Store = false);
 
 /// <summary>A user message, persisted before it is acknowledged.</summary>
 public sealed record UserMessageAccepted(string MessageId, Item Message) : IPersistedEvent;
 
 /// <summary>A completed response: its id and output items, persisted before its tool calls are dispatched.</summary>
-public sealed record ResponseRecorded(string ResponseId, IReadOnlyList<Item> Output, Usage? Usage) : IPersistedEvent;
+public sealed record ResponseRecorded(string ResponseId, IReadOnlyList<Item> Output, Usage? Usage = null) : IPersistedEvent;
 
 /// <summary>The result of one tool call (the function_call_output item); a call with a recorded result never runs again.</summary>
 public sealed record ToolResultRecorded(string CallId, Item Output, bool IsError) : IPersistedEvent;

@@ -24,7 +24,7 @@ public static class ServerEventParser
                 throw new ProtocolException("The server sent a frame without a string \"type\".");
 
             var type = typeElement.GetString()!;
-            var sequence = root.TryGetProperty("sequence_number", out var seq) && seq.TryGetInt64(out var n) ? n : -1;
+            var sequence = root.TryGetProperty("sequence_number", out var seq) && seq.ValueKind == JsonValueKind.Number && seq.TryGetInt64(out var n) ? n : -1;
             try
             {
                 return type switch
@@ -53,7 +53,8 @@ public static class ServerEventParser
 
     private static ApiError ReadError(JsonElement root)
     {
-        int? status = root.TryGetProperty("status", out var s) && s.TryGetInt32(out var code) ? code : null;
+        // A status that is not a number is dropped: the error itself must still reach the conversation.
+        int? status = root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var code) ? code : null;
         // Nested shape: {"type":"error","status":429,"error":{…}}; flat shape: {"type":"error","code":…,"message":…}.
         var isNested = root.TryGetProperty("error", out var nested) && nested.ValueKind == JsonValueKind.Object;
         var body = isNested ? nested : root;

@@ -19,7 +19,10 @@ public static class EndpointResolver
 
     public static Uri ToResponsesUrl(string url, string source)
     {
-        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri))
+        var text = url.Trim();
+        // On Unix "/v1/responses" parses as an implicit file:// URI; to the user it is a relative URL.
+        var implicitFile = Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.IsFile && !text.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+        if (uri is null || implicitFile)
             throw new ConfigurationException($"{source} '{url}' is not an absolute URL (expected e.g. http://127.0.0.1:8787/v1 or ws://127.0.0.1:8787/v1/responses).");
 
         var scheme = uri.Scheme switch

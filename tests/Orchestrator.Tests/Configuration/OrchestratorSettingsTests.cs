@@ -1,0 +1,201 @@
+using Akka.Configuration;
+using Orchestrator.Host.Configuration;
+using Orchestrator.Messages.Events;
+using ConfigurationException = Orchestrator.Host.Configuration.ConfigurationException;
+using Xunit;
+
+namespace Orchestrator.Tests.Configuration;
+
+public class OrchestratorSettingsTests
+{
+    private const string Key = "sk-proj-SECRET-key-0123456789";
+
+    // The repository's engine.conf, copied beside the test assembly by the build.
+    private static readonly Config Engine =
+        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "engine.conf")));
+
+    private static Func<string, string?> Env(params (string Name, string? Value)[] variables) =>
+        name => variables.FirstOrDefault(v => v.Name == name).Value;
+
+    private static OrchestratorSettings Load(Func<string, string?> environment, string? dataOption = null, string? endpointOption = null, Config? config = null) =>
+        OrchestratorSettings.FromConfig(config ?? Engine, environment, dataOption, endpointOption);
+
+    [Fact]
+    public void Engine_conf_defaults_are_read()
+    {
+        var settings = Load(Env());
+
+        Assert.Equal("gpt-5.1", settings.Defaults.Model);
+        Assert.False(settings.Defaults.Store);
+        Assert.StartsWith("You are a helpful assistant.", settings.Defaults.Instructions);
+        Assert.Equal("sqlite", settings.Journal);
+        Assert.Equal(Path.GetFullPath("data"), settings.DataDirectory);
+        Assert.Equal(new ConnectionLimits(8, 10_000, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10)), settings.Connections);
+        Assert.Equal(6, settings.Conversation.MaxSendAttempts);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.Conversation.RetryMaxBackoff);
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.Conversation.IdleTimeout);
+        Assert.Equal(settings.Defaults, settings.Conversation.Defaults);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.Tools.Timeout);
+        Assert.Equal(64, settings.Tools.MaxConcurrency);
+    }
+
+    [Fact]
+    public void No_key_and_no_endpoint_starts_the_emulator()
+    {
+        var settings = Load(Env(("OPENAI_BASE_URL", "https://proxy.example.com/v1")));
+
+        Assert.Null(settings.ResponsesUrl);
+        Assert.Null(settings.ApiKey);
+    }
+
+    [Fact]
+    public void Blank_key_counts_as_no_key()
+    {
+        var settings = Load(Env(("OPENAI_API_KEY", "  ")));
+
+        Assert.Null(settings.ApiKey);
+        Assert.Null(settings.ResponsesUrl);
+    }
+
+    [Fact]
+    public void Key_set_targets_openai()
+    {
+        var settings = Load(Env(("OPENAI_API_KEY", Key)));
+
+        Assert.Equal(Key, settings.ApiKey);
+        Assert.Equal(new Uri("wss://api.openai.com/v1/responses"), settings.ResponsesUrl);
+    }
+
+    [Fact]
+    public void Key_set_with_base_url_targets_the_base_url()
+    {
+        var settings = Load(Env(("OPENAI_API_KEY", Key), ("OPENAI_BASE_URL", "http://127.0.0.1:8787/v1")));
+
+        Assert.Equal(new Uri("ws://127.0.0.1:8787/v1/responses"), settings.ResponsesUrl);
+    }
+
+    [Fact]
+    public void Endpoint_option_wins_over_the_environment()
+    {
+        var settings = Load(Env(("OPENAI_API_KEY", Key), ("OPENAI_BASE_URL", "https://proxy.example.com/v1")), endpointOption: "ws://127.0.0.1:1/responses");
+
+        Assert.Equal(new Uri("ws://127.0.0.1:1/responses"), settings.ResponsesUrl);
+    }
+
+    [Fact]
+    public void Data_directory_comes_from_the_environment_over_hocon()
+    {
+        var settings = Load(Env(("ORCHESTRATOR_DATA", "/var/lib/orchestrator")));
+
+        Assert.Equal(Path.GetFullPath("/var/lib/orchestrator"), settings.DataDirectory);
+    }
+
+    [Fact]
+    public void Data_directory_option_wins_over_the_environment()
+    {
+        var settings = Load(Env(("ORCHESTRATOR_DATA", "/var/lib/orchestrator")), dataOption: "/tmp/orch-data");
+
+        Assert.Equal(Path.GetFullPath("/tmp/orch-data"), settings.DataDirectory);
+    }
+
+    [Fact]
+    public void Blank_data_option_and_environment_fall_back_to_hocon()
+    {
+        var settings = Load(Env(("ORCHESTRATOR_DATA", " ")), dataOption: "");
+
+        Assert.Equal(Path.GetFullPath("data"), settings.DataDirectory);
+    }
+
+    [Fact]
+    public void Relative_data_directory_is_made_absolute()
+    {
+        var settings = Load(Env(("ORCHESTRATOR_DATA", "rel/dir")));
+
+        Assert.Equal(Path.GetFullPath("rel/dir"), settings.DataDirectory);
+        Assert.True(Path.IsPathRooted(settings.DataDirectory));
+    }
+
+    [Fact]
+    public void Sqlite_journal_from_the_environment_is_accepted()
+    {
+        Assert.Equal("sqlite", Load(Env(("ORCHESTRATOR_JOURNAL", "sqlite"))).Journal);
+    }
+
+    [Fact]
+    public void Unsupported_journal_is_a_configuration_error_naming_it()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => Load(Env(("ORCHESTRATOR_JOURNAL", "postgres"))));
+
+        Assert.Contains("'postgres'", e.Message);
+        Assert.Contains("ORCHESTRATOR_JOURNAL", e.Message);
+    }
+
+    [Fact]
+    public void Hocon_overrides_layer_over_engine_conf()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            orchestrator { model = "gpt-test", store = true, instructions = "", connections.max-sockets = 2, tools.timeout = 5s }
+            """).WithFallback(Engine);
+
+        var settings = Load(Env(), config: config);
+
+        Assert.Equal(new ConversationSettings("gpt-test", null, true), settings.Defaults);
+        Assert.Equal(2, settings.Connections.MaxSockets);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.Tools.Timeout);
+    }
+
+    [Fact]
+    public void Non_positive_limit_is_a_configuration_error_naming_the_key()
+    {
+        var config = ConfigurationFactory.ParseString("orchestrator.tools.max-concurrency = 0").WithFallback(Engine);
+
+        var e = Assert.Throws<ConfigurationException>(() => Load(Env(), config: config));
+
+        Assert.Contains("orchestrator.tools.max-concurrency", e.Message);
+    }
+
+    [Fact]
+    public void Missing_model_is_a_configuration_error()
+    {
+        var config = ConfigurationFactory.ParseString("""orchestrator.model = "  " """).WithFallback(Engine);
+
+        var e = Assert.Throws<ConfigurationException>(() => Load(Env(), config: config));
+
+        Assert.Contains("orchestrator.model", e.Message);
+    }
+
+    [Fact]
+    public void Settings_text_never_contains_the_api_key()
+    {
+        var settings = Load(Env(("OPENAI_API_KEY", Key)));
+
+        var text = settings.ToString();
+
+        Assert.DoesNotContain(Key, text);
+        Assert.DoesNotContain("SECRET", text);
+        Assert.Contains("ApiKey = ***", text);
+        Assert.Contains("wss://api.openai.com/v1/responses", text);
+    }
+
+    [Fact]
+    public void Settings_text_says_when_the_emulator_is_used()
+    {
+        Assert.Contains("embedded emulator", Load(Env()).ToString());
+        Assert.Contains("ApiKey = none", Load(Env()).ToString());
+    }
+
+    [Fact]
+    public void Endpoint_settings_carry_the_key_and_limits_but_never_print_it()
+    {
+        var settings = Load(Env(("OPENAI_API_KEY", Key)));
+
+        var endpoint = settings.EndpointFor(settings.ResponsesUrl!);
+
+        Assert.Equal(Key, endpoint.ApiKey);
+        Assert.Equal(settings.Connections.MaxSockets, endpoint.MaxSockets);
+        Assert.Equal(settings.Connections.MaxBackoff, endpoint.MaxBackoff);
+        Assert.DoesNotContain(Key, endpoint.ToString());
+        Assert.DoesNotContain(Key, $"{endpoint}");
+        Assert.Contains("ApiKey = ***", endpoint.ToString());
+    }
+}

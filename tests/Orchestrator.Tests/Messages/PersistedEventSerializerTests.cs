@@ -1,0 +1,162 @@
+using System.Runtime.Serialization;
+using System.Text;
+using Orchestrator.Messages.Events;
+using Orchestrator.Messages.Protocol;
+using Orchestrator.Messages.Serialization;
+using Xunit;
+
+namespace Orchestrator.Tests.Messages;
+
+public class PersistedEventSerializerTests
+{
+    // The serializer never touches its ActorSystem, so no system is needed.
+    private readonly PersistedEventSerializer _serializer = new(null!);
+
+    private T RoundTrip<T>(T e) where T : IPersistedEvent =>
+        Assert.IsType<T>(_serializer.FromBinary(_serializer.ToBinary(e), _serializer.Manifest(e)));
+
+    [Fact]
+    public void Identifier_is_stable()
+    {
+        Assert.Equal(7411, _serializer.Identifier);
+    }
+
+    // Manifests are written into every journal row: changing one makes existing journals unreadable.
+    public static TheoryData<IPersistedEvent, string> ManifestContract => new()
+    {
+        { new ConversationStarted(new ConversationSettings("m", null, false)), "conversation-started.v1" },
+        { new UserMessageAccepted("msg-1", Item.UserMessage("hi")), "user-message.v1" },
+        { new ResponseRecorded("resp_1", [], null), "response.v1" },
+        { new ToolResultRecorded("call_1", Item.FunctionCallOutput("call_1", "ok"), false), "tool-result.v1" },
+        { new TurnAbandoned("why"), "turn-abandoned.v1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ManifestContract))]
+    public void Manifest_is_the_storage_contract_string(IPersistedEvent e, string manifest)
+    {
+        Assert.Equal(manifest, _serializer.Manifest(e));
+    }
+
+    [Fact]
+    public void Every_persisted_event_type_has_a_manifest()
+    {
+        var eventTypes = typeof(IPersistedEvent).Assembly.GetTypes()
+            .Where(t => typeof(IPersistedEvent).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false });
+        var covered = ManifestContract.Select(row => row[0].GetType());
+
+        Assert.Equal(eventTypes.OrderBy(t => t.Name), covered.OrderBy(t => t.Name));
+    }
+
+    [Fact]
+    public void Conversation_started_round_trips()
+    {
+        var e = new ConversationStarted(new ConversationSettings("gpt-5.1", "Be brief.", true));
+
+        Assert.Equal(e, RoundTrip(e));
+    }
+
+    [Fact]
+    public void Conversation_started_without_instructions_round_trips()
+    {
+        var e = new ConversationStarted(new ConversationSettings("gpt-5.1", null, false));
+
+        Assert.Equal(e, RoundTrip(e));
+    }
+
+    [Fact]
+    public void User_message_round_trips()
+    {
+        var e = new UserMessageAccepted("msg-1", Item.UserMessage("What's the weather in Paris?"));
+
+        Assert.Equal(e, RoundTrip(e));
+    }
+
+    [Fact]
+    public void Response_round_trips_with_its_items_in_order_and_usage()
+    {
+        var e = new ResponseRecorded("resp_1",
+            [Item.Parse(ItemTests.Reasoning), Item.Parse(ItemTests.WebSearchCall), Item.Parse(ItemTests.MessageWithUnknownFields)],
+            new Usage { InputTokens = 10, InputTokensDetails = new InputTokensDetails { CachedTokens = 8 }, OutputTokens = 3, TotalTokens = 13 });
+
+        var back = RoundTrip(e);
+
+        Assert.Equal(e.ResponseId, back.ResponseId);
+        Assert.Equal(e.Output, back.Output);
+        Assert.Equal(e.Usage, back.Usage);
+    }
+
+    [Fact]
+    public void Tool_result_round_trips_with_its_error_flag()
+    {
+        var e = new ToolResultRecorded("call_1", Item.FunctionCallOutput("call_1", """{"error":"timed_out"}"""), true);
+
+        Assert.Equal(e, RoundTrip(e));
+    }
+
+    [Fact]
+    public void Turn_abandoned_round_trips()
+    {
+        var e = new TurnAbandoned("the server rejected the request: 400 invalid_request_error: bad");
+
+        Assert.Equal(e, RoundTrip(e));
+    }
+
+    [Fact]
+    public void Journal_rows_are_snake_case_json()
+    {
+        var json = Encoding.UTF8.GetString(_serializer.ToBinary(new ToolResultRecorded("call_1", Item.FunctionCallOutput("call_1", "ok"), false)));
+
+        JsonAssert.DeepEqual("""
+            {"call_id":"call_1","output":{"type":"function_call_output","call_id":"call_1","output":"ok"},"is_error":false}
+            """, json);
+    }
+
+    // Nulls are omitted when writing, so an absent nullable field must read back as null.
+    [Fact]
+    public void Response_row_without_usage_reads_with_null_usage()
+    {
+        var e = (ResponseRecorded)_serializer.FromBinary("""{"response_id":"resp_1","output":[]}"""u8.ToArray(), "response.v1");
+
+        Assert.Equal("resp_1", e.ResponseId);
+        Assert.Null(e.Usage);
+    }
+
+    [Fact]
+    public void Settings_row_without_instructions_reads_with_null_instructions()
+    {
+        var e = (ConversationStarted)_serializer.FromBinary("""{"settings":{"model":"m","store":true}}"""u8.ToArray(), "conversation-started.v1");
+
+        Assert.Equal(new ConversationSettings("m", null, true), e.Settings);
+    }
+
+    [Fact]
+    public void Unknown_manifest_is_an_error_naming_it()
+    {
+        var e = Assert.Throws<SerializationException>(() => _serializer.FromBinary("{}"u8.ToArray(), "user-message.v2"));
+
+        Assert.Contains("'user-message.v2'", e.Message);
+    }
+
+    [Theory]
+    [InlineData("user-message.v1", "not json")]
+    [InlineData("user-message.v1", "{\"message_id\":\"m\"")]
+    [InlineData("user-message.v1", "{\"message_id\":\"m\"}")]
+    [InlineData("user-message.v1", "{\"message_id\":\"m\",\"message\":\"hi\"}")]
+    [InlineData("response.v1", "[]")]
+    [InlineData("tool-result.v1", "null")]
+    [InlineData("conversation-started.v1", "{}")]
+    public void Corrupt_bytes_are_an_error_naming_the_manifest(string manifest, string bytes)
+    {
+        var e = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Encoding.UTF8.GetBytes(bytes), manifest));
+
+        Assert.Contains($"'{manifest}'", e.Message);
+    }
+
+    [Fact]
+    public void Non_journal_type_is_refused_when_serializing()
+    {
+        Assert.Throws<ArgumentException>(() => _serializer.ToBinary("not an event"));
+        Assert.Throws<ArgumentException>(() => _serializer.Manifest(42));
+    }
+}
