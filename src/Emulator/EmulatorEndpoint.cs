@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Orchestrator.Emulator;
 
@@ -35,9 +36,22 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
             return;
         }
 
+        if (runtime.Faults.RefuseNextUpgrade())
+        {
+            runtime.Counters.UpgradeRefused();
+            foreach ((string name, string value) in ProtocolError.RetryAfterHeaders(runtime.Options.Faults.RetryAfter))
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, "rate_limit_exceeded", "Rate limit reached for requests. Please try again later.", "requests");
+            return;
+        }
+
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
         runtime.Counters.ConnectionAccepted();
-        var session = new ConnectionSession(runtime.NextConnectionId(), socket, runtime, context.RequestAborted);
+        CoalescingStream? transport = (context.Features.Get<IHttpUpgradeFeature>() as CoalescingUpgradeFeature)?.Stream;
+        var session = new ConnectionSession(runtime.NextConnectionId(), socket, transport, runtime, context.Abort, context.RequestAborted);
         runtime.Sessions[session.Id] = session;
         try
         {
@@ -60,7 +74,21 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
         return header is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), expectedAuthorization);
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, int status, string code, string message)
+    /// <summary>
+    /// Installed before ASP.NET's WebSocket middleware: the WebSocket it creates then writes through a
+    /// <see cref="CoalescingStream"/> (see there why).
+    /// </summary>
+    public static Task CoalesceUpgrades(HttpContext context, RequestDelegate next)
+    {
+        if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+        {
+            context.Features.Set<IHttpUpgradeFeature>(new CoalescingUpgradeFeature(upgrade));
+        }
+
+        return next(context);
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, int status, string code, string message, string type = "invalid_request_error")
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
@@ -70,7 +98,7 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
             json.WriteStartObject();
             json.WriteStartObject("error");
             json.WriteString("message", message);
-            json.WriteString("type", "invalid_request_error");
+            json.WriteString("type", type);
             json.WriteNull("param");
             json.WriteString("code", code);
             json.WriteEndObject();
