@@ -34,7 +34,7 @@ internal sealed class ConnectionSession
     private readonly ConcurrentDictionary<string, ActiveResponse> active = new(StringComparer.Ordinal);
     private int inFlight;
 
-    public ConnectionSession(long id, WebSocket socket, CoalescingStream? transport, EmulatorRuntime runtime, Action abort, CancellationToken requestAborted)
+    public ConnectionSession(long id, WebSocket socket, GatedStream? transport, EmulatorRuntime runtime, Action abort, CancellationToken requestAborted)
     {
         Id = id;
         this.socket = socket;

@@ -50,7 +50,7 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
 
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
         runtime.Counters.ConnectionAccepted();
-        CoalescingStream? transport = (context.Features.Get<IHttpUpgradeFeature>() as CoalescingUpgradeFeature)?.Stream;
+        GatedStream? transport = (context.Features.Get<IHttpUpgradeFeature>() as GatedUpgradeFeature)?.Stream;
         var session = new ConnectionSession(runtime.NextConnectionId(), socket, transport, runtime, context.Abort, context.RequestAborted);
         runtime.Sessions[session.Id] = session;
         try
@@ -76,13 +76,13 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
 
     /// <summary>
     /// Installed before ASP.NET's WebSocket middleware: the WebSocket it creates then writes through a
-    /// <see cref="CoalescingStream"/> (see there why).
+    /// <see cref="GatedStream"/> (see there why).
     /// </summary>
-    public static Task CoalesceUpgrades(HttpContext context, RequestDelegate next)
+    public static Task GateUpgrades(HttpContext context, RequestDelegate next)
     {
         if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
         {
-            context.Features.Set<IHttpUpgradeFeature>(new CoalescingUpgradeFeature(upgrade));
+            context.Features.Set<IHttpUpgradeFeature>(new GatedUpgradeFeature(upgrade));
         }
 
         return next(context);

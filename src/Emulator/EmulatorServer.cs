@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -65,9 +66,14 @@ public sealed class EmulatorServer : IAsyncDisposable
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = StopTimeout);
 
+        // The emulator's request handling never blocks (latencies are timers), so it runs right on
+        // the socket's I/O thread instead of hopping to the thread pool per read: one hop fewer per
+        // request, which is most of the cost of a zero-latency round trip.
+        builder.Services.Configure<SocketTransportOptions>(sockets => sockets.UnsafePreferInlineScheduling = true);
+
         var runtime = new EmulatorRuntime(options);
         WebApplication app = builder.Build();
-        app.Use(EmulatorEndpoint.CoalesceUpgrades);
+        app.Use(EmulatorEndpoint.GateUpgrades);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Run(new EmulatorEndpoint(runtime).HandleAsync);
         try

@@ -24,6 +24,9 @@ internal sealed class EventBatch : IDisposable
 
     public int Count => ends.Count;
 
+    /// <summary>Total size of the events' payloads.</summary>
+    public int Bytes => buffer.WrittenCount;
+
     /// <summary>Marks the end of the event just written.</summary>
     public void EndEvent()
     {

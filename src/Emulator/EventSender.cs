@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Net.WebSockets;
 
 namespace Orchestrator.Emulator;
@@ -5,10 +7,15 @@ namespace Orchestrator.Emulator;
 /// <summary>
 /// The one send path of a connection. Responses on different lanes write their events into their
 /// own <see cref="EventBatch"/> and send whole batches here, one at a time, so a batch's events
-/// stay together; each batch leaves in one transport write when the connection coalesces.
+/// stay together. With the connection's <see cref="GatedStream"/> at hand, a batch is framed here
+/// (server frames are unmasked: a two-to-ten-byte header and the payload) and leaves in a single
+/// transport write; otherwise each event goes through <see cref="WebSocket.SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, bool, CancellationToken)"/>.
 /// </summary>
-internal sealed class EventSender(WebSocket socket, CoalescingStream? transport)
+internal sealed class EventSender(WebSocket socket, GatedStream? transport)
 {
+    private const byte FinalTextFrame = 0x81;
+    private const int MaxHeaderBytes = 10;
+
     private readonly SemaphoreSlim gate = new(1, 1);
     private bool closed;
 
@@ -29,15 +36,30 @@ internal sealed class EventSender(WebSocket socket, CoalescingStream? transport)
                 throw new OperationCanceledException("The connection is closing.");
             }
 
-            transport?.Cork();
-            for (int index = 0; index < batch.Count; index++)
+            if (transport is null)
             {
-                await socket.SendAsync(batch[index], WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                for (int index = 0; index < batch.Count; index++)
+                {
+                    await socket.SendAsync(batch[index], WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                }
+
+                return;
             }
 
-            if (transport is not null)
+            byte[] frames = ArrayPool<byte>.Shared.Rent(batch.Bytes + batch.Count * MaxHeaderBytes);
+            try
             {
-                await transport.UncorkAsync(cancellationToken);
+                int length = 0;
+                for (int index = 0; index < batch.Count; index++)
+                {
+                    length += WriteFrame(frames.AsSpan(length), batch[index].Span);
+                }
+
+                await transport.WriteAsync(frames.AsMemory(0, length), cancellationToken);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(frames);
             }
         }
         finally
@@ -65,5 +87,32 @@ internal sealed class EventSender(WebSocket socket, CoalescingStream? transport)
         {
             gate.Release();
         }
+    }
+
+    /// <summary>One final, unmasked text frame (RFC 6455 §5.2); returns its size.</summary>
+    private static int WriteFrame(Span<byte> destination, ReadOnlySpan<byte> payload)
+    {
+        destination[0] = FinalTextFrame;
+        int header;
+        if (payload.Length < 126)
+        {
+            destination[1] = (byte)payload.Length;
+            header = 2;
+        }
+        else if (payload.Length <= ushort.MaxValue)
+        {
+            destination[1] = 126;
+            BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)payload.Length);
+            header = 4;
+        }
+        else
+        {
+            destination[1] = 127;
+            BinaryPrimitives.WriteUInt64BigEndian(destination[2..], (ulong)payload.Length);
+            header = 10;
+        }
+
+        payload.CopyTo(destination[header..]);
+        return header + payload.Length;
     }
 }
