@@ -375,14 +375,28 @@ internal sealed class ConnectionSession
     private async Task GenerateAsync(Lane lane, ResponseCreateRequest request, CachedResponse? previous, RequestFaults faults)
     {
         List<ContextItem[]> segments = CollectSegments(previous, request.Input);
+        long cachedBytes = previous?.ContextBytes ?? 0;
+        long contextBytes = cachedBytes + SumBytes(request.Input) + InstructionBytes(request);
+        CompactedWindow? compacted = null;
+        if (request.CompactThreshold is { } threshold && (contextBytes + 3) / 4 > threshold)
+        {
+            // Server-side compaction: the model sees, and the chain continues from, the compacted window.
+            compacted = Compactor.Compact(segments);
+            segments = [compacted.Items];
+            runtime.Counters.Compacted();
+        }
+
         List<ModelOutput> outputs = request.Generate ? ScriptedModel.Respond(segments, request.FunctionTools) : [];
         if (request.Generate && runtime.Options.EmitReasoning)
         {
             outputs.Insert(0, ModelOutput.Reasoning());
         }
 
-        long cachedBytes = previous?.ContextBytes ?? 0;
-        long contextBytes = cachedBytes + SumBytes(request.Input) + InstructionBytes(request);
+        if (compacted is not null)
+        {
+            outputs.Insert(0, compacted.Compaction);
+        }
+
         var response = new ResponseState(request, outputs)
         {
             InputTokens = (int)Math.Min(int.MaxValue, (contextBytes + 3) / 4),
@@ -410,7 +424,9 @@ internal sealed class ConnectionSession
             return;
         }
 
-        var cached = new CachedResponse(response.Id, previous, [.. request.Input, .. outputItems]);
+        CachedResponse cached = compacted is null
+            ? new CachedResponse(response.Id, previous, [.. request.Input, .. outputItems])
+            : new CachedResponse(response.Id, null, [.. compacted.Items[..^1], .. outputItems]);
         if (lane.Latest is { } replaced)
         {
             cache.TryRemove(replaced.Id, out _);

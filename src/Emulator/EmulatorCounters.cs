@@ -14,6 +14,7 @@ public sealed class EmulatorCounters
     private long streamLimits;
     private long connectionLimits;
     private long steers;
+    private long compactions;
 
     /// <summary>WebSocket connections accepted.</summary>
     public long Connections => Volatile.Read(ref connections);
@@ -48,6 +49,10 @@ public sealed class EmulatorCounters
     /// <summary><c>response.steer</c> submissions accepted.</summary>
     public long SteersAccepted => Volatile.Read(ref steers);
 
+    /// <summary>Compactions done, over HTTP or by <c>context_management</c>.</summary>
+    public long Compactions => Volatile.Read(ref compactions);
+
+    internal void Compacted() => Interlocked.Increment(ref compactions);
     internal void FaultInjected() => Interlocked.Increment(ref faults);
     internal void UpgradeRefused() => Interlocked.Increment(ref refusedUpgrades);
     internal void StreamLimitReached() => Interlocked.Increment(ref streamLimits);

@@ -11,6 +11,8 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
 {
     private static readonly PathString ResponsesPath = new("/v1/responses");
 
+    private readonly CompactEndpoint compact = new(runtime);
+
     private readonly byte[]? expectedAuthorization =
         runtime.Options.RequiredApiKey is { } key ? Encoding.UTF8.GetBytes("Bearer " + key) : null;
 
@@ -20,6 +22,12 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
         {
             // Never echo the key, not even the wrong one.
             await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_api_key", "Incorrect API key provided.");
+            return;
+        }
+
+        if (context.Request.Path.Equals(CompactEndpoint.Path, StringComparison.Ordinal))
+        {
+            await compact.HandleAsync(context);
             return;
         }
 
@@ -88,7 +96,8 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
         return next(context);
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, int status, string code, string message, string type = "invalid_request_error")
+    /// <summary>An HTTP error body shaped like the real API's: <c>{"error":{message,type,param,code}}</c>.</summary>
+    public static async Task WriteErrorAsync(HttpContext context, int status, string code, string message, string type = "invalid_request_error", string? param = null)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
@@ -99,7 +108,7 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
             json.WriteStartObject("error");
             json.WriteString("message", message);
             json.WriteString("type", type);
-            json.WriteNull("param");
+            json.WriteString("param", param);
             json.WriteString("code", code);
             json.WriteEndObject();
             json.WriteEndObject();

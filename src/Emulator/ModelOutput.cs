@@ -5,13 +5,15 @@ internal enum ModelOutputKind
     Message,
     FunctionCall,
     Reasoning,
+    Compaction,
 }
 
 /// <summary>One output item the scripted model decided on, before it is streamed.</summary>
 internal sealed class ModelOutput
 {
-    private ModelOutput(ModelOutputKind kind, string itemId, string text, string? name, string? callId)
+    private ModelOutput(ModelOutputKind kind, string itemId, string text, string? name, string? callId, CompactionState? compacted = null)
     {
+        Compacted = compacted;
         Kind = kind;
         ItemId = itemId;
         Text = text;
@@ -31,12 +33,18 @@ internal sealed class ModelOutput
 
     public string? CallId { get; }
 
+    /// <summary>For a compaction item: what it stands for.</summary>
+    public CompactionState? Compacted { get; }
+
     public bool IsFunctionCall => Kind == ModelOutputKind.FunctionCall;
 
     public static ModelOutput Message(string text) => new(ModelOutputKind.Message, IdGenerator.Next("msg_"), text, null, null);
 
     public static ModelOutput FunctionCall(string name, string arguments) =>
         new(ModelOutputKind.FunctionCall, IdGenerator.Next("fc_"), arguments, name, IdGenerator.Next("call_"));
+
+    public static ModelOutput Compaction(CompactionState state) =>
+        new(ModelOutputKind.Compaction, IdGenerator.Next("cmp_"), state.Seal(), null, null, state);
 
     /// <summary>A reasoning item; its opaque content is sealed so that a client's resend can be checked (<see cref="OpaqueContent"/>).</summary>
     public static ModelOutput Reasoning()

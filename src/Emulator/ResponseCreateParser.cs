@@ -40,6 +40,7 @@ internal static class ResponseCreateParser
             StreamId = streamId,
             Generate = generate,
             IncludeEncryptedReasoning = IncludesEncryptedReasoning(root),
+            CompactThreshold = ReadCompactThreshold(root),
             Instructions = PresentOrUndefined(root, "instructions"),
             Tools = rawTools,
             Metadata = PresentOrUndefined(root, "metadata"),
@@ -118,6 +119,26 @@ internal static class ResponseCreateParser
         }
     }
 
+    private static int? ReadCompactThreshold(JsonElement root)
+    {
+        if (!root.TryGetProperty("context_management", out JsonElement entries) || entries.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (JsonElement entry in entries.EnumerateArray())
+        {
+            if (entry.ValueKind == JsonValueKind.Object
+                && entry.TryGetProperty("type", out JsonElement type) && type.ValueEquals("compaction"u8)
+                && entry.TryGetProperty("compact_threshold", out JsonElement threshold) && threshold.TryGetInt32(out int tokens))
+            {
+                return tokens;
+            }
+        }
+
+        return null;
+    }
+
     private static bool IncludesEncryptedReasoning(JsonElement root)
     {
         if (!root.TryGetProperty("include", out JsonElement include) || include.ValueKind != JsonValueKind.Array)
@@ -177,11 +198,29 @@ internal static class ResponseCreateParser
                 return false;
             }
 
+            if (IsCompaction(item))
+            {
+                // Only the emulator issues compaction items: their content says what they replaced.
+                if (!item.TryGetProperty("encrypted_content", out JsonElement content) || content.ValueKind != JsonValueKind.String
+                    || CompactionState.TryOpen(content.GetString()!) is not { } state)
+                {
+                    error = ProtocolError.InvalidEncryptedContent($"input[{index}].encrypted_content");
+                    items = null;
+                    return false;
+                }
+
+                items[index++] = new ContextItem(ContextItemKind.Compaction, null, null, JsonMarshal.GetRawUtf8Value(item).Length, state);
+                continue;
+            }
+
             items[index++] = ReadItem(item);
         }
 
         return true;
     }
+
+    private static bool IsCompaction(JsonElement item) =>
+        item.TryGetProperty("type", out JsonElement type) && type.ValueEquals("compaction"u8);
 
     /// <summary>A reasoning item sent back must carry the opaque content exactly as the emulator issued it.</summary>
     private static bool TryCheckOpaqueContent(JsonElement item, int index, out ProtocolError? error)

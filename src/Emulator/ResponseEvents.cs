@@ -370,6 +370,14 @@ internal static class ResponseEvents
                 json.WriteString(CallId, output.CallId);
                 json.WriteString(Name, output.Name);
                 break;
+            case ModelOutputKind.Compaction:
+                json.WriteString(Type, "compaction");
+                if (completed)
+                {
+                    json.WriteString(EncryptedContent, output.Text);
+                }
+
+                break;
             case ModelOutputKind.Reasoning:
                 // As the real API: the opaque content only when the request's include asks for it.
                 json.WriteString(Type, ReasoningType);

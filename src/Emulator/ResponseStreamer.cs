@@ -76,6 +76,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             {
                 ModelOutputKind.FunctionCall => new ContextItem(ContextItemKind.FunctionCall, output.CallId, null, bytes),
                 ModelOutputKind.Message => new ContextItem(ContextItemKind.OtherMessage, null, null, bytes),
+                ModelOutputKind.Compaction => new ContextItem(ContextItemKind.Compaction, null, null, bytes, output.Compacted),
                 _ => new ContextItem(ContextItemKind.Other, null, null, bytes),
             };
         }
