@@ -1,16 +1,23 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
 
 namespace Orchestrator.Emulator;
 
 /// <summary>
-/// One client connection. Messages are read and answered one at a time, so a second
-/// <c>response.create</c> waits until the first response has completed, as on the real server.
-/// The connection-local cache holds only the latest response.
+/// One client connection. The receive loop reads client events in order and hands each
+/// <c>response.create</c> to its <c>stream_id</c> lane: a lane runs its requests FIFO, lanes run
+/// concurrently (at most <see cref="MaxInFlight"/> requests queued or running and
+/// <see cref="MaxLanes"/> named lanes per connection, as on the real server). The connection-local
+/// cache is each lane's latest response; any lane may continue from it. The connection ends
+/// with <c>websocket_connection_limit_reached</c> when it reaches <see cref="EmulatorOptions.MaxConnectionAge"/>.
 /// </summary>
 internal sealed class ConnectionSession
 {
+    public const int MaxInFlight = 16;
+    public const int MaxLanes = 32;
+
     private const int InitialBufferBytes = 16 * 1024;
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(1);
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
@@ -21,22 +28,27 @@ internal sealed class ConnectionSession
     private readonly EventSender sender;
     private readonly ResponseStreamer streamer;
     private readonly TaskCompletionSource ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private CachedResponse? latest;
+    private readonly Lane defaultLane = new(null);
+    private readonly Dictionary<string, Lane> namedLanes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedResponse> cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ActiveResponse> active = new(StringComparer.Ordinal);
+    private int inFlight;
 
-    public ConnectionSession(long id, WebSocket socket, EmulatorRuntime runtime, CancellationToken requestAborted)
+    public ConnectionSession(long id, WebSocket socket, GatedStream? transport, EmulatorRuntime runtime, Action abort, CancellationToken requestAborted)
     {
         Id = id;
         this.socket = socket;
         this.runtime = runtime;
         lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        sender = new EventSender(socket);
-        streamer = new ResponseStreamer(sender, runtime.Options);
+        sender = new EventSender(socket, transport);
+        streamer = new ResponseStreamer(sender, runtime.Options, abort);
     }
 
     public long Id { get; }
 
     public async Task RunAsync()
     {
+        Task ageLimit = EndAtAgeLimitAsync();
         try
         {
             await ReceiveLoopAsync();
@@ -53,7 +65,14 @@ internal sealed class ConnectionSession
         }
         finally
         {
-            sender.Dispose();
+            await lifetime.CancelAsync();
+            await ageLimit;
+            await Task.WhenAll(namedLanes.Values.Select(lane => lane.Tail).Append(defaultLane.Tail));
+            foreach (Lane lane in namedLanes.Values.Append(defaultLane))
+            {
+                lane.Dispose();
+            }
+
             lifetime.Dispose();
             ended.TrySetResult();
         }
@@ -64,12 +83,14 @@ internal sealed class ConnectionSession
     /// the close (cutting it off earlier would reset the connection before it reads the close frame);
     /// a client that does not answer is cut off.
     /// </summary>
-    public async Task ShutdownAsync()
+    public Task ShutdownAsync() => CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
+
+    private async Task CloseAsync(WebSocketCloseStatus status, string description)
     {
         try
         {
             using var timeout = new CancellationTokenSource(CloseTimeout);
-            await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down", timeout.Token);
+            await sender.CloseOutputAsync(status, description, timeout.Token);
             await ended.Task.WaitAsync(timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
@@ -84,6 +105,28 @@ internal sealed class ConnectionSession
         catch (ObjectDisposedException)
         {
             // The session already ended.
+        }
+    }
+
+    /// <summary>
+    /// At the age limit: the error event, then the close handshake; responses still streaming are cut
+    /// off. The client gets <see cref="CloseTimeout"/> to answer the close before the connection is cut.
+    /// </summary>
+    private async Task EndAtAgeLimitAsync()
+    {
+        TimeSpan age = runtime.Options.MaxConnectionAge;
+        try
+        {
+            await Task.Delay(age, lifetime.Token);
+            runtime.Counters.ConnectionLimitReached();
+            await SendErrorAsync(ProtocolError.ConnectionLimitReached(age), null);
+            await sender.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "websocket_connection_limit_reached", lifetime.Token);
+            await Task.Delay(CloseTimeout, lifetime.Token);
+            await lifetime.CancelAsync();
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        {
+            // The connection ended (the client answered the close, or went away first).
         }
     }
 
@@ -106,7 +149,7 @@ internal sealed class ConnectionSession
                 {
                     if (socket.State == WebSocketState.CloseReceived)
                     {
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, lifetime.Token);
+                        await sender.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, lifetime.Token);
                     }
 
                     return;
@@ -115,14 +158,16 @@ internal sealed class ConnectionSession
                 length += result.Count;
                 if (length > maxBytes)
                 {
-                    await SendErrorAsync(ProtocolError.MessageTooLarge(maxBytes));
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "Message too large", lifetime.Token);
+                    await SendErrorAsync(ProtocolError.MessageTooLarge(maxBytes), null);
+                    await sender.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "Message too large", lifetime.Token);
+                    await DrainUntilCloseAsync(buffer);
                     return;
                 }
 
                 if (result.EndOfMessage)
                 {
-                    await HandleMessageAsync(buffer.AsMemory(0, length));
+                    // The request may wait on its lane while the receive buffer is reused: it gets its own copy.
+                    await HandleMessageAsync(new PooledMessage(buffer.AsSpan(0, length)));
                     length = 0;
                 }
             }
@@ -130,6 +175,20 @@ internal sealed class ConnectionSession
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// After closing on a client's protocol error, read (and drop) what the client still sends until
+    /// its close arrives, bounded by <see cref="CloseTimeout"/>: tearing the connection down with
+    /// unread input would reset it, and the client could lose the error and the close frame.
+    /// </summary>
+    private async Task DrainUntilCloseAsync(byte[] buffer)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token);
+        timeout.CancelAfter(CloseTimeout);
+        while ((await socket.ReceiveAsync(buffer.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close)
+        {
         }
     }
 
@@ -143,67 +202,149 @@ internal sealed class ConnectionSession
         return larger;
     }
 
-    private async Task HandleMessageAsync(ReadOnlyMemory<byte> message)
+    private async Task HandleMessageAsync(PooledMessage message)
     {
         JsonDocument document;
         try
         {
-            // The document reads the receive buffer in place; it is disposed before the buffer is reused.
-            document = JsonDocument.Parse(message, DocumentOptions);
+            document = JsonDocument.Parse(message.Memory, DocumentOptions);
         }
         catch (JsonException)
         {
             Record(TrafficRecord.MalformedType, message.Length, default);
-            await SendErrorAsync(ProtocolError.InvalidJson());
+            message.Dispose();
+            await SendErrorAsync(ProtocolError.InvalidJson(), null);
             return;
         }
 
-        using (document)
+        message.Document = document;
+        JsonElement root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                Record(TrafficRecord.MalformedType, message.Length, default);
-                await SendErrorAsync(ProtocolError.InvalidJson());
-                return;
-            }
+            Record(TrafficRecord.MalformedType, message.Length, default);
+            message.Dispose();
+            await SendErrorAsync(ProtocolError.InvalidJson(), null);
+            return;
+        }
 
-            string? type = root.TryGetProperty("type", out JsonElement typeElement) && typeElement.ValueKind == JsonValueKind.String
-                ? typeElement.GetString()
-                : null;
-            Record(type ?? TrafficRecord.MissingType, message.Length, root);
-            switch (type)
-            {
-                case null:
-                    await SendErrorAsync(ProtocolError.MissingParameter("type"));
-                    break;
-                case "response.create":
-                    await CreateResponseAsync(root);
-                    break;
-                default:
-                    await SendErrorAsync(ProtocolError.UnknownEventType(type));
-                    break;
-            }
+        string? type = root.TryGetProperty("type", out JsonElement typeElement) && typeElement.ValueKind == JsonValueKind.String
+            ? typeElement.GetString()
+            : null;
+        Record(type ?? TrafficRecord.MissingType, message.Length, root);
+        switch (type)
+        {
+            case "response.create":
+                await EnqueueResponseAsync(message);
+                break;
+            case "response.steer":
+                await SteerAsync(root);
+                message.Dispose();
+                break;
+            default:
+                message.Dispose();
+                await SendErrorAsync(type is null ? ProtocolError.MissingParameter("type") : ProtocolError.UnknownEventType(type), null);
+                break;
         }
     }
 
-    private async Task CreateResponseAsync(JsonElement root)
+    private async Task EnqueueResponseAsync(PooledMessage message)
     {
         runtime.Counters.RequestReceived();
-        if (!ResponseCreateParser.TryParse(root, out ResponseCreateRequest? request, out ProtocolError? error))
+        RequestFaults faults = runtime.Faults.NextRequest();
+        JsonElement root = message.Document!.RootElement;
+        if (!ResponseCreateParser.TryParse(root, runtime.Options.EmitReasoning, out ResponseCreateRequest? request, out ProtocolError? error))
         {
-            await SendErrorAsync(error!);
+            string? streamId = ResponseCreateParser.ReadStreamIdLeniently(root);
+            message.Dispose();
+            await SendErrorAsync(error!, streamId);
+            return;
+        }
+
+        if (!TryGetLane(request!.StreamId, out Lane? lane, out ProtocolError? limit))
+        {
+            message.Dispose();
+            runtime.Counters.StreamLimitReached();
+            await SendErrorAsync(limit!, request.StreamId);
+            return;
+        }
+
+        Interlocked.Increment(ref inFlight);
+        lane!.Tail = RunOnLaneAsync(lane, lane.Tail, request, faults, message);
+    }
+
+    private bool TryGetLane(string? streamId, out Lane? lane, out ProtocolError? error)
+    {
+        lane = null;
+        error = null;
+        if (Volatile.Read(ref inFlight) >= MaxInFlight)
+        {
+            error = ProtocolError.StreamLimitReached($"Too many responses in flight on this connection (at most {MaxInFlight}). Wait for one to finish.");
+            return false;
+        }
+
+        if (streamId is null)
+        {
+            lane = defaultLane;
+            return true;
+        }
+
+        if (namedLanes.TryGetValue(streamId, out lane))
+        {
+            return true;
+        }
+
+        if (namedLanes.Count >= MaxLanes)
+        {
+            error = ProtocolError.StreamLimitReached($"Too many stream_id lanes on this connection (at most {MaxLanes}). Open another connection.");
+            return false;
+        }
+
+        lane = new Lane(streamId);
+        namedLanes.Add(streamId, lane);
+        return true;
+    }
+
+    private async Task RunOnLaneAsync(Lane lane, Task previous, ResponseCreateRequest request, RequestFaults faults, PooledMessage message)
+    {
+        try
+        {
+            await previous;
+            await CreateResponseAsync(lane, request, faults);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        {
+            // The connection ended (or was dropped on purpose) while this response streamed.
+        }
+        catch (Exception)
+        {
+            // A bug in the emulator: report it on the connection and end it, as the receive loop does.
+            await TryReportServerErrorAsync();
+            await lifetime.CancelAsync();
+        }
+        finally
+        {
+            message.Dispose();
+            Interlocked.Decrement(ref inFlight);
+        }
+    }
+
+    private async Task CreateResponseAsync(Lane lane, ResponseCreateRequest request, RequestFaults faults)
+    {
+        if (faults.Error is { } injected && injected != InjectedError.ResponseFailed)
+        {
+            runtime.Counters.FaultInjected();
+            await SendErrorAsync(InjectedErrorEvent(injected, request), request.StreamId, lane.Batch);
             return;
         }
 
         CachedResponse? previous = null;
-        if (request!.PreviousResponseId is { } previousId)
+        if (request.PreviousResponseId is { } previousId)
         {
-            previous = latest?.Id == previousId ? latest : runtime.Store.Find(previousId);
+            previous = cache.GetValueOrDefault(previousId) ?? runtime.Store.Find(previousId);
             if (previous is null)
             {
                 runtime.Counters.PreviousResponseMissing();
-                await SendErrorAsync(ProtocolError.PreviousResponseNotFound(previousId));
+                await SendErrorAsync(ProtocolError.PreviousResponseNotFound(previousId), request.StreamId, lane.Batch);
                 return;
             }
 
@@ -214,25 +355,183 @@ internal sealed class ConnectionSession
             runtime.Counters.FullSendServed();
         }
 
+        if (lane.PendingSteerFor is { } steered && steered == request.PreviousResponseId)
+        {
+            // Steering input left queued behind tool calls goes first into the explicit continuation.
+            request = request with { Input = [.. lane.PendingSteer, .. request.Input] };
+        }
+
+        lane.PendingSteer = [];
+        lane.PendingSteerFor = null;
+        if (faults.Drop || faults.MalformedFrame || faults.Error is not null)
+        {
+            runtime.Counters.FaultInjected();
+        }
+
+        await GenerateAsync(lane, request, previous, faults);
+    }
+
+    /// <summary>Generates, streams and caches one response; then commits any steering input it received.</summary>
+    private async Task GenerateAsync(Lane lane, ResponseCreateRequest request, CachedResponse? previous, RequestFaults faults)
+    {
         List<ContextItem[]> segments = CollectSegments(previous, request.Input);
-        List<ModelOutput> outputs = ScriptedModel.Respond(segments, request.FunctionTools);
         long cachedBytes = previous?.ContextBytes ?? 0;
         long contextBytes = cachedBytes + SumBytes(request.Input) + InstructionBytes(request);
+        CompactedWindow? compacted = null;
+        if (request.CompactThreshold is { } threshold && (contextBytes + 3) / 4 > threshold)
+        {
+            // Server-side compaction: the model sees, and the chain continues from, the compacted window.
+            compacted = Compactor.Compact(segments);
+            segments = [compacted.Items];
+            runtime.Counters.Compacted();
+        }
+
+        List<ModelOutput> outputs = request.Generate ? ScriptedModel.Respond(segments, request.FunctionTools) : [];
+        if (request.Generate && runtime.Options.EmitReasoning)
+        {
+            outputs.Insert(0, ModelOutput.Reasoning());
+        }
+
+        if (compacted is not null)
+        {
+            outputs.Insert(0, compacted.Compaction);
+        }
+
         var response = new ResponseState(request, outputs)
         {
             InputTokens = (int)Math.Min(int.MaxValue, (contextBytes + 3) / 4),
             CachedTokens = (int)Math.Min(int.MaxValue, cachedBytes / 4),
-            OutputTokens = ResponseStreamer.EstimateOutputTokens(outputs),
+            OutputTokens = request.Generate ? ResponseStreamer.EstimateOutputTokens(outputs) : 0,
+            ReasoningTokens = outputs.Count > 0 && outputs[0].Kind == ModelOutputKind.Reasoning ? ResponseStreamer.EstimateOutputTokens([outputs[0]]) : 0,
         };
 
-        ContextItem[] outputItems = await streamer.StreamAsync(response, lifetime.Token);
-        var cached = new CachedResponse(response.Id, previous, [.. request.Input, .. outputItems]);
-        latest = cached;
+        var activeResponse = new ActiveResponse(response, lane);
+        active[response.Id] = activeResponse;
+        ContextItem[]? outputItems;
+        try
+        {
+            outputItems = await streamer.StreamAsync(response, faults, lane.Batch, lifetime.Token);
+        }
+        finally
+        {
+            active.TryRemove(response.Id, out _);
+        }
+
+        List<(string Id, ContextItem[] Items)> steers = activeResponse.End();
+        if (outputItems is null)
+        {
+            await FailSteersAsync(steers, response.Id, lane, "successor_creation_failed", "The steered response failed.");
+            return;
+        }
+
+        CachedResponse cached = compacted is null
+            ? new CachedResponse(response.Id, previous, [.. request.Input, .. outputItems])
+            : new CachedResponse(response.Id, null, [.. compacted.Items[..^1], .. outputItems]);
+        if (lane.Latest is { } replaced)
+        {
+            cache.TryRemove(replaced.Id, out _);
+        }
+
+        lane.Latest = cached;
+        cache[cached.Id] = cached;
         if (request.Store)
         {
             runtime.Store.Add(cached);
         }
+
+        if (steers.Count > 0)
+        {
+            await CommitSteersAsync(lane, request, cached, response, steers);
+        }
     }
+
+    /// <summary>
+    /// Steering input queued during a response: when the response stopped for tool calls, it waits
+    /// (<c>response.steer.pending</c>) for the client's explicit continuation; otherwise an automatic
+    /// successor response continues from it with the queued input.
+    /// </summary>
+    private async Task CommitSteersAsync(Lane lane, ResponseCreateRequest request, CachedResponse cached, ResponseState response, List<(string Id, ContextItem[] Items)> steers)
+    {
+        ContextItem[] queued = [.. steers.SelectMany(steer => steer.Items)];
+        string[] openCalls = [.. response.Outputs.Where(output => output.IsFunctionCall).Select(output => output.CallId!)];
+        if (openCalls.Length > 0)
+        {
+            lane.PendingSteer = queued;
+            lane.PendingSteerFor = response.Id;
+            foreach ((string id, _) in steers)
+            {
+                ResponseEvents.WriteSteerEvent(lane.Batch.Json, "response.steer.pending", id, response.Id, response.NextSequenceNumber(), lane.StreamId, requiredCallIds: openCalls);
+                lane.Batch.EndEvent();
+            }
+
+            await sender.SendAsync(lane.Batch, lifetime.Token);
+            return;
+        }
+
+        ResponseCreateRequest successor = request with { Input = queued, PreviousResponseId = response.Id, Generate = true };
+        await GenerateAsync(lane, successor, cached, default);
+    }
+
+    private async Task FailSteersAsync(List<(string Id, ContextItem[] Items)> steers, string responseId, Lane lane, string code, string message)
+    {
+        foreach ((string id, _) in steers)
+        {
+            ResponseEvents.WriteSteerEvent(lane.Batch.Json, "response.steer.failed", id, responseId, 0, lane.StreamId, ProtocolError.InvalidRequest(code, message, null));
+            lane.Batch.EndEvent();
+        }
+
+        await sender.SendAsync(lane.Batch, lifetime.Token);
+    }
+
+    /// <summary><c>response.steer</c>: queue user input into a response still streaming on this connection.</summary>
+    private async Task SteerAsync(JsonElement root)
+    {
+        string? target = ResponseCreateParser.ReadPreviousResponseIdLeniently(root);
+        using var batch = new EventBatch();
+        if (target is null)
+        {
+            await SendErrorAsync(ProtocolError.MissingParameter("previous_response_id"), null);
+            return;
+        }
+
+        ProtocolError? failure = null;
+        if (!ResponseCreateParser.TryReadInput(root, verifyReasoning: false, out ContextItem[]? items, out ProtocolError? inputError) || items!.Length == 0
+            || items.Any(item => item.Kind != ContextItemKind.UserMessage))
+        {
+            failure = ProtocolError.InvalidRequest("invalid_input", inputError?.Message ?? "Steering accepts only non-empty user messages.", "input");
+        }
+        else if (!active.TryGetValue(target, out ActiveResponse? response))
+        {
+            failure = cache.ContainsKey(target)
+                ? ProtocolError.InvalidRequest("response_already_completed", $"Response '{target}' already completed.", "previous_response_id")
+                : ProtocolError.InvalidRequest("response_not_found", $"Response '{target}' is not available on this connection.", "previous_response_id");
+        }
+        else
+        {
+            string steerId = IdGenerator.Next("steer_");
+            if (response.TryQueue(steerId, items))
+            {
+                runtime.Counters.SteerAccepted();
+                ResponseEvents.WriteSteerEvent(batch.Json, "response.steer.accepted", steerId, target, response.State.NextSequenceNumber(), response.Lane.StreamId);
+                batch.EndEvent();
+                await sender.SendAsync(batch, lifetime.Token);
+                return;
+            }
+
+            failure = ProtocolError.InvalidRequest("response_already_completed", $"Response '{target}' already completed.", "previous_response_id");
+        }
+
+        ResponseEvents.WriteSteerEvent(batch.Json, "response.steer.failed", null, target, 0, null, failure);
+        batch.EndEvent();
+        await sender.SendAsync(batch, lifetime.Token);
+    }
+
+    private ProtocolError InjectedErrorEvent(InjectedError error, ResponseCreateRequest request) => error switch
+    {
+        InjectedError.PreviousResponseNotFound => ProtocolError.PreviousResponseNotFound(request.PreviousResponseId ?? "resp_injected"),
+        InjectedError.RateLimitExceeded => ProtocolError.RateLimitExceeded(runtime.Options.Faults.RetryAfter),
+        _ => ProtocolError.ServerError(),
+    };
 
     /// <summary>The context in order: the cached chain from its root, then this request's input.</summary>
     private static List<ContextItem[]> CollectSegments(CachedResponse? previous, ContextItem[] input)
@@ -262,11 +561,21 @@ internal sealed class ConnectionSession
     private static int InstructionBytes(ResponseCreateRequest request) =>
         request.Instructions.ValueKind == JsonValueKind.Undefined ? 0 : System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(request.Instructions).Length;
 
-    private async Task SendErrorAsync(ProtocolError error)
+    private async Task SendErrorAsync(ProtocolError error, string? streamId, EventBatch? laneBatch = null)
     {
         runtime.Counters.ErrorSent();
-        ResponseEvents.WriteError(sender.Json, error);
-        await sender.SendAsync(lifetime.Token);
+        if (laneBatch is not null)
+        {
+            ResponseEvents.WriteError(laneBatch.Json, error, streamId);
+            laneBatch.EndEvent();
+            await sender.SendAsync(laneBatch, lifetime.Token);
+            return;
+        }
+
+        using var batch = new EventBatch();
+        ResponseEvents.WriteError(batch.Json, error, streamId);
+        batch.EndEvent();
+        await sender.SendAsync(batch, lifetime.Token);
     }
 
     private async Task TryReportServerErrorAsync()
@@ -275,9 +584,11 @@ internal sealed class ConnectionSession
         {
             using var timeout = new CancellationTokenSource(CloseTimeout);
             runtime.Counters.ErrorSent();
-            ResponseEvents.WriteError(sender.Json, ProtocolError.ServerError());
-            await sender.SendAsync(timeout.Token);
-            await socket.CloseOutputAsync(WebSocketCloseStatus.InternalServerError, "Server error", timeout.Token);
+            using var batch = new EventBatch();
+            ResponseEvents.WriteError(batch.Json, ProtocolError.ServerError());
+            batch.EndEvent();
+            await sender.SendAsync(batch, timeout.Token);
+            await sender.CloseOutputAsync(WebSocketCloseStatus.InternalServerError, "Server error", timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
@@ -300,6 +611,7 @@ internal sealed class ConnectionSession
             bytes,
             isObject ? ResponseCreateParser.ReadPreviousResponseIdLeniently(root) : null,
             isObject ? ResponseCreateParser.CountInputItemsLeniently(root) : 0,
-            !isObject || ResponseCreateParser.ReadStoreLeniently(root)));
+            !isObject || ResponseCreateParser.ReadStoreLeniently(root),
+            isObject ? ResponseCreateParser.ReadStreamIdLeniently(root) : null));
     }
 }

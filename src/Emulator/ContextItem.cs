@@ -6,6 +6,7 @@ internal enum ContextItemKind
     OtherMessage,
     FunctionCall,
     FunctionCallOutput,
+    Compaction,
     Other,
 }
 
@@ -16,4 +17,5 @@ internal enum ContextItemKind
 /// <param name="CallId">For function calls and their outputs.</param>
 /// <param name="UserText">For user messages: the concatenated text parts.</param>
 /// <param name="Bytes">UTF-8 size of the item's JSON, the basis of the token estimate.</param>
-internal readonly record struct ContextItem(ContextItemKind Kind, string? CallId, string? UserText, int Bytes);
+/// <param name="Compacted">For compaction items: what the compacted context held.</param>
+internal readonly record struct ContextItem(ContextItemKind Kind, string? CallId, string? UserText, int Bytes, CompactionState? Compacted = null);

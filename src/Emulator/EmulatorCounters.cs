@@ -9,6 +9,12 @@ public sealed class EmulatorCounters
     private long fullSends;
     private long previousResponseNotFound;
     private long errors;
+    private long faults;
+    private long refusedUpgrades;
+    private long streamLimits;
+    private long connectionLimits;
+    private long steers;
+    private long compactions;
 
     /// <summary>WebSocket connections accepted.</summary>
     public long Connections => Volatile.Read(ref connections);
@@ -28,6 +34,30 @@ public sealed class EmulatorCounters
     /// <summary>Error events sent, of any code (including <c>previous_response_not_found</c>).</summary>
     public long Errors => Volatile.Read(ref errors);
 
+    /// <summary>Requests that got an injected fault (error, failed response, malformed frame, drop).</summary>
+    public long FaultsInjected => Volatile.Read(ref faults);
+
+    /// <summary>Connection attempts refused with HTTP 429 by fault injection.</summary>
+    public long UpgradesRefused => Volatile.Read(ref refusedUpgrades);
+
+    /// <summary>Requests refused with <c>websocket_stream_limit_reached</c>.</summary>
+    public long StreamLimitsReached => Volatile.Read(ref streamLimits);
+
+    /// <summary>Connections ended with <c>websocket_connection_limit_reached</c>.</summary>
+    public long ConnectionLimitsReached => Volatile.Read(ref connectionLimits);
+
+    /// <summary><c>response.steer</c> submissions accepted.</summary>
+    public long SteersAccepted => Volatile.Read(ref steers);
+
+    /// <summary>Compactions done, over HTTP or by <c>context_management</c>.</summary>
+    public long Compactions => Volatile.Read(ref compactions);
+
+    internal void Compacted() => Interlocked.Increment(ref compactions);
+    internal void FaultInjected() => Interlocked.Increment(ref faults);
+    internal void UpgradeRefused() => Interlocked.Increment(ref refusedUpgrades);
+    internal void StreamLimitReached() => Interlocked.Increment(ref streamLimits);
+    internal void ConnectionLimitReached() => Interlocked.Increment(ref connectionLimits);
+    internal void SteerAccepted() => Interlocked.Increment(ref steers);
     internal void ConnectionAccepted() => Interlocked.Increment(ref connections);
     internal void RequestReceived() => Interlocked.Increment(ref requests);
     internal void ContinuationServed() => Interlocked.Increment(ref continuations);

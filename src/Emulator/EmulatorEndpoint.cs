@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Orchestrator.Emulator;
 
@@ -9,6 +10,8 @@ namespace Orchestrator.Emulator;
 internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
 {
     private static readonly PathString ResponsesPath = new("/v1/responses");
+
+    private readonly CompactEndpoint compact = new(runtime);
 
     private readonly byte[]? expectedAuthorization =
         runtime.Options.RequiredApiKey is { } key ? Encoding.UTF8.GetBytes("Bearer " + key) : null;
@@ -19,6 +22,12 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
         {
             // Never echo the key, not even the wrong one.
             await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "invalid_api_key", "Incorrect API key provided.");
+            return;
+        }
+
+        if (context.Request.Path.Equals(CompactEndpoint.Path, StringComparison.Ordinal))
+        {
+            await compact.HandleAsync(context);
             return;
         }
 
@@ -35,9 +44,22 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
             return;
         }
 
+        if (runtime.Faults.RefuseNextUpgrade())
+        {
+            runtime.Counters.UpgradeRefused();
+            foreach ((string name, string value) in ProtocolError.RetryAfterHeaders(runtime.Options.Faults.RetryAfter))
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            await WriteErrorAsync(context, StatusCodes.Status429TooManyRequests, "rate_limit_exceeded", "Rate limit reached for requests. Please try again later.", "requests");
+            return;
+        }
+
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
         runtime.Counters.ConnectionAccepted();
-        var session = new ConnectionSession(runtime.NextConnectionId(), socket, runtime, context.RequestAborted);
+        GatedStream? transport = (context.Features.Get<IHttpUpgradeFeature>() as GatedUpgradeFeature)?.Stream;
+        var session = new ConnectionSession(runtime.NextConnectionId(), socket, transport, runtime, context.Abort, context.RequestAborted);
         runtime.Sessions[session.Id] = session;
         try
         {
@@ -60,7 +82,22 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
         return header is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), expectedAuthorization);
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, int status, string code, string message)
+    /// <summary>
+    /// Installed before ASP.NET's WebSocket middleware: the WebSocket it creates then writes through a
+    /// <see cref="GatedStream"/> (see there why).
+    /// </summary>
+    public static Task GateUpgrades(HttpContext context, RequestDelegate next)
+    {
+        if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+        {
+            context.Features.Set<IHttpUpgradeFeature>(new GatedUpgradeFeature(upgrade));
+        }
+
+        return next(context);
+    }
+
+    /// <summary>An HTTP error body shaped like the real API's: <c>{"error":{message,type,param,code}}</c>.</summary>
+    public static async Task WriteErrorAsync(HttpContext context, int status, string code, string message, string type = "invalid_request_error", string? param = null)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
@@ -70,8 +107,8 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
             json.WriteStartObject();
             json.WriteStartObject("error");
             json.WriteString("message", message);
-            json.WriteString("type", "invalid_request_error");
-            json.WriteNull("param");
+            json.WriteString("type", type);
+            json.WriteString("param", param);
             json.WriteString("code", code);
             json.WriteEndObject();
             json.WriteEndObject();

@@ -32,4 +32,20 @@ public sealed record EmulatorOptions
 
     /// <summary>How many <c>store=true</c> responses are kept process-wide (least recently used are evicted).</summary>
     public int StoredResponseCapacity { get; init; } = 100_000;
+
+    /// <summary>
+    /// How long a connection may live; then the server sends <c>websocket_connection_limit_reached</c>
+    /// and closes it, as the real server does after 60 minutes.
+    /// </summary>
+    public TimeSpan MaxConnectionAge { get; init; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>
+    /// When set, every generated response starts with a <c>reasoning</c> item, whose opaque
+    /// <c>encrypted_content</c> is sent only when the request's <c>include</c> asks for
+    /// <c>reasoning.encrypted_content</c>; a resent reasoning item with altered content is refused.
+    /// </summary>
+    public bool EmitReasoning { get; init; }
+
+    /// <summary>Faults to inject (<see cref="EmulatorFaults.None"/> by default).</summary>
+    public EmulatorFaults Faults { get; init; } = EmulatorFaults.None;
 }

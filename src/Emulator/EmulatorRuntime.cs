@@ -13,6 +13,8 @@ internal sealed class EmulatorRuntime(EmulatorOptions options) : IDisposable
 
     public ResponseStore Store { get; } = new(options.StoredResponseCapacity);
 
+    public FaultPlan Faults { get; } = new(options.Faults);
+
     public TrafficRecorder Traffic { get; } = new(options.RecordTraffic, options.TrafficLogPath);
 
     /// <summary>Open connections, so that shutdown can close them.</summary>

@@ -1,47 +1,118 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Net.WebSockets;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 
 namespace Orchestrator.Emulator;
 
 /// <summary>
-/// Writes server events into one reused buffer and sends each as a single text frame, so that
-/// streaming allocates nothing per event beyond the strings the events carry.
+/// The one send path of a connection. Responses on different lanes write their events into their
+/// own <see cref="EventBatch"/> and send whole batches here, one at a time, so a batch's events
+/// stay together. With the connection's <see cref="GatedStream"/> at hand, a batch is framed here
+/// (server frames are unmasked: a two-to-ten-byte header and the payload) and leaves in a single
+/// transport write; otherwise each event goes through <see cref="WebSocket.SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, bool, CancellationToken)"/>.
 /// </summary>
-internal sealed class EventSender : IDisposable
+internal sealed class EventSender(WebSocket socket, GatedStream? transport)
 {
-    // Raw UTF-8 as the real server sends it, rather than \u-escaping non-ASCII and HTML characters.
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private const byte FinalTextFrame = 0x81;
+    private const int MaxHeaderBytes = 10;
 
-    private readonly WebSocket socket;
-    private readonly ArrayBufferWriter<byte> buffer = new(4096);
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private bool closed;
 
-    public EventSender(WebSocket socket)
+    /// <summary>Sends the batch's events, each as one text message, then empties the batch.</summary>
+    public async ValueTask SendAsync(EventBatch batch, CancellationToken cancellationToken)
     {
-        this.socket = socket;
-        Json = new Utf8JsonWriter(buffer, Options);
-    }
+        if (batch.Count == 0)
+        {
+            return;
+        }
 
-    /// <summary>The writer for the next event; <see cref="SendAsync"/> sends what was written.</summary>
-    public Utf8JsonWriter Json { get; }
-
-    /// <summary>Bytes written for the current event so far, to measure parts of it.</summary>
-    public long Position => Json.BytesCommitted + Json.BytesPending;
-
-    public async ValueTask SendAsync(CancellationToken cancellationToken)
-    {
-        Json.Flush();
+        await gate.WaitAsync(cancellationToken);
         try
         {
-            await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            if (closed)
+            {
+                // Nothing may follow the close frame; the response that wanted to send ends here.
+                throw new OperationCanceledException("The connection is closing.");
+            }
+
+            if (transport is null)
+            {
+                for (int index = 0; index < batch.Count; index++)
+                {
+                    await socket.SendAsync(batch[index], WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                }
+
+                return;
+            }
+
+            byte[] frames = ArrayPool<byte>.Shared.Rent(batch.Bytes + batch.Count * MaxHeaderBytes);
+            try
+            {
+                int length = 0;
+                for (int index = 0; index < batch.Count; index++)
+                {
+                    length += WriteFrame(frames.AsSpan(length), batch[index].Span);
+                }
+
+                await transport.WriteAsync(frames.AsMemory(0, length), cancellationToken);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(frames);
+            }
         }
         finally
         {
-            buffer.ResetWrittenCount();
-            Json.Reset(buffer);
+            gate.Release();
+            batch.Clear();
         }
     }
 
-    public void Dispose() => Json.Dispose();
+    /// <summary>Starts (or answers) the close handshake after any batch being sent, so the close frame comes last.</summary>
+    public async Task CloseOutputAsync(WebSocketCloseStatus status, string description, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (closed)
+            {
+                return;
+            }
+
+            closed = true;
+            await socket.CloseOutputAsync(status, description, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>One final, unmasked text frame (RFC 6455 §5.2); returns its size.</summary>
+    private static int WriteFrame(Span<byte> destination, ReadOnlySpan<byte> payload)
+    {
+        destination[0] = FinalTextFrame;
+        int header;
+        if (payload.Length < 126)
+        {
+            destination[1] = (byte)payload.Length;
+            header = 2;
+        }
+        else if (payload.Length <= ushort.MaxValue)
+        {
+            destination[1] = 126;
+            BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)payload.Length);
+            header = 4;
+        }
+        else
+        {
+            destination[1] = 127;
+            BinaryPrimitives.WriteUInt64BigEndian(destination[2..], (ulong)payload.Length);
+            header = 10;
+        }
+
+        payload.CopyTo(destination[header..]);
+        return header + payload.Length;
+    }
 }

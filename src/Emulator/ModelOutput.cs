@@ -1,30 +1,55 @@
 namespace Orchestrator.Emulator;
 
+internal enum ModelOutputKind
+{
+    Message,
+    FunctionCall,
+    Reasoning,
+    Compaction,
+}
+
 /// <summary>One output item the scripted model decided on, before it is streamed.</summary>
 internal sealed class ModelOutput
 {
-    private ModelOutput(string itemId, string text, string? name, string? callId)
+    private ModelOutput(ModelOutputKind kind, string itemId, string text, string? name, string? callId, CompactionState? compacted = null)
     {
+        Compacted = compacted;
+        Kind = kind;
         ItemId = itemId;
         Text = text;
         Name = name;
         CallId = callId;
     }
 
+    public ModelOutputKind Kind { get; }
+
     public string ItemId { get; }
 
-    /// <summary>The message text, or the function call's arguments (a JSON object as a string).</summary>
+    /// <summary>The message text, the function call's arguments (a JSON object as a string), or the reasoning's encrypted content.</summary>
     public string Text { get; }
 
-    /// <summary>The function's name; null for a message.</summary>
+    /// <summary>The function's name; null for other kinds.</summary>
     public string? Name { get; }
 
     public string? CallId { get; }
 
-    public bool IsFunctionCall => Name is not null;
+    /// <summary>For a compaction item: what it stands for.</summary>
+    public CompactionState? Compacted { get; }
 
-    public static ModelOutput Message(string text) => new(IdGenerator.Next("msg_"), text, null, null);
+    public bool IsFunctionCall => Kind == ModelOutputKind.FunctionCall;
+
+    public static ModelOutput Message(string text) => new(ModelOutputKind.Message, IdGenerator.Next("msg_"), text, null, null);
 
     public static ModelOutput FunctionCall(string name, string arguments) =>
-        new(IdGenerator.Next("fc_"), arguments, name, IdGenerator.Next("call_"));
+        new(ModelOutputKind.FunctionCall, IdGenerator.Next("fc_"), arguments, name, IdGenerator.Next("call_"));
+
+    public static ModelOutput Compaction(CompactionState state) =>
+        new(ModelOutputKind.Compaction, IdGenerator.Next("cmp_"), state.Seal(), null, null, state);
+
+    /// <summary>A reasoning item; its opaque content is sealed so that a client's resend can be checked (<see cref="OpaqueContent"/>).</summary>
+    public static ModelOutput Reasoning()
+    {
+        string id = IdGenerator.Next("rs_");
+        return new(ModelOutputKind.Reasoning, id, OpaqueContent.Seal("reasoning", id), null, null);
+    }
 }

@@ -10,7 +10,8 @@ namespace Orchestrator.Emulator;
 /// </summary>
 internal static class ResponseCreateParser
 {
-    public static bool TryParse(JsonElement root, out ResponseCreateRequest? request, out ProtocolError? error)
+    /// <param name="verifyReasoning">Refuse reasoning items whose opaque content the emulator did not issue (set when it issues them).</param>
+    public static bool TryParse(JsonElement root, bool verifyReasoning, out ResponseCreateRequest? request, out ProtocolError? error)
     {
         request = null;
         if (!root.TryGetProperty("model", out JsonElement model) || model.ValueKind != JsonValueKind.String || model.GetString() is not { Length: > 0 } modelName)
@@ -20,8 +21,10 @@ internal static class ResponseCreateParser
         }
 
         if (!TryReadOptionalString(root, "previous_response_id", out string? previousResponseId, out error)
-            || !TryReadStore(root, out bool store, out error)
-            || !TryReadInput(root, out ContextItem[]? input, out error)
+            || !TryReadOptionalString(root, "stream_id", out string? streamId, out error)
+            || !TryReadFlag(root, "store", out bool store, out error)
+            || !TryReadFlag(root, "generate", out bool generate, out error)
+            || !TryReadInput(root, verifyReasoning, out ContextItem[]? input, out error)
             || !TryReadTools(root, out List<FunctionTool>? tools, out JsonElement rawTools, out error))
         {
             return false;
@@ -34,6 +37,10 @@ internal static class ResponseCreateParser
             FunctionTools = tools!,
             PreviousResponseId = previousResponseId,
             Store = store,
+            StreamId = streamId,
+            Generate = generate,
+            IncludeEncryptedReasoning = IncludesEncryptedReasoning(root),
+            CompactThreshold = ReadCompactThreshold(root),
             Instructions = PresentOrUndefined(root, "instructions"),
             Tools = rawTools,
             Metadata = PresentOrUndefined(root, "metadata"),
@@ -44,6 +51,9 @@ internal static class ResponseCreateParser
     /// <summary>The <c>store</c> flag read leniently (for traffic records of any event): only an explicit false is false.</summary>
     public static bool ReadStoreLeniently(JsonElement root) =>
         !(root.TryGetProperty("store", out JsonElement store) && store.ValueKind == JsonValueKind.False);
+
+    public static string? ReadStreamIdLeniently(JsonElement root) =>
+        root.TryGetProperty("stream_id", out JsonElement id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
 
     public static string? ReadPreviousResponseIdLeniently(JsonElement root) =>
         root.TryGetProperty("previous_response_id", out JsonElement id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
@@ -85,11 +95,12 @@ internal static class ResponseCreateParser
         return true;
     }
 
-    private static bool TryReadStore(JsonElement root, out bool store, out ProtocolError? error)
+    /// <summary>A boolean that defaults to true when absent or null (<c>store</c>, <c>generate</c>).</summary>
+    private static bool TryReadFlag(JsonElement root, string name, out bool value, out ProtocolError? error)
     {
-        store = true;
+        value = true;
         error = null;
-        if (!root.TryGetProperty("store", out JsonElement element))
+        if (!root.TryGetProperty(name, out JsonElement element))
         {
             return true;
         }
@@ -100,15 +111,54 @@ internal static class ResponseCreateParser
             case JsonValueKind.Null:
                 return true;
             case JsonValueKind.False:
-                store = false;
+                value = false;
                 return true;
             default:
-                error = ProtocolError.InvalidType("store", "a boolean");
+                error = ProtocolError.InvalidType(name, "a boolean");
                 return false;
         }
     }
 
-    private static bool TryReadInput(JsonElement root, out ContextItem[]? items, out ProtocolError? error)
+    private static int? ReadCompactThreshold(JsonElement root)
+    {
+        if (!root.TryGetProperty("context_management", out JsonElement entries) || entries.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (JsonElement entry in entries.EnumerateArray())
+        {
+            if (entry.ValueKind == JsonValueKind.Object
+                && entry.TryGetProperty("type", out JsonElement type) && type.ValueEquals("compaction"u8)
+                && entry.TryGetProperty("compact_threshold", out JsonElement threshold) && threshold.TryGetInt32(out int tokens))
+            {
+                return tokens;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IncludesEncryptedReasoning(JsonElement root)
+    {
+        if (!root.TryGetProperty("include", out JsonElement include) || include.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        foreach (JsonElement entry in include.EnumerateArray())
+        {
+            if (entry.ValueKind == JsonValueKind.String && entry.ValueEquals("reasoning.encrypted_content"u8))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The <c>input</c> of a <c>response.create</c> or <c>response.steer</c> event.</summary>
+    public static bool TryReadInput(JsonElement root, bool verifyReasoning, out ContextItem[]? items, out ProtocolError? error)
     {
         error = null;
         if (!root.TryGetProperty("input", out JsonElement input) || input.ValueKind == JsonValueKind.Null)
@@ -142,7 +192,46 @@ internal static class ResponseCreateParser
                 return false;
             }
 
+            if (verifyReasoning && !TryCheckOpaqueContent(item, index, out error))
+            {
+                items = null;
+                return false;
+            }
+
+            if (IsCompaction(item))
+            {
+                // Only the emulator issues compaction items: their content says what they replaced.
+                if (!item.TryGetProperty("encrypted_content", out JsonElement content) || content.ValueKind != JsonValueKind.String
+                    || CompactionState.TryOpen(content.GetString()!) is not { } state)
+                {
+                    error = ProtocolError.InvalidEncryptedContent($"input[{index}].encrypted_content");
+                    items = null;
+                    return false;
+                }
+
+                items[index++] = new ContextItem(ContextItemKind.Compaction, null, null, JsonMarshal.GetRawUtf8Value(item).Length, state);
+                continue;
+            }
+
             items[index++] = ReadItem(item);
+        }
+
+        return true;
+    }
+
+    private static bool IsCompaction(JsonElement item) =>
+        item.TryGetProperty("type", out JsonElement type) && type.ValueEquals("compaction"u8);
+
+    /// <summary>A reasoning item sent back must carry the opaque content exactly as the emulator issued it.</summary>
+    private static bool TryCheckOpaqueContent(JsonElement item, int index, out ProtocolError? error)
+    {
+        error = null;
+        if (item.TryGetProperty("type", out JsonElement type) && type.ValueEquals("reasoning"u8)
+            && item.TryGetProperty("encrypted_content", out JsonElement content) && content.ValueKind != JsonValueKind.Null
+            && (content.ValueKind != JsonValueKind.String || OpaqueContent.TryOpen("reasoning", content.GetString()!) is null))
+        {
+            error = ProtocolError.InvalidEncryptedContent($"input[{index}].encrypted_content");
+            return false;
         }
 
         return true;

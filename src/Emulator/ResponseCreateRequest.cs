@@ -6,7 +6,7 @@ namespace Orchestrator.Emulator;
 /// A validated <c>response.create</c>. The <see cref="JsonElement"/> fields point into the
 /// received message, which stays alive while the response is generated.
 /// </summary>
-internal sealed class ResponseCreateRequest
+internal sealed record ResponseCreateRequest
 {
     public required string Model { get; init; }
 
@@ -17,6 +17,18 @@ internal sealed class ResponseCreateRequest
     public string? PreviousResponseId { get; init; }
 
     public bool Store { get; init; } = true;
+
+    /// <summary>The lane (<c>stream_id</c>); null is the connection's default lane.</summary>
+    public string? StreamId { get; init; }
+
+    /// <summary>False for <c>generate:false</c>: prepare the context, generate nothing, return a continuable id.</summary>
+    public bool Generate { get; init; } = true;
+
+    /// <summary>From <c>context_management: [{type:"compaction", compact_threshold:N}]</c>: compact the context first when it exceeds N tokens.</summary>
+    public int? CompactThreshold { get; init; }
+
+    /// <summary>Whether <c>include</c> asks for <c>reasoning.encrypted_content</c>.</summary>
+    public bool IncludeEncryptedReasoning { get; init; }
 
     /// <summary>Raw <c>instructions</c>, echoed in the response object; undefined when absent.</summary>
     public JsonElement Instructions { get; init; }

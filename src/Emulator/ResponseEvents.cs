@@ -11,6 +11,7 @@ internal static class ResponseEvents
     public static readonly JsonEncodedText Created = JsonEncodedText.Encode("response.created");
     public static readonly JsonEncodedText InProgress = JsonEncodedText.Encode("response.in_progress");
     public static readonly JsonEncodedText CompletedType = JsonEncodedText.Encode("response.completed");
+    public static readonly JsonEncodedText FailedType = JsonEncodedText.Encode("response.failed");
 
     private static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
     private static readonly JsonEncodedText SequenceNumber = JsonEncodedText.Encode("sequence_number");
@@ -34,6 +35,9 @@ internal static class ResponseEvents
     private static readonly JsonEncodedText Output = JsonEncodedText.Encode("output");
     private static readonly JsonEncodedText Usage = JsonEncodedText.Encode("usage");
     private static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
+    private static readonly JsonEncodedText StreamId = JsonEncodedText.Encode("stream_id");
+    private static readonly JsonEncodedText Summary = JsonEncodedText.Encode("summary");
+    private static readonly JsonEncodedText EncryptedContent = JsonEncodedText.Encode("encrypted_content");
 
     private static readonly JsonEncodedText OutputItemAdded = JsonEncodedText.Encode("response.output_item.added");
     private static readonly JsonEncodedText OutputItemDone = JsonEncodedText.Encode("response.output_item.done");
@@ -49,16 +53,18 @@ internal static class ResponseEvents
     private static readonly JsonEncodedText FunctionCallType = JsonEncodedText.Encode("function_call");
     private static readonly JsonEncodedText StatusInProgress = JsonEncodedText.Encode("in_progress");
     private static readonly JsonEncodedText StatusCompleted = JsonEncodedText.Encode("completed");
+    private static readonly JsonEncodedText StatusFailed = JsonEncodedText.Encode("failed");
+    private static readonly JsonEncodedText ReasoningType = JsonEncodedText.Encode("reasoning");
     private static readonly JsonEncodedText Assistant = JsonEncodedText.Encode("assistant");
 
-    /// <summary><c>response.created</c>, <c>response.in_progress</c> or <c>response.completed</c>.</summary>
+    /// <summary><c>response.created</c>, <c>response.in_progress</c>, <c>response.completed</c> or <c>response.failed</c>.</summary>
     public static void WriteResponseEvent(Utf8JsonWriter json, JsonEncodedText type, ResponseState response)
     {
         json.WriteStartObject();
         json.WriteString(Type, type);
         json.WritePropertyName(Response);
         WriteResponseObject(json, response);
-        json.WriteNumber(SequenceNumber, response.NextSequenceNumber());
+        WriteTail(json, response);
         json.WriteEndObject();
     }
 
@@ -68,8 +74,8 @@ internal static class ResponseEvents
         json.WriteString(Type, OutputItemAdded);
         json.WriteNumber(OutputIndex, outputIndex);
         json.WritePropertyName(Item);
-        WriteItem(json, response.Outputs[outputIndex], completed: false);
-        json.WriteNumber(SequenceNumber, response.NextSequenceNumber());
+        WriteItem(json, response, response.Outputs[outputIndex], completed: false);
+        WriteTail(json, response);
         json.WriteEndObject();
     }
 
@@ -81,9 +87,9 @@ internal static class ResponseEvents
         json.WriteNumber(OutputIndex, outputIndex);
         json.WritePropertyName(Item);
         long before = json.BytesCommitted + json.BytesPending;
-        WriteItem(json, response.Outputs[outputIndex], completed: true);
+        WriteItem(json, response, response.Outputs[outputIndex], completed: true);
         int itemBytes = (int)(json.BytesCommitted + json.BytesPending - before);
-        json.WriteNumber(SequenceNumber, response.NextSequenceNumber());
+        WriteTail(json, response);
         json.WriteEndObject();
         return itemBytes;
     }
@@ -98,7 +104,7 @@ internal static class ResponseEvents
         json.WriteNumber(ContentIndex, 0);
         json.WritePropertyName(Part);
         WriteTextPart(json, done ? message.Text : string.Empty);
-        json.WriteNumber(SequenceNumber, response.NextSequenceNumber());
+        WriteTail(json, response);
         json.WriteEndObject();
     }
 
@@ -112,7 +118,7 @@ internal static class ResponseEvents
         json.WriteString(Delta, delta);
         json.WriteStartArray(Logprobs);
         json.WriteEndArray();
-        json.WriteNumber(SequenceNumber, response.NextSequenceNumber());
+        WriteTail(json, response);
         json.WriteEndObject();
     }
 
@@ -127,7 +133,7 @@ internal static class ResponseEvents
         json.WriteString(Text, message.Text);
         json.WriteStartArray(Logprobs);
         json.WriteEndArray();
-        json.WriteNumber(SequenceNumber, response.NextSequenceNumber());
+        WriteTail(json, response);
         json.WriteEndObject();
     }
 
@@ -138,7 +144,7 @@ internal static class ResponseEvents
         json.WriteString(ItemId, response.Outputs[outputIndex].ItemId);
         json.WriteNumber(OutputIndex, outputIndex);
         json.WriteString(Delta, delta);
-        json.WriteNumber(SequenceNumber, response.NextSequenceNumber());
+        WriteTail(json, response);
         json.WriteEndObject();
     }
 
@@ -151,11 +157,15 @@ internal static class ResponseEvents
         json.WriteNumber(OutputIndex, outputIndex);
         json.WriteString(Name, call.Name);
         json.WriteString(Arguments, call.Text);
-        json.WriteNumber(SequenceNumber, response.NextSequenceNumber());
+        WriteTail(json, response);
         json.WriteEndObject();
     }
 
-    public static void WriteError(Utf8JsonWriter json, ProtocolError error)
+    /// <summary>
+    /// An <c>error</c> event as the WebSocket protocol sends it: with the HTTP status, the lane of the
+    /// request it answers, and HTTP-only details such as <c>retry-after</c> in <c>error.headers</c>.
+    /// </summary>
+    public static void WriteError(Utf8JsonWriter json, ProtocolError error, string? streamId = null)
     {
         json.WriteStartObject();
         json.WriteString(Type, ErrorType);
@@ -165,8 +175,80 @@ internal static class ResponseEvents
         json.WriteString("code", error.Code);
         json.WriteString("message", error.Message);
         json.WriteString("param", error.Param);
+        if (error.Headers is { Count: > 0 } headers)
+        {
+            json.WriteStartObject("headers");
+            foreach ((string name, string value) in headers)
+            {
+                json.WriteString(name, value);
+            }
+
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
+        if (streamId is not null)
+        {
+            json.WriteString(StreamId, streamId);
+        }
+
         json.WriteEndObject();
+    }
+
+    /// <summary>A <c>response.steer.*</c> event about one steering submission.</summary>
+    public static void WriteSteerEvent(Utf8JsonWriter json, string type, string? steerId, string previousResponseId, int sequenceNumber, string? streamId, ProtocolError? error = null, IReadOnlyList<string>? requiredCallIds = null)
+    {
+        json.WriteStartObject();
+        json.WriteString(Type, type);
+        if (error is not null)
+        {
+            json.WriteStartObject(Error);
+            json.WriteString("code", error.Code);
+            json.WriteString("message", error.Message);
+            json.WriteString(Type, error.Type);
+            json.WriteEndObject();
+        }
+
+        if (requiredCallIds is not null)
+        {
+            json.WriteString("reason", "waiting_for_required_input");
+            json.WriteStartArray("required_input");
+            foreach (string callId in requiredCallIds)
+            {
+                json.WriteStartObject();
+                json.WriteString(Type, "function_call_output");
+                json.WriteString(CallId, callId);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteStartObject("steer");
+        if (steerId is not null)
+        {
+            json.WriteString(Id, steerId);
+        }
+
+        json.WriteString("previous_response_id", previousResponseId);
+        json.WriteEndObject();
+        json.WriteNumber(SequenceNumber, sequenceNumber);
+        if (streamId is not null)
+        {
+            json.WriteString(StreamId, streamId);
+        }
+
+        json.WriteEndObject();
+    }
+
+    /// <summary>Every event of a response ends with its sequence number and, on a named lane, the lane's <c>stream_id</c>.</summary>
+    private static void WriteTail(Utf8JsonWriter json, ResponseState response)
+    {
+        json.WriteNumber(SequenceNumber, response.NextSequenceNumber());
+        if (response.Request.StreamId is { } streamId)
+        {
+            json.WriteString(StreamId, streamId);
+        }
     }
 
     private static void WriteResponseObject(Utf8JsonWriter json, ResponseState response)
@@ -176,19 +258,35 @@ internal static class ResponseEvents
         json.WriteString(Id, response.Id);
         json.WriteString("object", "response");
         json.WriteNumber("created_at", response.CreatedAt);
-        json.WriteString(Status, response.Completed ? StatusCompleted : StatusInProgress);
+        json.WriteString(Status, response.Status switch
+        {
+            ResponseStatus.Completed => StatusCompleted,
+            ResponseStatus.Failed => StatusFailed,
+            _ => StatusInProgress,
+        });
         json.WriteBoolean("background", false);
-        json.WriteNull("error");
+        if (response.Error is { } error)
+        {
+            json.WriteStartObject(Error);
+            json.WriteString("code", error.Code);
+            json.WriteString("message", error.Message);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull(Error);
+        }
+
         json.WriteNull("incomplete_details");
         WriteRawOrNull(json, "instructions", request.Instructions);
         json.WriteNull("max_output_tokens");
         json.WriteString("model", request.Model);
         json.WriteStartArray(Output);
-        if (response.Completed)
+        if (response.Status == ResponseStatus.Completed)
         {
             foreach (ModelOutput output in response.Outputs)
             {
-                WriteItem(json, output, completed: true);
+                WriteItem(json, response, output, completed: true);
             }
         }
 
@@ -220,7 +318,7 @@ internal static class ResponseEvents
 
         json.WriteNumber("top_p", 1.0);
         json.WriteString("truncation", "disabled");
-        if (response.Completed)
+        if (response.Status == ResponseStatus.Completed)
         {
             WriteUsage(json, response);
         }
@@ -253,36 +351,56 @@ internal static class ResponseEvents
         json.WriteEndObject();
         json.WriteNumber("output_tokens", response.OutputTokens);
         json.WriteStartObject("output_tokens_details");
-        json.WriteNumber("reasoning_tokens", 0);
+        json.WriteNumber("reasoning_tokens", response.ReasoningTokens);
         json.WriteEndObject();
         json.WriteNumber("total_tokens", response.InputTokens + response.OutputTokens);
         json.WriteEndObject();
     }
 
-    private static void WriteItem(Utf8JsonWriter json, ModelOutput output, bool completed)
+    private static void WriteItem(Utf8JsonWriter json, ResponseState response, ModelOutput output, bool completed)
     {
         json.WriteStartObject();
         json.WriteString(Id, output.ItemId);
-        if (output.IsFunctionCall)
+        switch (output.Kind)
         {
-            json.WriteString(Type, FunctionCallType);
-            json.WriteString(Status, completed ? StatusCompleted : StatusInProgress);
-            json.WriteString(Arguments, completed ? output.Text : string.Empty);
-            json.WriteString(CallId, output.CallId);
-            json.WriteString(Name, output.Name);
-        }
-        else
-        {
-            json.WriteString(Type, MessageType);
-            json.WriteString(Status, completed ? StatusCompleted : StatusInProgress);
-            json.WriteStartArray(Content);
-            if (completed)
-            {
-                WriteTextPart(json, output.Text);
-            }
+            case ModelOutputKind.FunctionCall:
+                json.WriteString(Type, FunctionCallType);
+                json.WriteString(Status, completed ? StatusCompleted : StatusInProgress);
+                json.WriteString(Arguments, completed ? output.Text : string.Empty);
+                json.WriteString(CallId, output.CallId);
+                json.WriteString(Name, output.Name);
+                break;
+            case ModelOutputKind.Compaction:
+                json.WriteString(Type, "compaction");
+                if (completed)
+                {
+                    json.WriteString(EncryptedContent, output.Text);
+                }
 
-            json.WriteEndArray();
-            json.WriteString(Role, Assistant);
+                break;
+            case ModelOutputKind.Reasoning:
+                // As the real API: the opaque content only when the request's include asks for it.
+                json.WriteString(Type, ReasoningType);
+                json.WriteStartArray(Summary);
+                json.WriteEndArray();
+                if (completed && response.Request.IncludeEncryptedReasoning)
+                {
+                    json.WriteString(EncryptedContent, output.Text);
+                }
+
+                break;
+            default:
+                json.WriteString(Type, MessageType);
+                json.WriteString(Status, completed ? StatusCompleted : StatusInProgress);
+                json.WriteStartArray(Content);
+                if (completed)
+                {
+                    WriteTextPart(json, output.Text);
+                }
+
+                json.WriteEndArray();
+                json.WriteString(Role, Assistant);
+                break;
         }
 
         json.WriteEndObject();

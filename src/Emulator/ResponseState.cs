@@ -1,5 +1,12 @@
 namespace Orchestrator.Emulator;
 
+internal enum ResponseStatus
+{
+    InProgress,
+    Completed,
+    Failed,
+}
+
 /// <summary>A response being streamed: what its response object shows at each stage.</summary>
 internal sealed class ResponseState(ResponseCreateRequest request, List<ModelOutput> outputs)
 {
@@ -13,8 +20,11 @@ internal sealed class ResponseState(ResponseCreateRequest request, List<ModelOut
 
     public List<ModelOutput> Outputs { get; } = outputs;
 
-    /// <summary>False until the response completes: the response object then shows its output and usage.</summary>
-    public bool Completed { get; set; }
+    /// <summary>In progress until the response ends; a completed response object shows its output and usage.</summary>
+    public ResponseStatus Status { get; set; }
+
+    /// <summary>Why the response failed, when <see cref="Status"/> is <see cref="ResponseStatus.Failed"/>.</summary>
+    public ProtocolError? Error { get; set; }
 
     public int InputTokens { get; init; }
 
@@ -22,5 +32,9 @@ internal sealed class ResponseState(ResponseCreateRequest request, List<ModelOut
 
     public int OutputTokens { get; init; }
 
-    public int NextSequenceNumber() => nextSequenceNumber++;
+    /// <summary>Output tokens spent on reasoning items (part of <see cref="OutputTokens"/>).</summary>
+    public int ReasoningTokens { get; init; }
+
+    // Steering events are numbered from the receive loop while the response streams on its lane.
+    public int NextSequenceNumber() => Interlocked.Increment(ref nextSequenceNumber) - 1;
 }

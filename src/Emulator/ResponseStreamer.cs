@@ -5,45 +5,85 @@ namespace Orchestrator.Emulator;
 
 /// <summary>
 /// Streams one response as the real server does: created, in_progress, then per output item its
-/// added / delta… / done events, then completed. <see cref="EmulatorOptions.ModelLatency"/> is
-/// spent before the first output item, <see cref="EmulatorOptions.TokenLatency"/> before each delta.
+/// added / delta… / done events, then completed (or failed). <see cref="EmulatorOptions.ModelLatency"/>
+/// is spent before the first output item, <see cref="EmulatorOptions.TokenLatency"/> before each
+/// delta. Events are sent in batches that end where time passes (a latency) or the response ends,
+/// so a zero-latency response leaves in one transport write. Injected faults act here too: a
+/// malformed frame, a failed response, a connection dropped mid-stream.
 /// </summary>
-internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions options)
+internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions options, Action dropConnection)
 {
     private const int WordsPerTextDelta = 3;
     private const int CharsPerArgumentsDelta = 24;
 
-    /// <returns>The output items as context items, for the response cache.</returns>
-    public async Task<ContextItem[]> StreamAsync(ResponseState response, CancellationToken cancellationToken)
+    // Cut short on purpose: what a client sees when a frame is corrupted in transit.
+    private static readonly byte[] MalformedFrame = """{"type":"response.output_text.delta","delta":"trunc"""u8.ToArray();
+
+    /// <returns>The output items as context items, for the response cache; null when the response failed.</returns>
+    public async Task<ContextItem[]?> StreamAsync(ResponseState response, RequestFaults faults, EventBatch batch, CancellationToken cancellationToken)
     {
-        await SendResponseEventAsync(ResponseEvents.Created, response, cancellationToken);
-        await SendResponseEventAsync(ResponseEvents.InProgress, response, cancellationToken);
-        await DelayAsync(options.ModelLatency, cancellationToken);
+        Write(batch, ResponseEvents.Created, response);
+        if (!response.Request.Generate)
+        {
+            // generate:false prepares the context and ends at once: nothing to stream, an id to continue from.
+            await DropIfAskedAsync(faults, batch, cancellationToken);
+            response.Status = ResponseStatus.Completed;
+            Write(batch, ResponseEvents.CompletedType, response);
+            await sender.SendAsync(batch, cancellationToken);
+            return [];
+        }
+
+        Write(batch, ResponseEvents.InProgress, response);
+        if (faults.MalformedFrame)
+        {
+            batch.AddRaw(MalformedFrame);
+        }
+
+        await DelayAsync(options.ModelLatency, batch, cancellationToken);
+        if (faults.Error == InjectedError.ResponseFailed)
+        {
+            response.Status = ResponseStatus.Failed;
+            response.Error = ProtocolError.ServerError();
+            Write(batch, ResponseEvents.FailedType, response);
+            await sender.SendAsync(batch, cancellationToken);
+            return null;
+        }
 
         var items = new ContextItem[response.Outputs.Count];
         for (int index = 0; index < response.Outputs.Count; index++)
         {
             ModelOutput output = response.Outputs[index];
-            ResponseEvents.WriteOutputItemAdded(sender.Json, response, index);
-            await sender.SendAsync(cancellationToken);
-            if (output.IsFunctionCall)
+            ResponseEvents.WriteOutputItemAdded(batch.Json, response, index);
+            batch.EndEvent();
+            if (index == 0)
             {
-                await StreamArgumentsAsync(response, index, cancellationToken);
-            }
-            else
-            {
-                await StreamTextAsync(response, index, cancellationToken);
+                await DropIfAskedAsync(faults, batch, cancellationToken);
             }
 
-            int bytes = ResponseEvents.WriteOutputItemDone(sender.Json, response, index);
-            await sender.SendAsync(cancellationToken);
-            items[index] = output.IsFunctionCall
-                ? new ContextItem(ContextItemKind.FunctionCall, output.CallId, null, bytes)
-                : new ContextItem(ContextItemKind.OtherMessage, null, null, bytes);
+            switch (output.Kind)
+            {
+                case ModelOutputKind.FunctionCall:
+                    await StreamArgumentsAsync(response, index, batch, cancellationToken);
+                    break;
+                case ModelOutputKind.Message:
+                    await StreamTextAsync(response, index, batch, cancellationToken);
+                    break;
+            }
+
+            int bytes = ResponseEvents.WriteOutputItemDone(batch.Json, response, index);
+            batch.EndEvent();
+            items[index] = output.Kind switch
+            {
+                ModelOutputKind.FunctionCall => new ContextItem(ContextItemKind.FunctionCall, output.CallId, null, bytes),
+                ModelOutputKind.Message => new ContextItem(ContextItemKind.OtherMessage, null, null, bytes),
+                ModelOutputKind.Compaction => new ContextItem(ContextItemKind.Compaction, null, null, bytes, output.Compacted),
+                _ => new ContextItem(ContextItemKind.Other, null, null, bytes),
+            };
         }
 
-        response.Completed = true;
-        await SendResponseEventAsync(ResponseEvents.CompletedType, response, cancellationToken);
+        response.Status = ResponseStatus.Completed;
+        Write(batch, ResponseEvents.CompletedType, response);
+        await sender.SendAsync(batch, cancellationToken);
         return items;
     }
 
@@ -59,34 +99,47 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         return Math.Max(1, (bytes + 3) / 4);
     }
 
-    private async ValueTask SendResponseEventAsync(JsonEncodedText type, ResponseState response, CancellationToken cancellationToken)
+    private static void Write(EventBatch batch, JsonEncodedText type, ResponseState response)
     {
-        ResponseEvents.WriteResponseEvent(sender.Json, type, response);
-        await sender.SendAsync(cancellationToken);
+        ResponseEvents.WriteResponseEvent(batch.Json, type, response);
+        batch.EndEvent();
     }
 
-    private async ValueTask StreamTextAsync(ResponseState response, int index, CancellationToken cancellationToken)
+    /// <summary>Sends what the client has been promised so far, then cuts the connection with no close frame.</summary>
+    private async ValueTask DropIfAskedAsync(RequestFaults faults, EventBatch batch, CancellationToken cancellationToken)
+    {
+        if (!faults.Drop)
+        {
+            return;
+        }
+
+        await sender.SendAsync(batch, cancellationToken);
+        dropConnection();
+        throw new OperationCanceledException("Connection dropped by fault injection.");
+    }
+
+    private async ValueTask StreamTextAsync(ResponseState response, int index, EventBatch batch, CancellationToken cancellationToken)
     {
         string text = response.Outputs[index].Text;
-        ResponseEvents.WriteContentPart(sender.Json, response, index, done: false);
-        await sender.SendAsync(cancellationToken);
+        ResponseEvents.WriteContentPart(batch.Json, response, index, done: false);
+        batch.EndEvent();
         int start = 0;
         while (start < text.Length)
         {
             int end = EndOfWords(text, start, WordsPerTextDelta);
-            await DelayAsync(options.TokenLatency, cancellationToken);
-            ResponseEvents.WriteTextDelta(sender.Json, response, index, text.AsSpan(start, end - start));
-            await sender.SendAsync(cancellationToken);
+            await DelayAsync(options.TokenLatency, batch, cancellationToken);
+            ResponseEvents.WriteTextDelta(batch.Json, response, index, text.AsSpan(start, end - start));
+            batch.EndEvent();
             start = end;
         }
 
-        ResponseEvents.WriteTextDone(sender.Json, response, index);
-        await sender.SendAsync(cancellationToken);
-        ResponseEvents.WriteContentPart(sender.Json, response, index, done: true);
-        await sender.SendAsync(cancellationToken);
+        ResponseEvents.WriteTextDone(batch.Json, response, index);
+        batch.EndEvent();
+        ResponseEvents.WriteContentPart(batch.Json, response, index, done: true);
+        batch.EndEvent();
     }
 
-    private async ValueTask StreamArgumentsAsync(ResponseState response, int index, CancellationToken cancellationToken)
+    private async ValueTask StreamArgumentsAsync(ResponseState response, int index, EventBatch batch, CancellationToken cancellationToken)
     {
         string arguments = response.Outputs[index].Text;
         int start = 0;
@@ -99,14 +152,14 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
                 end++;
             }
 
-            await DelayAsync(options.TokenLatency, cancellationToken);
-            ResponseEvents.WriteArgumentsDelta(sender.Json, response, index, arguments.AsSpan(start, end - start));
-            await sender.SendAsync(cancellationToken);
+            await DelayAsync(options.TokenLatency, batch, cancellationToken);
+            ResponseEvents.WriteArgumentsDelta(batch.Json, response, index, arguments.AsSpan(start, end - start));
+            batch.EndEvent();
             start = end;
         }
 
-        ResponseEvents.WriteArgumentsDone(sender.Json, response, index);
-        await sender.SendAsync(cancellationToken);
+        ResponseEvents.WriteArgumentsDone(batch.Json, response, index);
+        batch.EndEvent();
     }
 
     /// <summary>The end of the chunk holding <paramref name="words"/> words from <paramref name="start"/>, trailing space included.</summary>
@@ -127,6 +180,15 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         return position;
     }
 
-    private static Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-        delay > TimeSpan.Zero ? Task.Delay(delay, cancellationToken) : Task.CompletedTask;
+    /// <summary>Time passes: what was written so far goes out first, as a streaming server's would.</summary>
+    private async ValueTask DelayAsync(TimeSpan delay, EventBatch batch, CancellationToken cancellationToken)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        await sender.SendAsync(batch, cancellationToken);
+        await Task.Delay(delay, cancellationToken);
+    }
 }

@@ -54,7 +54,7 @@ internal static class ScriptedModel
         return $"You said: \"{excerpt}\". This is a scripted reply from the Orchestrator emulator.";
     }
 
-    private static (int segment, int index)? FindLatestUserMessage(IReadOnlyList<ContextItem[]> segments)
+    public static (int segment, int index)? FindLatestUserMessage(IReadOnlyList<ContextItem[]> segments)
     {
         for (int s = segments.Count - 1; s >= 0; s--)
         {
@@ -75,7 +75,7 @@ internal static class ScriptedModel
     /// Rounds are runs of adjacent function calls (the parallel calls of one response), with other
     /// items such as reasoning allowed inside a run; the same count comes out of a resent full context.
     /// </summary>
-    private static (int Rounds, int Calls) CountRoundsAfter(IReadOnlyList<ContextItem[]> segments, (int segment, int index) start)
+    public static (int Rounds, int Calls) CountRoundsAfter(IReadOnlyList<ContextItem[]> segments, (int segment, int index) start)
     {
         int rounds = 0;
         int calls = 0;
@@ -91,6 +91,12 @@ internal static class ScriptedModel
                         calls++;
                         rounds += inRun ? 0 : 1;
                         inRun = true;
+                        break;
+                    case ContextItemKind.Compaction:
+                        // The rounds a compaction replaced still count towards the directive.
+                        rounds += items[i].Compacted?.RoundsAfterUser ?? 0;
+                        calls += items[i].Compacted?.CallsAfterUser ?? 0;
+                        inRun = false;
                         break;
                     case ContextItemKind.Other:
                         break;

@@ -5,6 +5,7 @@ namespace Orchestrator.Emulator;
 /// <param name="Bytes">Size of the whole message (all its frames) in bytes.</param>
 /// <param name="InputItems">Number of input items; a string <c>input</c> counts as one.</param>
 /// <param name="Store">The request's <c>store</c> flag (absent means true, as on the real API).</param>
+/// <param name="StreamId">The request's <c>stream_id</c> lane; null for the default lane.</param>
 public sealed record TrafficRecord(
     DateTimeOffset Time,
     long ConnectionId,
@@ -12,7 +13,8 @@ public sealed record TrafficRecord(
     int Bytes,
     string? PreviousResponseId,
     int InputItems,
-    bool Store)
+    bool Store,
+    string? StreamId = null)
 {
     public const string MalformedType = "(malformed)";
     public const string MissingType = "(missing)";

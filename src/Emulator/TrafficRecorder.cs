@@ -60,6 +60,7 @@ internal sealed class TrafficRecorder : IDisposable
         writer.WriteString("time", record.Time);
         writer.WriteNumber("connection_id", record.ConnectionId);
         writer.WriteString("type", record.Type);
+        writer.WriteString("stream_id", record.StreamId);
         writer.WriteNumber("bytes", record.Bytes);
         writer.WriteString("previous_response_id", record.PreviousResponseId);
         writer.WriteNumber("input_items", record.InputItems);

@@ -20,6 +20,9 @@ internal sealed class TestClient : IAsyncDisposable
 
     public WebSocketState State => socket.State;
 
+    /// <summary>"lane:type" of events as tests received them, for assertions on interleaving.</summary>
+    public List<string> ArrivalOrder { get; } = [];
+
     public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
 
     public static async Task<TestClient> ConnectAsync(EmulatorServer server, CancellationToken cancellationToken, string? apiKey = null)
@@ -51,8 +54,21 @@ internal sealed class TestClient : IAsyncDisposable
         }
     }
 
-    /// <summary>The next server event, or null when the server closed the connection.</summary>
+    /// <summary>The next server event, or null when the server closed the connection (with a close frame).</summary>
     public async Task<JsonElement?> ReceiveEventAsync()
+    {
+        string? text = await ReceiveTextAsync();
+        if (text is null)
+        {
+            return null;
+        }
+
+        using JsonDocument document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>The next server message as text (valid JSON or not), or null after the server's close frame.</summary>
+    public async Task<string?> ReceiveTextAsync()
     {
         var message = new ArrayBufferWriter<byte>();
         while (true)
@@ -60,21 +76,37 @@ internal sealed class TestClient : IAsyncDisposable
             ValueWebSocketReceiveResult result = await socket.ReceiveAsync(message.GetMemory(8192), cancellationToken);
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                // Answer the server's close, as a well-behaved client does.
-                if (socket.State == WebSocketState.CloseReceived)
-                {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
-                }
-
+                await AnswerCloseAsync();
                 return null;
             }
 
             message.Advance(result.Count);
             if (result.EndOfMessage)
             {
-                using JsonDocument document = JsonDocument.Parse(message.WrittenMemory);
-                return document.RootElement.Clone();
+                return Encoding.UTF8.GetString(message.WrittenSpan);
             }
+        }
+    }
+
+    /// <summary>
+    /// Answers the server's close, as a well-behaved client does. The server may already have torn
+    /// the connection down after its close frame (it owes the client no wait), so a failed answer is
+    /// not an error: the close frame, already read, is what counts.
+    /// </summary>
+    private async Task AnswerCloseAsync()
+    {
+        if (socket.State != WebSocketState.CloseReceived)
+        {
+            return;
+        }
+
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+        }
+        catch (WebSocketException)
+        {
+            // The server closed the transport first.
         }
     }
 

@@ -1,27 +1,54 @@
 using System.CommandLine;
+using System.Globalization;
 using Orchestrator.Emulator;
 using Orchestrator.Host.Configuration;
 
 namespace Orchestrator.Host.Cli;
 
-/// <summary><c>emulator</c>: the Responses WebSocket emulator alone, until Ctrl+C.</summary>
+/// <summary><c>emulator</c>: the Responses WebSocket emulator alone, until Ctrl+C, with optional fault injection.</summary>
 public static class EmulatorCommand
 {
+    private const string RequestNumbers = "Requests are numbered 1, 2, … in the order the server receives their response.create events, all connections together.";
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var host = new Option<string>("--host") { Description = "Loopback address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "TCP port; 0 picks a free one.", DefaultValueFactory = _ => 8787 };
-        var modelLatency = new Option<int>("--model-latency-ms") { Description = "Delay before each response starts streaming, in milliseconds." };
-        var tokenLatency = new Option<int>("--token-latency-ms") { Description = "Delay per streamed output delta, in milliseconds." };
+        var host = new Option<string>("--host") { Description = "Loopback address to listen on: 127.0.0.1, ::1 or localhost (anything else is refused).", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "TCP port; 0 picks a free one (the line printed at start shows it).", DefaultValueFactory = _ => 8787 };
+        var modelLatency = new Option<int>("--model-latency-ms") { Description = "Delay before each response's first output item (the model 'thinking'), in milliseconds." };
+        var tokenLatency = new Option<int>("--token-latency-ms") { Description = "Delay before each streamed output delta (a few words or 24 characters of arguments), in milliseconds." };
         var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer <key>' on the upgrade (401 otherwise)." };
-        var trafficLog = new Option<string?>("--traffic-log") { Description = "Append one JSON line per client event to this file." };
+        var trafficLog = new Option<string?>("--traffic-log") { Description = "Append one JSON line per client event to this file: time, connection_id, type, stream_id, bytes, previous_response_id, input_items, store." };
+        var maxConnectionAge = new Option<int>("--max-connection-age-s") { Description = "Seconds a connection may live; then it gets an error event 'websocket_connection_limit_reached' and is closed (the real server: 3600).", DefaultValueFactory = _ => 3600 };
+        var maxMessageBytes = new Option<int>("--max-message-bytes") { Description = "Largest client message accepted; a larger one gets 'message_too_large' and the connection is closed (1009).", DefaultValueFactory = _ => EmulatorOptions.DefaultMaxMessageBytes };
+        var storedResponses = new Option<int>("--stored-responses") { Description = "How many store=true responses are kept for continuation from any connection (least recently used are evicted).", DefaultValueFactory = _ => 100_000 };
+        var emitReasoning = new Option<bool>("--emit-reasoning") { Description = "Start every response with a 'reasoning' item; its encrypted_content is sent only when include asks for 'reasoning.encrypted_content', and a resent item whose content was altered is refused ('invalid_encrypted_content')." };
+        var seed = new Option<int>("--fault-seed") { Description = "Seed of the fault probabilities: the same seed and the same traffic give the same faults." };
+        var dropProbability = new Option<double>("--drop-probability") { Description = "Chance (0-1) that a request's connection is dropped mid-stream (after its first output item is announced), with no close frame." };
+        var dropOn = new Option<string?>("--drop-on") { Description = "Comma-separated request numbers whose connection is dropped mid-stream, e.g. '3,7'. " + RequestNumbers };
+        var errorOn = new Option<string?>("--error-on") { Description = "Comma-separated NUMBER=ERROR pairs answering those requests with an error instead of a response, e.g. '2=rate_limit_exceeded,5=server_error'. ERROR is previous_response_not_found (400), rate_limit_exceeded (429, with retry-after in error.headers), server_error (500 error event) or response_failed (the response starts, then ends in response.failed). " + RequestNumbers };
+        var retryAfter = new Option<int>("--retry-after-ms") { Description = "The retry-after given with rate_limit_exceeded and with refused upgrades, in milliseconds (the header carries whole seconds, rounded up; retry-after-ms carries the exact value).", DefaultValueFactory = _ => 1000 };
+        var malformedOn = new Option<string?>("--malformed-frame-on") { Description = "Comma-separated request numbers whose stream carries one text frame that is not valid JSON, right after response.in_progress; the response then completes normally. " + RequestNumbers };
+        var refuseUpgradeOn = new Option<string?>("--refuse-upgrade-on") { Description = "Comma-separated connection attempts (1, 2, … in arrival order) refused with HTTP 429, a Retry-After header and a rate_limit_exceeded body instead of the WebSocket upgrade." };
+        var refuseUpgradeProbability = new Option<double>("--refuse-upgrade-probability") { Description = "Chance (0-1) that a connection attempt is refused with HTTP 429." };
 
-        var command = new Command("emulator", "Run the local Responses WebSocket emulator (scripted model) until Ctrl+C.")
+        var command = new Command("emulator", "Run the local Responses WebSocket emulator (scripted model) until Ctrl+C. Faults are off unless a fault option is given.")
         {
-            host, port, modelLatency, tokenLatency, apiKey, trafficLog,
+            host, port, modelLatency, tokenLatency, apiKey, trafficLog, maxConnectionAge, maxMessageBytes, storedResponses, emitReasoning,
+            seed, dropProbability, dropOn, errorOn, retryAfter, malformedOn, refuseUpgradeOn, refuseUpgradeProbability,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
+            var faults = new EmulatorFaults
+            {
+                Seed = parse.GetValue(seed),
+                DropProbability = Probability(parse.GetValue(dropProbability), "--drop-probability"),
+                DropOnRequests = Numbers(parse.GetValue(dropOn), "--drop-on"),
+                ErrorOnRequests = Errors(parse.GetValue(errorOn)),
+                RetryAfter = TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(retryAfter), "--retry-after-ms")),
+                MalformedFrameOnRequests = Numbers(parse.GetValue(malformedOn), "--malformed-frame-on"),
+                RefuseUpgrades = Numbers(parse.GetValue(refuseUpgradeOn), "--refuse-upgrade-on"),
+                RefuseUpgradeProbability = Probability(parse.GetValue(refuseUpgradeProbability), "--refuse-upgrade-probability"),
+            };
             var options = new EmulatorOptions
             {
                 Host = parse.GetValue(host)!,
@@ -30,6 +57,11 @@ public static class EmulatorCommand
                 TokenLatency = TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(tokenLatency), "--token-latency-ms")),
                 RequiredApiKey = parse.GetValue(apiKey),
                 TrafficLogPath = parse.GetValue(trafficLog),
+                MaxConnectionAge = TimeSpan.FromSeconds(Positive(parse.GetValue(maxConnectionAge), "--max-connection-age-s")),
+                MaxMessageBytes = Positive(parse.GetValue(maxMessageBytes), "--max-message-bytes"),
+                StoredResponseCapacity = Positive(parse.GetValue(storedResponses), "--stored-responses"),
+                EmitReasoning = parse.GetValue(emitReasoning),
+                Faults = faults,
             };
             EmulatorServer server;
             try
@@ -42,7 +74,8 @@ public static class EmulatorCommand
             }
             await using (server)
             {
-                stdout.WriteLine($"emulator listening: base URL {server.BaseUrl} · WebSocket {server.ResponsesUrl} · Ctrl+C to stop");
+                string faultNote = faults.Any ? " · faults on" : string.Empty;
+                stdout.WriteLine($"emulator listening: base URL {server.BaseUrl} · WebSocket {server.ResponsesUrl}{faultNote} · Ctrl+C to stop");
                 stdout.Flush();
                 try
                 {
@@ -60,4 +93,53 @@ public static class EmulatorCommand
 
     private static int NonNegative(int value, string option) =>
         value >= 0 ? value : throw new ConfigurationException($"{option} must not be negative, not {value}.");
+
+    private static int Positive(int value, string option) =>
+        value > 0 ? value : throw new ConfigurationException($"{option} must be positive, not {value}.");
+
+    private static double Probability(double value, string option) =>
+        value is >= 0 and <= 1 ? value : throw new ConfigurationException($"{option} must be between 0 and 1, not {value.ToString(CultureInfo.InvariantCulture)}.");
+
+    private static HashSet<long> Numbers(string? list, string option)
+    {
+        var numbers = new HashSet<long>();
+        foreach (string entry in Split(list))
+        {
+            numbers.Add(RequestNumber(entry, option));
+        }
+
+        return numbers;
+    }
+
+    private static Dictionary<long, InjectedError> Errors(string? list)
+    {
+        var errors = new Dictionary<long, InjectedError>();
+        foreach (string entry in Split(list))
+        {
+            string[] parts = entry.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2)
+            {
+                throw new ConfigurationException($"--error-on takes NUMBER=ERROR pairs, not '{entry}'.");
+            }
+
+            errors[RequestNumber(parts[0], "--error-on")] = parts[1] switch
+            {
+                "previous_response_not_found" => InjectedError.PreviousResponseNotFound,
+                "rate_limit_exceeded" => InjectedError.RateLimitExceeded,
+                "server_error" => InjectedError.ServerError,
+                "response_failed" => InjectedError.ResponseFailed,
+                _ => throw new ConfigurationException($"--error-on: unknown error '{parts[1]}' (previous_response_not_found, rate_limit_exceeded, server_error or response_failed)."),
+            };
+        }
+
+        return errors;
+    }
+
+    private static IEnumerable<string> Split(string? list) =>
+        list is null ? [] : list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    private static long RequestNumber(string text, string option) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long number) && number > 0
+            ? number
+            : throw new ConfigurationException($"{option}: '{text}' is not a positive number.");
 }

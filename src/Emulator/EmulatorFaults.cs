@@ -1,0 +1,52 @@
+namespace Orchestrator.Emulator;
+
+/// <summary>
+/// Misbehaviour on purpose, for testing a client's fault handling. Immutable and reproducible:
+/// "the k-th request" counts <c>response.create</c> events in the order the server received them
+/// (1-based, all connections together), "the k-th connection" counts upgrade attempts, and every
+/// probability is decided by a hash of <see cref="Seed"/> and that number — never by timing — so
+/// the same seed and the same traffic give the same faults. Everything is off by default.
+/// </summary>
+public sealed record EmulatorFaults
+{
+    /// <summary>No faults: the emulator behaves.</summary>
+    public static EmulatorFaults None { get; } = new();
+
+    /// <summary>Seed of the probability draws.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Chance (0–1) that a request's connection is dropped mid-stream, without a close frame.</summary>
+    public double DropProbability { get; init; }
+
+    /// <summary>Requests whose connection is dropped mid-stream (after the first output item is announced).</summary>
+    public IReadOnlySet<long> DropOnRequests { get; init; } = new HashSet<long>();
+
+    /// <summary>Requests answered with an injected error instead of a response.</summary>
+    public IReadOnlyDictionary<long, InjectedError> ErrorOnRequests { get; init; } = new Dictionary<long, InjectedError>();
+
+    /// <summary>The <c>retry-after</c> sent with <see cref="InjectedError.RateLimitExceeded"/> and refused upgrades.</summary>
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Requests whose stream carries one frame that is not valid JSON (right after <c>response.in_progress</c>).</summary>
+    public IReadOnlySet<long> MalformedFrameOnRequests { get; init; } = new HashSet<long>();
+
+    /// <summary>Connection attempts (1-based) refused with HTTP 429 instead of the WebSocket upgrade.</summary>
+    public IReadOnlySet<long> RefuseUpgrades { get; init; } = new HashSet<long>();
+
+    /// <summary>Chance (0–1) that a connection attempt is refused with HTTP 429.</summary>
+    public double RefuseUpgradeProbability { get; init; }
+
+    /// <summary>True when any fault is configured.</summary>
+    public bool Any =>
+        DropProbability > 0 || DropOnRequests.Count > 0 || ErrorOnRequests.Count > 0
+        || MalformedFrameOnRequests.Count > 0 || RefuseUpgrades.Count > 0 || RefuseUpgradeProbability > 0;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(DropProbability, nameof(DropProbability));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(DropProbability, 1, nameof(DropProbability));
+        ArgumentOutOfRangeException.ThrowIfNegative(RefuseUpgradeProbability, nameof(RefuseUpgradeProbability));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(RefuseUpgradeProbability, 1, nameof(RefuseUpgradeProbability));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RetryAfter, TimeSpan.Zero, nameof(RetryAfter));
+    }
+}

@@ -1,0 +1,47 @@
+namespace Orchestrator.Emulator;
+
+/// <summary>
+/// Decides, per numbered request or connection attempt, which fault of <see cref="EmulatorFaults"/>
+/// applies. Numbers are handed out in arrival order; draws are a pure function of seed and number.
+/// </summary>
+internal sealed class FaultPlan(EmulatorFaults faults)
+{
+    private const ulong DropSalt = 0x9E3779B97F4A7C15;
+    private const ulong RefuseSalt = 0xC2B2AE3D27D4EB4F;
+
+    private long requests;
+    private long upgrades;
+
+    public EmulatorFaults Faults { get; } = faults;
+
+    /// <summary>The next request's number and the faults it gets.</summary>
+    public RequestFaults NextRequest()
+    {
+        long number = Interlocked.Increment(ref requests);
+        if (!Faults.Any)
+        {
+            return new RequestFaults(number, null, false, false);
+        }
+
+        InjectedError? error = Faults.ErrorOnRequests.TryGetValue(number, out InjectedError injected) ? injected : null;
+        bool drop = Faults.DropOnRequests.Contains(number) || Draw(number, DropSalt) < Faults.DropProbability;
+        return new RequestFaults(number, error, drop, Faults.MalformedFrameOnRequests.Contains(number));
+    }
+
+    /// <summary>Whether the next connection attempt is refused with 429.</summary>
+    public bool RefuseNextUpgrade()
+    {
+        long number = Interlocked.Increment(ref upgrades);
+        return Faults.RefuseUpgrades.Contains(number) || Draw(number, RefuseSalt) < Faults.RefuseUpgradeProbability;
+    }
+
+    /// <summary>A uniform draw in [0, 1) from seed, number and salt (SplitMix64).</summary>
+    private double Draw(long number, ulong salt)
+    {
+        ulong z = unchecked((ulong)Faults.Seed * 0xBF58476D1CE4E5B9 + (ulong)number * salt + salt);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EB);
+        z ^= z >> 31;
+        return (z >> 11) * (1.0 / (1UL << 53));
+    }
+}
