@@ -41,8 +41,10 @@ public sealed partial class CrashSpec(ITestOutputHelper output) : IDisposable
         {
             await using var node = await ServeProcess.StartAsync(_data.Path, emulator.ResponsesUrl, toolLatencyMs: 60, StartTimeout);
             await PostUnacknowledged(http, node.Address, ids, acknowledged);
-            // The kill point: random, so that over the run kills land in every phase of a turn.
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(50, 1500)));
+            // Kill only once the node is at work; then at a random moment, so that over the run kills land in
+            // every phase of a turn (model streaming, tools running, events being written).
+            await Task.WhenAny(node.ToolStarted, Task.Delay(StartTimeout));
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 800)));
             await node.KillAsync();
             incarnations.Add(node.LogLines);
         }
@@ -62,7 +64,8 @@ public sealed partial class CrashSpec(ITestOutputHelper output) : IDisposable
         }
 
         var (runs, reruns) = CheckNoRecordedCallRanAgain(incarnations);
-        output.WriteLine($"{incarnations.Count} incarnations, {runs} tool runs, {reruns} re-runs of calls killed before their result was recorded");
+        var busy = incarnations.Count(lines => lines.Any(l => Recorded().IsMatch(l)));
+        output.WriteLine($"{incarnations.Count} incarnations ({busy} recorded tool results before being killed or finishing), {runs} tool runs, {reruns} re-runs of calls killed before their result was recorded");
         Assert.True(runs >= Conversations * Rounds * ToolsPerRound, $"only {runs} tool runs were logged");
     }
 

@@ -10,6 +10,7 @@ internal sealed class ServeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly Task _stderr;
     private readonly List<string> _log = [];
+    private readonly TaskCompletionSource _toolStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServeProcess(Process process, Uri address)
     {
@@ -20,6 +21,7 @@ internal sealed class ServeProcess : IAsyncDisposable
             while (await process.StandardError.ReadLineAsync() is { } line)
             {
                 lock (_log) _log.Add(line);
+                if (line.Contains(" started", StringComparison.Ordinal) && line.Contains(": tool ", StringComparison.Ordinal)) _toolStarted.TrySetResult();
             }
         });
     }
@@ -61,6 +63,9 @@ internal sealed class ServeProcess : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Completes when this node runs its first tool call: conversations are at work.</summary>
+    public Task ToolStarted => _toolStarted.Task;
 
     public IReadOnlyList<string> LogLines
     {

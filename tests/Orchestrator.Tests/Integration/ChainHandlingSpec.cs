@@ -1,0 +1,141 @@
+using Orchestrator.Actors.Tools;
+using Orchestrator.Actors.Tools.Demo;
+using Orchestrator.Emulator;
+using Orchestrator.Host.Configuration;
+using Orchestrator.Host.Hosting;
+using Orchestrator.Tests.Support;
+using Xunit;
+
+namespace Orchestrator.Tests.Integration;
+
+/// <summary>
+/// Every way the server can lose or refuse a chain, injected by the emulator; none of them reaches the user as a
+/// failure, and the traffic shows the recovery: a full resend where the cache is gone, continuation where it is not.
+/// </summary>
+public sealed class ChainHandlingSpec : IDisposable
+{
+    private readonly TempDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task Previous_response_not_found_is_answered_with_one_full_resend()
+    {
+        await using var emulator = await Emulator(new EmulatorFaults { ErrorOnRequests = new Dictionary<long, InjectedError> { [2] = InjectedError.PreviousResponseNotFound } });
+        await using var node = await StartNode(emulator);
+
+        var completed = (await node.RunTurnAsync("c-pnf", "go tools:2 rounds:2")).Completed();
+
+        Assert.Contains("calls=4 outputs=4 missing=0 duplicates=0", completed.Text);
+        Assert.Equal(1, completed.Stats.ChainResets);
+        var sent = Requests(emulator);
+        Assert.NotNull(sent[1].PreviousResponseId);
+        Assert.Null(sent[2].PreviousResponseId);
+        Assert.NotNull(sent[3].PreviousResponseId);
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_mid_response_is_resent_in_full_on_a_new_connection()
+    {
+        await using var emulator = await Emulator(new EmulatorFaults { DropOnRequests = new HashSet<long> { 2 } });
+        await using var node = await StartNode(emulator);
+
+        var completed = (await node.RunTurnAsync("c-drop", "go tools:2 rounds:2")).Completed();
+
+        Assert.Contains("calls=4 outputs=4 missing=0 duplicates=0", completed.Text);
+        var sent = Requests(emulator);
+        Assert.Null(sent[2].PreviousResponseId);
+        Assert.NotEqual(sent[1].ConnectionId, sent[2].ConnectionId);
+    }
+
+    [Fact]
+    public async Task A_malformed_frame_drops_the_socket_and_the_request_is_resent_in_full()
+    {
+        await using var emulator = await Emulator(new EmulatorFaults { MalformedFrameOnRequests = new HashSet<long> { 2 } });
+        await using var node = await StartNode(emulator);
+
+        var completed = (await node.RunTurnAsync("c-malformed", "go tools:2 rounds:2")).Completed();
+
+        Assert.Contains("calls=4 outputs=4 missing=0 duplicates=0", completed.Text);
+        Assert.Null(Requests(emulator)[2].PreviousResponseId);
+    }
+
+    [Theory]
+    [InlineData(InjectedError.RateLimitExceeded)]
+    [InlineData(InjectedError.ServerError)]
+    [InlineData(InjectedError.ResponseFailed)]
+    public async Task Transient_server_errors_are_retried_and_the_turn_completes(InjectedError error)
+    {
+        await using var emulator = await Emulator(new EmulatorFaults
+        {
+            ErrorOnRequests = new Dictionary<long, InjectedError> { [2] = error, [3] = error },
+            RetryAfter = TimeSpan.FromMilliseconds(100),
+        });
+        await using var node = await StartNode(emulator);
+
+        var completed = (await node.RunTurnAsync("c-transient", "go tools:2 rounds:2")).Completed();
+
+        Assert.Contains("calls=4 outputs=4 missing=0 duplicates=0", completed.Text);
+        Assert.Equal(5, Requests(emulator).Count);
+    }
+
+    [Fact]
+    public async Task Reaching_the_connection_age_limit_moves_the_chain_to_a_new_connection()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
+        {
+            RecordTraffic = true,
+            ModelLatency = TimeSpan.FromMilliseconds(60),
+            MaxConnectionAge = TimeSpan.FromMilliseconds(400),
+        });
+        await using var node = await StartNode(emulator);
+
+        var completed = (await node.RunTurnAsync("c-age", "go tools:2 rounds:8")).Completed();
+
+        Assert.Contains("calls=16 outputs=16 missing=0 duplicates=0", completed.Text);
+        var sent = Requests(emulator);
+        Assert.True(sent.Select(r => r.ConnectionId).Distinct().Count() >= 2, "the conversation never changed connection");
+        // The first request on each new connection starts a new chain.
+        foreach (var (previous, next) in sent.Zip(sent.Skip(1)).Where(p => p.Item1.ConnectionId != p.Item2.ConnectionId))
+            Assert.True(next.PreviousResponseId is null, $"request after connection {previous.ConnectionId} continued on {next.ConnectionId}");
+    }
+
+    [Fact]
+    public async Task With_store_true_a_new_connection_continues_the_chain()
+    {
+        await using var emulator = await Emulator(EmulatorFaults.None);
+        await using (var first = await StartNode(emulator, store: true))
+        {
+            Assert.Contains("calls=2 outputs=2", (await first.RunTurnAsync("c-store", "go tools:2")).Completed().Text);
+        }
+        var before = Requests(emulator).Count;
+
+        await using var second = await StartNode(emulator, store: true);
+        var completed = (await second.RunTurnAsync("c-store", "again tools:1")).Completed();
+
+        Assert.Contains("calls=3 outputs=3 missing=0 duplicates=0", completed.Text);
+        Assert.Equal(0, completed.Stats.FullSends);
+        var resumed = Requests(emulator).Skip(before).ToList();
+        Assert.All(resumed, r => Assert.NotNull(r.PreviousResponseId));
+        Assert.NotEqual(Requests(emulator)[before - 1].ConnectionId, resumed[0].ConnectionId);
+    }
+
+    private static Task<EmulatorServer> Emulator(EmulatorFaults faults) =>
+        EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, Faults = faults });
+
+    private Task<OrchestratorNode> StartNode(EmulatorServer emulator, bool store = false)
+    {
+        var settings = OrchestratorSettings.Load(_ => null, _data.Path, emulator.ResponsesUrl.ToString());
+        settings = settings with
+        {
+            Conversation = settings.Conversation with
+            {
+                Defaults = settings.Defaults with { Store = store },
+                RetryMinBackoff = TimeSpan.FromMilliseconds(20),
+            },
+        };
+        return OrchestratorNode.StartAsync(settings, DemoTools.Register(new ToolRegistry()));
+    }
+
+    private static List<TrafficRecord> Requests(EmulatorServer emulator) => emulator.Traffic.Where(r => r.Type == "response.create").ToList();
+}
