@@ -23,7 +23,7 @@ public static class OrchestratorAkkaExtensions
         Uri responsesUrl,
         ToolRegistry tools)
     {
-        var journal = SqliteJournalStore.Prepare(settings.DataDirectory);
+        var journal = JournalStore.For(settings).Prepare();
         var invoker = new ToolInvoker(tools, settings.Tools);
         var declarations = ConversationDependencies.Declare(tools);
 
