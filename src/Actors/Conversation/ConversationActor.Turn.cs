@@ -99,7 +99,7 @@ public sealed partial class ConversationActor
         var answered = _state.TurnMessageIds;
         Persist(new ResponseRecorded(response.Id, response.Output, response.Usage), e =>
         {
-            _state = _state.Apply(e);
+            Apply(e);
             _chainLost = false;
             _failedSends = 0;
             _lease = _lease! with { CachedResponseId = response.Id };
@@ -133,7 +133,7 @@ public sealed partial class ConversationActor
         var outcome = completed.Outcome;
         Persist(new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), e =>
         {
-            _state = _state.Apply(e);
+            Apply(e);
             _turn.ToolCalls++;
             Publish(new ToolCallFinished(_conversationId, completed.CallId, completed.Name, outcome.Output, outcome.IsError, outcome.Duration));
             if (_state.Phase == ConversationPhase.AwaitingModel) SendNext();
@@ -192,7 +192,7 @@ public sealed partial class ConversationActor
         var answered = _state.TurnMessageIds;
         Persist(new TurnAbandoned(reason), e =>
         {
-            _state = _state.Apply(e);
+            Apply(e);
             _log.Warning("Conversation {0}: turn abandoned: {1}", _conversationId, reason);
             Publish(new TurnFailed(_conversationId, answered, reason));
             FinishTurn();

@@ -32,6 +32,7 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         _deps = deps;
         PersistenceId = PersistenceIdFor(conversationId);
 
+        Recover<SnapshotOffer>(offer => _state = ConversationState.FromSnapshot((ConversationSnapshot)offer.Snapshot));
         Recover<IPersistedEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
@@ -51,62 +52,13 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
     public static Props Props(string conversationId, ConversationDependencies deps) =>
         Akka.Actor.Props.Create(() => new ConversationActor(conversationId, deps));
 
-    protected override void OnRecoveryFailure(Exception reason, object? message = null)
-    {
-        // Never start over silently: the conversation stays unavailable and the log says which one and why.
-        _log.Error(reason, "Conversation {0} cannot be recovered from its journal: {1}", _conversationId, reason.Message);
-        base.OnRecoveryFailure(reason, message);
-    }
-
-    private void Recovered()
-    {
-        Command<ResumeWork>(_ =>
-        {
-            Stash.UnstashAll();
-            Resume();
-        });
-        Command<Subscribe>(OnSubscribe);
-        Command<Unsubscribe>(OnUnsubscribe);
-        Command<GetConversationStatus>(_ => Sender.Tell(Status()));
-        CommandAny(_ => Stash.Stash());
-    }
-
-    private void Resume()
-    {
-        switch (_state.Phase)
-        {
-            case ConversationPhase.Idle:
-                BecomeIdle();
-                break;
-            case ConversationPhase.AwaitingModel:
-                _log.Info("Conversation {0}: resuming a turn that was waiting for the model", _conversationId);
-                StartTurn();
-                break;
-            case ConversationPhase.RunningTools:
-                _log.Info("Conversation {0}: resuming {1} tool calls without a recorded result", _conversationId, _state.CallsWithoutResult.Count());
-                _turn = new TurnCounters();
-                DispatchTools();
-                break;
-        }
-    }
-
-    private void BecomeIdle()
-    {
-        Become(() =>
-        {
-            Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
-            Common();
-        });
-        SetReceiveTimeout(_deps.Options.IdleTimeout);
-    }
-
     /// <summary>Handlers every behaviour shares; registered last so that behaviour-specific ones win.</summary>
     private void Common()
     {
         Command<SendMessage>(Accept);
         Command<Subscribe>(OnSubscribe);
         Command<Unsubscribe>(OnUnsubscribe);
-        Command<Terminated>(terminated => _subscribers.Remove(terminated.ActorRef));
+        Command<Terminated>(terminated => RemoveSubscriber(terminated.ActorRef));
         Command<GetConversationStatus>(_ => Sender.Tell(Status()));
         // A grant that arrives when no lane is wanted goes straight back.
         Command<LaneGranted>(granted => _deps.ConnectionManager.Tell(new ReleaseLane(granted.Lease.LeaseId, null)));
@@ -115,6 +67,12 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         Command<ModelEvent>(_ => { });
         Command<ModelRequestFailed>(_ => { });
         Command<ReceiveTimeout>(_ => { });
+        Command<WakeUp>(_ => { });
+        Command<PassivateStop>(OnPassivateStop);
+        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(failed => _log.Warning("Conversation {0}: snapshot failed: {1}", _conversationId, failed.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failed => _log.Warning("Conversation {0}: deleting old snapshots failed: {1}", _conversationId, failed.Cause.Message));
     }
 
     private void OnSubscribe(Subscribe subscribe)
@@ -126,8 +84,14 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
 
     private void OnUnsubscribe(Unsubscribe unsubscribe)
     {
-        _subscribers.Remove(unsubscribe.Subscriber);
         Context.Unwatch(unsubscribe.Subscriber);
+        RemoveSubscriber(unsubscribe.Subscriber);
+    }
+
+    private void RemoveSubscriber(IActorRef subscriber)
+    {
+        // The last watcher of an idle conversation is gone: nothing is lost by stopping it now.
+        if (_subscribers.Remove(subscriber) && _subscribers.Count == 0 && _state.Phase == ConversationPhase.Idle) RequestPassivation();
     }
 
     private void Accept(SendMessage message)
@@ -156,7 +120,7 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         events.Add(new UserMessageAccepted(messageId, Item.UserMessage(message.Text)));
         PersistAll(events, e =>
         {
-            _state = _state.Apply(e);
+            Apply(e);
             if (e is not UserMessageAccepted) return;
             sender.Tell(new MessageAccepted(_conversationId, messageId, Duplicate: false));
             if (wasIdle) StartTurn();
@@ -170,11 +134,6 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         _state.Window.Count,
         _state.CallsWithoutResult.Count(),
         _state.Queued.Count);
-
-    private sealed class ResumeWork
-    {
-        public static readonly ResumeWork Instance = new();
-    }
 
     private void Publish(ConversationUpdate update)
     {

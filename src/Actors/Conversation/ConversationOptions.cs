@@ -24,6 +24,9 @@ public sealed record ConversationOptions
     /// <summary>An idle conversation asks to be passivated after this long without messages; one with open work never does.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>A snapshot is saved after every this many events, so recovery replays at most that many.</summary>
+    public int SnapshotEvery { get; init; } = 100;
+
     /// <summary>Longest accepted user message, in characters.</summary>
     public int MaxMessageChars { get; init; } = 1_000_000;
 }

@@ -66,6 +66,30 @@ public sealed record ConversationState
         _ => throw new ArgumentException($"Unknown conversation event {e.GetType().Name}.", nameof(e)),
     };
 
+    public ConversationSnapshot ToSnapshot() => new(
+        Settings,
+        Window,
+        ChainLength,
+        LastResponseId,
+        OpenCalls.Select(c => new OpenCallSnapshot(c.CallId, c.Name, c.Arguments, c.Result, c.IsError)).ToList(),
+        TurnOpen,
+        TurnMessageIds,
+        Queued.Select(q => new QueuedMessageSnapshot(q.MessageId, q.Message)).ToList(),
+        MessageIds.ToList());
+
+    public static ConversationState FromSnapshot(ConversationSnapshot snapshot) => new()
+    {
+        Settings = snapshot.Settings,
+        Window = snapshot.Window.ToImmutableList(),
+        ChainLength = snapshot.ChainLength,
+        LastResponseId = snapshot.LastResponseId,
+        OpenCalls = snapshot.OpenCalls.Select(c => new OpenCall(c.CallId, c.Name, c.Arguments, c.Result, c.IsError)).ToImmutableList(),
+        TurnOpen = snapshot.TurnOpen,
+        TurnMessageIds = snapshot.TurnMessageIds.ToImmutableList(),
+        Queued = snapshot.Queued.Select(q => new QueuedMessage(q.MessageId, q.Message)).ToImmutableList(),
+        MessageIds = snapshot.MessageIds.ToImmutableHashSet(),
+    };
+
     private ConversationState Accept(UserMessageAccepted message)
     {
         var next = this with { MessageIds = MessageIds.Add(message.MessageId) };

@@ -17,6 +17,9 @@ public sealed record Subscribe(string ConversationId, IActorRef Subscriber) : IW
 
 public sealed record Unsubscribe(string ConversationId, IActorRef Subscriber) : IWithConversationId;
 
+/// <summary>Starts (recovers) a conversation without doing anything else; it then finishes any open work.</summary>
+public sealed record WakeUp(string ConversationId) : IWithConversationId;
+
 /// <summary>Replies <see cref="ConversationStatus"/>.</summary>
 public sealed record GetConversationStatus(string ConversationId) : IWithConversationId;
 

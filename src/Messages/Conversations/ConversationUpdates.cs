@@ -16,3 +16,6 @@ public sealed record TurnCompleted(string ConversationId, IReadOnlyList<string> 
 
 /// <summary>A turn that cannot finish (the server rejected the request for good); its input stays in the window.</summary>
 public sealed record TurnFailed(string ConversationId, IReadOnlyList<string> MessageIds, string Reason) : ConversationUpdate(ConversationId);
+
+/// <summary>The conversation cannot start: its journal could not be read. Published on the node's event stream.</summary>
+public sealed record ConversationUnavailable(string ConversationId, string Reason) : ConversationUpdate(ConversationId);

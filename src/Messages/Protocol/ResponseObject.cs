@@ -6,11 +6,14 @@ namespace Orchestrator.Messages.Protocol;
 /// <summary>The response object carried by <c>response.created</c>, <c>response.completed</c> and friends.</summary>
 public sealed record ResponseObject
 {
+    private readonly IReadOnlyList<Item> _output = [];
+
     public required string Id { get; init; }
     public string? Status { get; init; }
     public string? Model { get; init; }
     public string? PreviousResponseId { get; init; }
-    public IReadOnlyList<Item> Output { get; init; } = [];
+    /// <summary>Never null: a server that sends <c>"output": null</c> means no items.</summary>
+    public IReadOnlyList<Item> Output { get => _output; init => _output = value ?? []; }
     public Usage? Usage { get; init; }
     public ResponseError? Error { get; init; }
 

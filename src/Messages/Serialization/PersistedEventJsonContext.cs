@@ -12,4 +12,5 @@ namespace Orchestrator.Messages.Serialization;
 [JsonSerializable(typeof(ResponseRecorded))]
 [JsonSerializable(typeof(ToolResultRecorded))]
 [JsonSerializable(typeof(TurnAbandoned))]
+[JsonSerializable(typeof(ConversationSnapshot))]
 internal sealed partial class PersistedEventJsonContext : JsonSerializerContext;

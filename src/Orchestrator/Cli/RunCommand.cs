@@ -61,7 +61,7 @@ public static class RunCommand
         ITurnOutput output = json ? new JsonTurnOutput(stdout) : new TextTurnOutput(stdout);
 
         var tools = DemoTools.Register(new ToolRegistry());
-        await using var node = await OrchestratorNode.StartAsync(settings, tools, verbose ? LogLevel.Information : LogLevel.Error, deadline.Token);
+        await using var node = await OrchestratorNode.StartAsync(settings, tools, verbose ? LogLevel.Information : LogLevel.Critical, deadline.Token);
         output.Started(conversationId, node.ResponsesUrl, node.UsesEmbeddedEmulator);
 
         ConversationUpdate? last = null;

@@ -5,6 +5,9 @@ using Orchestrator.Messages.Conversations;
 
 namespace Orchestrator.Host.Client;
 
+/// <summary>The conversation's journal cannot be read; the message says which conversation and why.</summary>
+public sealed class ConversationUnavailableException(string message) : Exception(message);
+
 /// <summary>Talks to conversations through the shard region from plain async code (the CLI, tests, later the HTTP API).</summary>
 public sealed class ConversationClient(ActorSystem system, IActorRef region, TimeSpan askTimeout)
 {
@@ -21,11 +24,11 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateUnbounded<ConversationUpdate>(new UnboundedChannelOptions { SingleReader = true });
-        var forwarder = system.ActorOf(UpdateForwarder.Props(channel.Writer));
+        var forwarder = system.ActorOf(UpdateForwarder.Props(conversationId, channel.Writer));
         try
         {
-            await region.Ask<ConversationStatus>(new Subscribe(conversationId, forwarder), askTimeout, cancellationToken).ConfigureAwait(false);
-            var reply = await region.Ask<object>(new SendMessage(conversationId, text, clientMessageId), askTimeout, cancellationToken).ConfigureAwait(false);
+            await AskAsync<ConversationStatus>(new Subscribe(conversationId, forwarder), channel.Reader, cancellationToken).ConfigureAwait(false);
+            var reply = await AskAsync<object>(new SendMessage(conversationId, text, clientMessageId), channel.Reader, cancellationToken).ConfigureAwait(false);
             var messageId = reply switch
             {
                 MessageAccepted { Duplicate: true } => null,
@@ -47,6 +50,41 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
         {
             region.Tell(new Unsubscribe(conversationId, forwarder));
             system.Stop(forwarder);
+        }
+    }
+
+    /// <summary>An ask that fails at once, with the reason, when the conversation reports that it cannot start.</summary>
+    private async Task<T> AskAsync<T>(IWithConversationId message, ChannelReader<ConversationUpdate> updates, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ask = region.Ask<T>(message, askTimeout, stop.Token);
+        var unavailable = WaitForUnavailableAsync(updates, stop.Token);
+        var first = await Task.WhenAny(ask, unavailable).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        if (first == unavailable && unavailable.Result is { } reason) throw new ConversationUnavailableException(reason);
+        try
+        {
+            return await ask.ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new TimeoutException($"conversation {message.ConversationId} did not answer within {askTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    private static async Task<string?> WaitForUnavailableAsync(ChannelReader<ConversationUpdate> updates, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Peek, never consume: any other update belongs to the caller's stream.
+            return await updates.WaitToReadAsync(cancellationToken).ConfigureAwait(false)
+                   && updates.TryPeek(out var update) && update is ConversationUnavailable unavailable
+                ? unavailable.Reason
+                : null;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
         }
     }
 

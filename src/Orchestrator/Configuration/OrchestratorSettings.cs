@@ -84,6 +84,7 @@ public sealed record OrchestratorSettings
                 RetryMinBackoff = o.GetTimeSpan("conversation.retry-min-backoff", TimeSpan.FromMilliseconds(200)),
                 RetryMaxBackoff = o.GetTimeSpan("conversation.retry-max-backoff", TimeSpan.FromSeconds(5)),
                 IdleTimeout = o.GetTimeSpan("conversation.idle-timeout", TimeSpan.FromMinutes(2)),
+                SnapshotEvery = Positive(o.GetInt("conversation.snapshot-every", 100), "conversation.snapshot-every"),
             },
             Tools = new ToolInvokerOptions
             {

@@ -42,7 +42,9 @@ public static class OrchestratorAkkaExtensions
                     conversationId,
                     new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation)),
                 new ConversationMessageExtractor(MaxShards),
-                new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false })
+                // Remembered entities: a conversation stopped by a crash or a node leaving is started again and
+                // finishes its open work; conversations passivate only when idle, which forgets them.
+                new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = true, RememberEntitiesStore = RememberEntitiesStore.Eventsourced })
             .AddStartup((system, _) =>
             {
                 // A single node joins itself: the same sharding path a multi-node cluster uses.

@@ -1,0 +1,112 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Orchestrator.Messages.Conversations;
+using Orchestrator.Messages.Events;
+
+namespace Orchestrator.Actors.Conversation;
+
+/// <summary>
+/// Recovery, snapshots and passivation. Conversations are remembered entities of the shard region: one that
+/// stops without passivating (a crash, a node leaving) is started again by sharding and finishes its open
+/// work by itself. So a conversation passivates only when it is idle.
+/// </summary>
+public sealed partial class ConversationActor
+{
+    private bool _passivating;
+    private bool _stashedDuringRecovery;
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        // Never start over silently: the conversation stays unavailable, and whoever waits for it is told why.
+        var why = $"conversation {_conversationId} cannot be recovered from its journal: {reason.Message}";
+        _log.Error(reason, "{0}", why);
+        Context.System.EventStream.Publish(new ConversationUnavailable(_conversationId, why));
+        base.OnRecoveryFailure(reason, message);
+    }
+
+    private void Recovered()
+    {
+        Command<ResumeWork>(_ =>
+        {
+            Stash.UnstashAll();
+            Resume();
+        });
+        Command<Subscribe>(OnSubscribe);
+        Command<Unsubscribe>(OnUnsubscribe);
+        Command<GetConversationStatus>(_ => Sender.Tell(Status()));
+        CommandAny(_ =>
+        {
+            _stashedDuringRecovery = true;
+            Stash.Stash();
+        });
+    }
+
+    private void Resume()
+    {
+        switch (_state.Phase)
+        {
+            case ConversationPhase.Idle:
+                BecomeIdle();
+                // Woken with nothing to do and nobody to tell (a remembered entity after a restart): stop again.
+                if (_subscribers.Count == 0 && !_stashedDuringRecovery) RequestPassivation();
+                break;
+            case ConversationPhase.AwaitingModel:
+                _log.Info("Conversation {0}: resuming a turn that was waiting for the model", _conversationId);
+                StartTurn();
+                break;
+            case ConversationPhase.RunningTools:
+                _log.Info("Conversation {0}: resuming {1} tool calls without a recorded result", _conversationId, _state.CallsWithoutResult.Count());
+                _turn = new TurnCounters();
+                DispatchTools();
+                break;
+        }
+    }
+
+    private void BecomeIdle()
+    {
+        Become(() =>
+        {
+            Command<ReceiveTimeout>(_ => RequestPassivation());
+            Common();
+        });
+        SetReceiveTimeout(_deps.Options.IdleTimeout);
+    }
+
+    /// <summary>Applies a persisted event and saves a snapshot every <see cref="ConversationOptions.SnapshotEvery"/> events.</summary>
+    private void Apply(IPersistedEvent e)
+    {
+        _state = _state.Apply(e);
+        if (LastSequenceNr % _deps.Options.SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+    }
+
+    private void RequestPassivation()
+    {
+        if (_passivating) return;
+        _passivating = true;
+        Context.Parent.Tell(new Passivate(PassivateStop.Instance));
+    }
+
+    private void OnPassivateStop(PassivateStop _)
+    {
+        // A message the shard delivered before it saw our Passivate may have started work since; the shard buffers
+        // what it receives after, so a WakeUp sent through it restarts this conversation right after it stops.
+        if (_state.Phase != ConversationPhase.Idle) Context.Parent.Tell(new WakeUp(_conversationId));
+        Context.Stop(Self);
+    }
+
+    /// <summary>The stop message of a passivation this conversation asked for.</summary>
+    public sealed class PassivateStop
+    {
+        public static readonly PassivateStop Instance = new();
+
+        private PassivateStop()
+        {
+        }
+    }
+
+    private sealed class ResumeWork
+    {
+        public static readonly ResumeWork Instance = new();
+    }
+}

@@ -1,0 +1,25 @@
+using Orchestrator.Messages.Protocol;
+
+namespace Orchestrator.Messages.Events;
+
+/// <summary>
+/// A conversation's whole state at one sequence number, so that recovery replays only the events after it.
+/// A storage contract like the events: a new field gets a default, a new meaning gets a new version.
+/// </summary>
+public sealed record ConversationSnapshot(
+    ConversationSettings? Settings,
+    IReadOnlyList<Item> Window,
+    int ChainLength,
+    string? LastResponseId,
+    IReadOnlyList<OpenCallSnapshot> OpenCalls,
+    bool TurnOpen,
+    IReadOnlyList<string> TurnMessageIds,
+    IReadOnlyList<QueuedMessageSnapshot> Queued,
+    IReadOnlyList<string> MessageIds) : IPersistedSnapshot;
+
+public sealed record OpenCallSnapshot(string CallId, string Name, string Arguments, Item? Result = null, bool IsError = false);
+
+public sealed record QueuedMessageSnapshot(string MessageId, Item Message);
+
+/// <summary>Marker for snapshots; bound to the same serializer as the events.</summary>
+public interface IPersistedSnapshot;

@@ -1,0 +1,143 @@
+using Microsoft.Data.Sqlite;
+using Orchestrator.Actors.Tools;
+using Orchestrator.Actors.Tools.Demo;
+using Orchestrator.Emulator;
+using Orchestrator.Host.Client;
+using Orchestrator.Host.Configuration;
+using Orchestrator.Host.Hosting;
+using Orchestrator.Messages.Conversations;
+using Orchestrator.Tests.Support;
+using Xunit;
+
+namespace Orchestrator.Tests.Integration;
+
+/// <summary>
+/// What survives a node going away: open work resumes by itself, snapshots recover the same conversation,
+/// and an unreadable journal is a clear error rather than a silent new start.
+/// </summary>
+public sealed class DurabilitySpec : IAsyncLifetime, IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _data = new();
+    private EmulatorServer _emulator = null!;
+
+    // Model latency keeps a turn in flight long enough to stop the node in the middle of it.
+    public async Task InitializeAsync() =>
+        _emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, ModelLatency = TimeSpan.FromMilliseconds(150) });
+
+    public async Task DisposeAsync() => await _emulator.DisposeAsync();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task Open_work_resumes_after_a_restart_without_any_new_message()
+    {
+        await using (var first = await StartNode())
+        {
+            using var stop = new CancellationTokenSource();
+            var turn = Drain(first.Client.SendAsync("c-wake", "long job tools:2 rounds:6", cancellationToken: stop.Token));
+            await Until(() => Requests().Count >= 3, "the turn to be under way");
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => turn);
+        }
+        var sentBefore = Requests().Count;
+        Assert.True(sentBefore < 7, $"the turn finished before the node stopped ({sentBefore} requests)");
+
+        // Nobody talks to the conversation: sharding's remembered entities start it and it finishes the turn.
+        await using var second = await StartNode();
+        await Until(() => Requests().Count >= 7 + 1, "the resumed turn to reach its final request");
+        Assert.Null(Requests()[sentBefore].PreviousResponseId);
+        await Until(async () => (await second.Client.GetStatusAsync("c-wake")).Phase == "Idle", "the conversation to go idle");
+
+        var next = (await second.RunTurnAsync("c-wake", "one more tools:1")).Completed();
+        Assert.Contains("calls=13 outputs=13 missing=0 duplicates=0", next.Text);
+    }
+
+    [Fact]
+    public async Task A_conversation_recovered_from_snapshots_and_later_events_continues_exactly()
+    {
+        await using (var first = await StartNode(snapshotEvery: 4))
+        {
+            Assert.Contains("calls=12 outputs=12", (await first.RunTurnAsync("c-snap", "compare tools:3 rounds:4")).Completed().Text);
+        }
+        Assert.True(CountRows("snapshot", "conversation-c-snap") >= 1, "no snapshot was written");
+
+        await using var second = await StartNode(snapshotEvery: 4);
+        var completed = (await second.RunTurnAsync("c-snap", "more tools:2")).Completed();
+
+        Assert.Contains("calls=14 outputs=14 missing=0 duplicates=0", completed.Text);
+        // Older snapshots are deleted once a newer one is saved.
+        Assert.Equal(1, CountRows("snapshot", "conversation-c-snap"));
+    }
+
+    [Fact]
+    public async Task An_unreadable_journal_event_is_a_clear_error_naming_the_conversation_and_nothing_is_overwritten()
+    {
+        await using (var first = await StartNode())
+        {
+            (await first.RunTurnAsync("c-corrupt", "hello")).Completed();
+        }
+        Execute("UPDATE journal SET manifest = 'bogus.v9' WHERE persistence_id = 'conversation-c-corrupt' AND sequence_number = 2");
+        var rowsBefore = CountRows("journal", "conversation-c-corrupt");
+
+        await using var second = await StartNode();
+        var error = await Assert.ThrowsAsync<ConversationUnavailableException>(() => second.RunTurnAsync("c-corrupt", "are you there?"));
+
+        Assert.Contains("c-corrupt", error.Message);
+        Assert.Contains("bogus.v9", error.Message);
+        Assert.Equal(rowsBefore, CountRows("journal", "conversation-c-corrupt"));
+    }
+
+    private Task<OrchestratorNode> StartNode(int snapshotEvery = 100)
+    {
+        var settings = OrchestratorSettings.Load(_ => null, _data.Path, _emulator.ResponsesUrl.ToString());
+        settings = settings with { Conversation = settings.Conversation with { SnapshotEvery = snapshotEvery } };
+        return OrchestratorNode.StartAsync(settings, DemoTools.Register(new ToolRegistry()));
+    }
+
+    private List<TrafficRecord> Requests() => _emulator.Traffic.Where(r => r.Type == "response.create").ToList();
+
+    private static async Task Drain(IAsyncEnumerable<ConversationUpdate> updates)
+    {
+        await foreach (var _ in updates)
+        {
+        }
+    }
+
+    private static Task Until(Func<bool> condition, string what) => Until(() => Task.FromResult(condition()), what);
+
+    /// <summary>Polls a condition that no message signals (traffic seen by the emulator), bounded in time.</summary>
+    private static async Task Until(Func<Task<bool>> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!await condition())
+        {
+            if (timeout.IsCancellationRequested) throw new TimeoutException($"Timed out waiting for {what}.");
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+
+    private long CountRows(string table, string persistenceId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table} WHERE persistence_id = $id";
+        command.Parameters.AddWithValue("$id", persistenceId);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Assert.Equal(1, command.ExecuteNonQuery());
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(_data.Path, SqliteJournalStore.FileName)}");
+        connection.Open();
+        return connection;
+    }
+}
