@@ -21,7 +21,7 @@ public abstract class JournalStore
     };
 
     /// <summary>Checks the database and returns the HOCON that points the journal and snapshot store at it.</summary>
-    public abstract Config Prepare();
+    public abstract Task<Config> PrepareAsync(CancellationToken cancellationToken);
 
     protected static Config ConnectionStringHocon(string connectionString)
     {

@@ -12,7 +12,7 @@ public sealed class PostgresJournalStore(PostgresJournalSettings settings) : Jou
     /// Without this check an unreachable server shows up only as the plugin's retries in the log while every
     /// conversation waits for its recovery.
     /// </summary>
-    public override Config Prepare()
+    public override async Task<Config> PrepareAsync(CancellationToken cancellationToken)
     {
         var seconds = (int)Math.Ceiling(settings.StartupTimeout.TotalSeconds);
         // Npgsql bounds connecting (including the start-up handshake) by Timeout and the query by CommandTimeout;
@@ -20,14 +20,14 @@ public sealed class PostgresJournalStore(PostgresJournalSettings settings) : Jou
         var probe = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Timeout = seconds, CommandTimeout = seconds, Pooling = false };
         try
         {
-            using var connection = new NpgsqlConnection(probe.ConnectionString);
-            connection.Open();
-            using var command = new NpgsqlCommand("SELECT 1", connection);
-            command.ExecuteScalar();
+            await using var connection = new NpgsqlConnection(probe.ConnectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or SocketException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or SocketException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
-            throw new ConfigurationException($"The PostgreSQL journal at {settings.Host}:{settings.Port}, database '{settings.Database}', is unreachable: {Reason(e)}", e);
+            throw new ConfigurationException($"The PostgreSQL journal at {settings.Host}:{settings.Port}, database '{settings.Database}' cannot be opened: {Reason(e)}", e);
         }
 
         return ConnectionStringHocon(settings.ConnectionString);

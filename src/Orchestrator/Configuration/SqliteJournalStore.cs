@@ -12,7 +12,7 @@ public sealed class SqliteJournalStore(string dataDirectory) : JournalStore
     /// Checks that the directory is usable and puts the database in WAL mode (Microsoft.Data.Sqlite rejects it in
     /// the connection string; the mode persists in the file). WAL roughly triples journal throughput here.
     /// </summary>
-    public override Config Prepare()
+    public override Task<Config> PrepareAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -40,6 +40,6 @@ public sealed class SqliteJournalStore(string dataDirectory) : JournalStore
             throw new ConfigurationException($"Journal database '{Path.Combine(dataDirectory, FileName)}' cannot be opened: {e.Message}", e);
         }
 
-        return ConnectionStringHocon(connectionString);
+        return Task.FromResult(ConnectionStringHocon(connectionString));
     }
 }

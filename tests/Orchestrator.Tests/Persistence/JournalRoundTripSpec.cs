@@ -15,9 +15,9 @@ using Xunit;
 namespace Orchestrator.Tests.Persistence;
 
 /// <summary>
-/// Every persisted event type written through the real Akka.Persistence.Sql plugin, configured as a node configures
-/// it, and read back by a new actor system: on SQLite and on PostgreSQL. The rows carry our serializer and manifests,
-/// so the journal stays readable across releases.
+/// Every persisted event type, and the conversation snapshot, written through the real Akka.Persistence.Sql plugin,
+/// configured as a node configures it, and read back by a new actor system: on SQLite and on PostgreSQL. The rows
+/// carry our serializer and manifests, so the journal stays readable across releases.
 /// </summary>
 public sealed class JournalRoundTripSpec
 {
@@ -41,6 +41,17 @@ public sealed class JournalRoundTripSpec
         new TurnAbandoned("the server rejected the request: 400 invalid_request_error: bad"),
     ];
 
+    private static readonly ConversationSnapshot Snapshot = new(
+        new ConversationSettings("gpt-5.1", "Be brief."),
+        Window: [Item.UserMessage("Compare Zürich and Oslo"), Item.FunctionCallOutput("call_1", """{"temperature_c":21}""")],
+        ChainLength: 2,
+        LastResponseId: "resp_1",
+        OpenCalls: [new OpenCallSnapshot("call_2", "get_weather", """{"city":"Oslo"}"""), new OpenCallSnapshot("call_1", "get_weather", "{}", Item.FunctionCallOutput("call_1", "ok"))],
+        TurnOpen: true,
+        TurnMessageIds: ["msg-1"],
+        Queued: [new QueuedMessageSnapshot("msg-2", Item.UserMessage("and Rome?"))],
+        MessageIds: ["msg-1", "msg-2"]);
+
     [Fact]
     public void The_sample_holds_every_persisted_event_type()
     {
@@ -56,7 +67,7 @@ public sealed class JournalRoundTripSpec
     public async Task Every_event_type_reads_back_unchanged_in_a_new_actor_system(JournalKind kind)
     {
         await using var journal = await TestJournal.CreateAsync(kind);
-        var config = NodeConfig(journal);
+        var config = await NodeConfig(journal);
 
         using (var writer = ActorSystem.Create("writer", config))
         {
@@ -83,7 +94,7 @@ public sealed class JournalRoundTripSpec
     public async Task Journal_rows_carry_our_serializer_id_and_versioned_manifests(JournalKind kind)
     {
         await using var journal = await TestJournal.CreateAsync(kind);
-        using (var system = ActorSystem.Create("writer", NodeConfig(journal)))
+        using (var system = ActorSystem.Create("writer", await NodeConfig(journal)))
         {
             await system.ActorOf(Props.Create(() => new Recorder("conversation-rows"))).Ask<Written>(new Write(EveryEvent), Wait);
             await system.Terminate().WaitAsync(Wait);
@@ -98,16 +109,16 @@ public sealed class JournalRoundTripSpec
     [Theory]
     [JournalData(JournalKind.Sqlite)]
     [JournalData(JournalKind.Postgres)]
-    public async Task A_snapshot_is_offered_first_and_only_later_events_replay(JournalKind kind)
+    public async Task A_conversation_snapshot_is_offered_first_and_only_later_events_replay(JournalKind kind)
     {
         await using var journal = await TestJournal.CreateAsync(kind);
-        var config = NodeConfig(journal);
+        var config = await NodeConfig(journal);
 
         using (var writer = ActorSystem.Create("writer", config))
         {
             var recorder = writer.ActorOf(Props.Create(() => new Recorder("conversation-snap")));
             await recorder.Ask<Written>(new Write(EveryEvent.Take(3).ToList()), Wait);
-            await recorder.Ask<SnapshotSaved>(new SaveState("three events"), Wait);
+            await recorder.Ask<SnapshotSaved>(new SaveState(Snapshot), Wait);
             await recorder.Ask<Written>(new Write(EveryEvent.Skip(3).ToList()), Wait);
             await writer.Terminate().WaitAsync(Wait);
         }
@@ -116,16 +127,17 @@ public sealed class JournalRoundTripSpec
         var recovered = await reader.ActorOf(Props.Create(() => new Recorder("conversation-snap"))).Ask<Recovered>(Read.Instance, Wait);
         await reader.Terminate().WaitAsync(Wait);
 
-        Assert.Equal("three events", recovered.Snapshot);
+        var serializer = new PersistedEventSerializer(null!);
+        Assert.Equal(serializer.ToBinary(Snapshot), serializer.ToBinary(Assert.IsType<ConversationSnapshot>(recovered.Snapshot)));
         Assert.Equal(EveryEvent.Skip(3).Select(e => e.GetType()), recovered.Events.Select(e => e.GetType()));
     }
 
     /// <summary>The node's configuration (hocon/ files, the selected journal, the plugin's defaults) without the cluster.</summary>
-    private static Config NodeConfig(TestJournal journal)
+    private static async Task<Config> NodeConfig(TestJournal journal)
     {
         var settings = OrchestratorSettings.Load(journal.Environment(), journal.DataDirectory);
-        return ConfigurationFactory.ParseString("akka.actor.provider = local")
-            .WithFallback(JournalStore.For(settings).Prepare())
+        return ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = WARNING")
+            .WithFallback(await JournalStore.For(settings).PrepareAsync(CancellationToken.None))
             .WithFallback(settings.Hocon)
             .WithFallback(SqlPersistence.DefaultConfiguration);
     }
@@ -156,7 +168,7 @@ public sealed class JournalRoundTripSpec
         public static readonly Written Instance = new();
     }
 
-    private sealed record SaveState(string State);
+    private sealed record SaveState(IPersistedSnapshot State);
 
     private sealed class SnapshotSaved
     {
@@ -168,19 +180,19 @@ public sealed class JournalRoundTripSpec
         public static readonly Read Instance = new();
     }
 
-    private sealed record Recovered(string? Snapshot, IReadOnlyList<IPersistedEvent> Events);
+    private sealed record Recovered(IPersistedSnapshot? Snapshot, IReadOnlyList<IPersistedEvent> Events);
 
     /// <summary>Persists what it is given and reports what it recovered: the journal with nothing of the engine around it.</summary>
     private sealed class Recorder : ReceivePersistentActor
     {
         private readonly List<IPersistedEvent> _events = [];
-        private string? _snapshot;
+        private IPersistedSnapshot? _snapshot;
         private IActorRef? _awaitingSnapshot;
 
         public Recorder(string persistenceId)
         {
             PersistenceId = persistenceId;
-            Recover<SnapshotOffer>(offer => _snapshot = (string)offer.Snapshot);
+            Recover<SnapshotOffer>(offer => _snapshot = (IPersistedSnapshot)offer.Snapshot);
             Recover<IPersistedEvent>(_events.Add);
             Command<Write>(write =>
             {

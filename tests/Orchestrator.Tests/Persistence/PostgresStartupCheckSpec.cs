@@ -32,7 +32,7 @@ public sealed class PostgresStartupCheckSpec
 
         Assert.Equal(2, exit);
         var line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("error: The PostgreSQL journal at 127.0.0.1:" + port + ", database 'journal_db', is unreachable", line);
+        Assert.StartsWith("error: The PostgreSQL journal at 127.0.0.1:" + port + ", database 'journal_db' cannot be opened", line);
         Assert.DoesNotContain(Password, line);
         Assert.DoesNotContain(Password, stdout.ToString());
     }
@@ -49,7 +49,7 @@ public sealed class PostgresStartupCheckSpec
             $"Host=127.0.0.1;Port={port};Username=orchestrator;Password={Password};Database=journal_db", TimeSpan.FromSeconds(1)));
         var clock = Stopwatch.StartNew();
 
-        var e = await Assert.ThrowsAsync<ConfigurationException>(() => Task.Run(store.Prepare).WaitAsync(Bound));
+        var e = await Assert.ThrowsAsync<ConfigurationException>(() => store.PrepareAsync(CancellationToken.None).WaitAsync(Bound));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the check took {clock.Elapsed}");
         Assert.Contains($"127.0.0.1:{port}, database 'journal_db'", e.Message);
