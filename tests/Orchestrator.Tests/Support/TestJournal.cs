@@ -46,6 +46,6 @@ public sealed class TestJournal : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _directory?.Dispose();
-        if (_database is not null) await TestPostgres.DropDatabaseAsync(_database);
+        if (_database is not null) await TestPostgres.DropDatabaseAsync(_database, ConnectionString!);
     }
 }

@@ -30,10 +30,11 @@ public static class TestPostgres
         return new NpgsqlConnectionStringBuilder(ServerConnectionString()) { Database = name }.ConnectionString;
     }
 
-    /// <summary>Drops the database, closing the connections the node's pool may still hold to it.</summary>
-    public static async Task DropDatabaseAsync(string name)
+    /// <summary>Drops the database, closing the connections a node's pool may still hold to it.</summary>
+    public static async Task DropDatabaseAsync(string name, string connectionString)
     {
-        NpgsqlConnection.ClearAllPools();
+        // Only this database's pool: other tests' pools stay warm. FORCE ends connections held elsewhere.
+        await using (var pooled = new NpgsqlConnection(connectionString)) NpgsqlConnection.ClearPool(pooled);
         await using var connection = await OpenServerAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
         await drop.ExecuteNonQueryAsync();
