@@ -13,6 +13,7 @@ public static class Program
         var root = new RootCommand("Orchestrator: long, tool-heavy agent conversations over the OpenAI Responses API in WebSocket mode, on Akka.NET.")
         {
             RunCommand.Create(environment, stdout, stderr),
+            ServeCommand.Create(environment, stdout, stderr),
             EmulatorCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);

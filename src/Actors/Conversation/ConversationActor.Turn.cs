@@ -134,6 +134,7 @@ public sealed partial class ConversationActor
         Persist(new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), e =>
         {
             Apply(e);
+            _log.Debug("Conversation {0}: result of call {1} recorded", _conversationId, completed.CallId);
             _turn.ToolCalls++;
             Publish(new ToolCallFinished(_conversationId, completed.CallId, completed.Name, outcome.Output, outcome.IsError, outcome.Duration));
             if (_state.Phase == ConversationPhase.AwaitingModel) SendNext();

@@ -133,7 +133,8 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         _state.LastResponseId,
         _state.Window.Count,
         _state.CallsWithoutResult.Count(),
-        _state.Queued.Count);
+        _state.Queued.Count,
+        _state.Window.FindLast(i => i.Type == ItemTypes.Message && i.Role == "assistant")?.Text);
 
     private void Publish(ConversationUpdate update)
     {

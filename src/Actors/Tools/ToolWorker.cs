@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 
 namespace Orchestrator.Actors.Tools;
 
@@ -13,6 +14,7 @@ public sealed class ToolWorker : ReceiveActor
 
     public ToolWorker(ToolInvoker invoker, ToolContext context, string name, string arguments)
     {
+        Context.GetLogger().Debug("Conversation {0}: tool {1} call {2} started", context.ConversationId, name, context.CallId);
         Receive<ToolOutcome>(outcome =>
         {
             Context.Parent.Tell(new Completed(context.CallId, name, outcome));

@@ -29,4 +29,5 @@ public sealed record ConversationStatus(
     string? LastResponseId,
     int WindowItems,
     int OpenToolCalls,
-    int QueuedMessages) : IWithConversationId;
+    int QueuedMessages,
+    string? LastAnswer) : IWithConversationId;

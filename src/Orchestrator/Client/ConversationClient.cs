@@ -53,6 +53,36 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
         }
     }
 
+    /// <summary>Sends a user message without waiting for its turn; returns once it is persisted (or recognised as a repeat).</summary>
+    public async Task<MessageAccepted> PostAsync(string conversationId, string text, string? clientMessageId = null, CancellationToken cancellationToken = default)
+    {
+        var reply = await AskWatchedAsync<object>(new SendMessage(conversationId, text, clientMessageId), cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            MessageAccepted accepted => accepted,
+            MessageRejected rejected => throw new ArgumentException(rejected.Reason, nameof(text)),
+            _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} to a message."),
+        };
+    }
+
+    public Task<ConversationStatus> GetStatusAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        AskWatchedAsync<ConversationStatus>(new GetConversationStatus(conversationId), cancellationToken);
+
+    /// <summary>An ask with a short-lived watcher for the conversation's "unavailable" report.</summary>
+    private async Task<T> AskWatchedAsync<T>(IWithConversationId message, CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateUnbounded<ConversationUpdate>();
+        var watcher = system.ActorOf(UpdateForwarder.Props(message.ConversationId, channel.Writer));
+        try
+        {
+            return await AskAsync<T>(message, channel.Reader, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            system.Stop(watcher);
+        }
+    }
+
     /// <summary>An ask that fails at once, with the reason, when the conversation reports that it cannot start.</summary>
     private async Task<T> AskAsync<T>(IWithConversationId message, ChannelReader<ConversationUpdate> updates, CancellationToken cancellationToken)
     {
@@ -87,7 +117,4 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
             return null;
         }
     }
-
-    public Task<ConversationStatus> GetStatusAsync(string conversationId, CancellationToken cancellationToken = default) =>
-        region.Ask<ConversationStatus>(new GetConversationStatus(conversationId), askTimeout, cancellationToken);
 }

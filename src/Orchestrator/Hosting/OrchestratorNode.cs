@@ -60,8 +60,7 @@ public sealed class OrchestratorNode : IAsyncDisposable
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
             builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Logging.SetMinimumLevel(logLevel);
-            // The command owns Ctrl+C and its own output; the host prints no lifetime banners.
-            builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+            builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
             builder.Services.AddAkka("orchestrator", (akka, _) =>
             {
                 akka.ConfigureLoggers(loggers =>

@@ -6,7 +6,10 @@ namespace Orchestrator.Actors.Tools.Demo;
 /// </summary>
 public static class DemoTools
 {
-    /// <param name="latency">Simulated work per call (honouring cancellation); zero for none.</param>
+    /// <param name="latency">
+    /// Simulated work per call (honouring cancellation); zero for none. Each call takes one to four times this,
+    /// chosen by its call id, so that parallel calls finish at different moments as real ones do.
+    /// </param>
     public static ToolRegistry Register(ToolRegistry registry, TimeSpan latency = default)
     {
         ArgumentNullException.ThrowIfNull(registry);
@@ -18,14 +21,14 @@ public static class DemoTools
             .Add(GetLocalTime.Name, GetLocalTime.Description, After<LocalTimeArgs, CityTime>(latency, GetLocalTime.Run));
     }
 
-    private static Func<TArgs, CancellationToken, Task<TResult>> After<TArgs, TResult>(
+    private static Func<TArgs, ToolContext, CancellationToken, Task<TResult>> After<TArgs, TResult>(
         TimeSpan latency,
         Func<TArgs, TResult> run) =>
-        async (args, cancellationToken) =>
+        async (args, context, cancellationToken) =>
         {
             if (latency > TimeSpan.Zero)
             {
-                await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(latency * (1 + StableHash.Of(context.CallId) % 4), cancellationToken).ConfigureAwait(false);
             }
 
             return run(args);

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Orchestrator.Tests.Crash;
+
+/// <summary>One <c>orchestrator serve</c> child process: its HTTP address, its stderr log lines, and SIGKILL.</summary>
+internal sealed class ServeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Task _stderr;
+    private readonly List<string> _log = [];
+
+    private ServeProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+        _stderr = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (_log) _log.Add(line);
+            }
+        });
+    }
+
+    public Uri Address { get; }
+
+    public static async Task<ServeProcess> StartAsync(string dataDirectory, Uri endpoint, int toolLatencyMs, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var arg in new[]
+                 {
+                     Path.Combine(AppContext.BaseDirectory, "orchestrator.dll"), "serve", "--urls", "http://127.0.0.1:0",
+                     "--data", dataDirectory, "--endpoint", endpoint.ToString(), "--demo-tool-latency-ms", toolLatencyMs.ToString(),
+                     "--log-level", "Debug",
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var name in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "ORCHESTRATOR_DATA", "ORCHESTRATOR_JOURNAL" }) start.Environment.Remove(name);
+
+        var process = Process.Start(start)!;
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            // The first stdout line is "listening on http://127.0.0.1:PORT · …".
+            var line = await process.StandardOutput.ReadLineAsync(wait.Token)
+                       ?? throw new InvalidOperationException($"serve exited before listening: {await process.StandardError.ReadToEndAsync()}");
+            var address = new Uri(line.Split(' ')[2]);
+            return new ServeProcess(process, address);
+        }
+        catch
+        {
+            process.Kill();
+            throw;
+        }
+    }
+
+    public IReadOnlyList<string> LogLines
+    {
+        get
+        {
+            lock (_log) return _log.ToList();
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown hook, no flush, no handoff.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+        await _stderr;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) await KillAsync();
+        _process.Dispose();
+    }
+
+    public static async Task<bool> TryPostAsync(HttpClient http, Uri address, string conversationId, string text, string idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, $"/v1/conversations/{conversationId}/messages"))
+        {
+            Content = JsonContent.Create(new Dictionary<string, string> { ["text"] = text }),
+        };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        try
+        {
+            using var response = await http.SendAsync(request);
+            return response.StatusCode == System.Net.HttpStatusCode.Accepted;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public static async Task<JsonElement?> TryGetStatusAsync(HttpClient http, Uri address, string conversationId)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(address, $"/v1/conversations/{conversationId}"));
+            if (!response.IsSuccessStatusCode) return null;
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+}
