@@ -8,14 +8,17 @@ namespace Orchestrator.Host.Configuration;
 
 /// <summary>
 /// Settings read once from the merged HOCON (<c>hocon/*.conf</c>) and the environment into an immutable object.
-/// The API key is held here and in <see cref="EndpointSettings"/> only, and neither prints it.
+/// The API key is held here and in <see cref="EndpointSettings"/> only, and neither prints it; nor does anything print
+/// the PostgreSQL password (<see cref="PostgresJournalSettings"/>).
 /// </summary>
 public sealed record OrchestratorSettings
 {
     public required Config Hocon { get; init; }
     public required ConversationSettings Defaults { get; init; }
     public required string DataDirectory { get; init; }
-    public required string Journal { get; init; }
+    public required JournalKind Journal { get; init; }
+    /// <summary>Set when <see cref="Journal"/> is <see cref="JournalKind.Postgres"/>.</summary>
+    public PostgresJournalSettings? Postgres { get; init; }
     /// <summary>The endpoint to connect to; null starts the embedded emulator on loopback.</summary>
     public Uri? ResponsesUrl { get; init; }
     public string? ApiKey { get; init; }
@@ -23,28 +26,37 @@ public sealed record OrchestratorSettings
     public required ConversationOptions Conversation { get; init; }
     public required ToolInvokerOptions Tools { get; init; }
 
-    public static readonly string[] HoconFiles = ["engine.conf", "cluster.conf", "persistence-sqlite.conf"];
+    /// <summary>Loaded always; the chosen journal's <c>persistence-*.conf</c> follows (<see cref="JournalStore.HoconFile"/>).</summary>
+    public static readonly string[] HoconFiles = ["engine.conf", "cluster.conf"];
 
     /// <summary>Loads <c>hocon/</c> from beside the executable, then applies the environment and explicit overrides.</summary>
     public static OrchestratorSettings Load(Func<string, string?> environment, string? dataDirectoryOption = null, string? endpointOption = null)
     {
         var directory = Path.Combine(AppContext.BaseDirectory, "hocon");
-        var config = HoconFiles
-            .Select(file => Path.Combine(directory, file))
-            .Select(path => File.Exists(path)
-                ? ConfigurationFactory.ParseString(File.ReadAllText(path))
-                : throw new ConfigurationException($"Configuration file '{path}' is missing; the build copies hocon/ beside the executable."))
-            .Aggregate((merged, next) => merged.WithFallback(next));
-        return FromConfig(config, environment, dataDirectoryOption, endpointOption);
+        var config = HoconFiles.Select(file => Read(directory, file)).Aggregate((merged, next) => merged.WithFallback(next));
+        var settings = FromConfig(config, environment, dataDirectoryOption, endpointOption);
+        // Only the chosen backend's file: the persistence files set the same akka.persistence keys.
+        return settings with { Hocon = config.WithFallback(Read(directory, JournalStore.HoconFile(settings.Journal))) };
+    }
+
+    private static Config Read(string directory, string file)
+    {
+        var path = Path.Combine(directory, file);
+        return File.Exists(path)
+            ? ConfigurationFactory.ParseString(File.ReadAllText(path))
+            : throw new ConfigurationException($"Configuration file '{path}' is missing; the build copies hocon/ beside the executable.");
     }
 
     public static OrchestratorSettings FromConfig(Config config, Func<string, string?> environment, string? dataDirectoryOption = null, string? endpointOption = null)
     {
         var o = config.GetConfig("orchestrator") ?? throw new ConfigurationException("The configuration has no 'orchestrator' section.");
         var apiKey = Blank(environment("OPENAI_API_KEY"));
-        var journal = Blank(environment("ORCHESTRATOR_JOURNAL")) ?? o.GetString("journal", "sqlite");
-        if (journal != "sqlite")
-            throw new ConfigurationException($"Journal '{journal}' is not supported by this build; use 'sqlite' (ORCHESTRATOR_JOURNAL).");
+        var journal = JournalKinds.Parse(Blank(environment("ORCHESTRATOR_JOURNAL")) ?? o.GetString("journal", "sqlite"));
+        var postgres = journal == JournalKind.Postgres
+            ? PostgresJournalSettings.Parse(
+                Blank(environment("ORCHESTRATOR_POSTGRES")) ?? Blank(o.GetString("postgres.connection-string", null)),
+                o.GetTimeSpan("postgres.startup-timeout", TimeSpan.FromSeconds(10)))
+            : null;
 
         var defaults = new ConversationSettings(o.GetString("model"), Blank(o.GetString("instructions", null)), o.GetBoolean("store", false));
         if (string.IsNullOrWhiteSpace(defaults.Model)) throw new ConfigurationException("orchestrator.model must be set.");
@@ -55,6 +67,7 @@ public sealed record OrchestratorSettings
             Defaults = defaults,
             DataDirectory = Path.GetFullPath(Blank(dataDirectoryOption) ?? Blank(environment("ORCHESTRATOR_DATA")) ?? o.GetString("data-directory", "data")),
             Journal = journal,
+            Postgres = postgres,
             ResponsesUrl = EndpointResolver.Resolve(endpointOption, environment("OPENAI_BASE_URL"), apiKey),
             ApiKey = apiKey,
             Connections = new ConnectionLimits(
@@ -93,7 +106,7 @@ public sealed record OrchestratorSettings
     };
 
     public override string ToString() =>
-        $"OrchestratorSettings {{ Model = {Defaults.Model}, Store = {Defaults.Store}, DataDirectory = {DataDirectory}, Journal = {Journal}, Endpoint = {ResponsesUrl?.ToString() ?? "embedded emulator"}, ApiKey = {(ApiKey is null ? "none" : "***")} }}";
+        $"OrchestratorSettings {{ Model = {Defaults.Model}, Store = {Defaults.Store}, DataDirectory = {DataDirectory}, Journal = {(Postgres?.ToString() ?? Journal.Name())}, Endpoint = {ResponsesUrl?.ToString() ?? "embedded emulator"}, ApiKey = {(ApiKey is null ? "none" : "***")} }}";
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Orchestrator.Host.Configuration;
 
 /// <summary>The embedded journal: one SQLite file under the data directory, in WAL mode.</summary>
-public static class SqliteJournalStore
+public sealed class SqliteJournalStore(string dataDirectory) : JournalStore
 {
     public const string FileName = "orchestrator.db";
 
@@ -12,8 +12,7 @@ public static class SqliteJournalStore
     /// Checks that the directory is usable and puts the database in WAL mode (Microsoft.Data.Sqlite rejects it in
     /// the connection string; the mode persists in the file). WAL roughly triples journal throughput here.
     /// </summary>
-    /// <returns>The HOCON that points the journal and snapshot store at the file.</returns>
-    public static Config Prepare(string dataDirectory)
+    public override Task<Config> PrepareAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -41,9 +40,6 @@ public static class SqliteJournalStore
             throw new ConfigurationException($"Journal database '{Path.Combine(dataDirectory, FileName)}' cannot be opened: {e.Message}", e);
         }
 
-        var quoted = "\"" + connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-        return ConfigurationFactory.ParseString(
-            $"akka.persistence.journal.sql.connection-string = {quoted}\n" +
-            $"akka.persistence.snapshot-store.sql.connection-string = {quoted}");
+        return Task.FromResult(ConnectionStringHocon(connectionString));
     }
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
 using Orchestrator.Actors.Connections;
@@ -20,10 +21,10 @@ public static class OrchestratorAkkaExtensions
     public static AkkaConfigurationBuilder WithOrchestrator(
         this AkkaConfigurationBuilder builder,
         OrchestratorSettings settings,
+        Config journal,
         Uri responsesUrl,
         ToolRegistry tools)
     {
-        var journal = SqliteJournalStore.Prepare(settings.DataDirectory);
         var invoker = new ToolInvoker(tools, settings.Tools);
         var declarations = ConversationDependencies.Declare(tools);
 

@@ -51,6 +51,9 @@ public sealed class OrchestratorNode : IAsyncDisposable
 
         try
         {
+            // Checked before the host exists: a host that fails to start logs the error with its stack trace,
+            // and a bad journal is the user's to fix from one line.
+            var journal = await JournalStore.For(settings).PrepareAsync(cancellationToken).ConfigureAwait(false);
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.ClearProviders();
             // stdout belongs to the command's output (text or JSON lines); every log line goes to stderr.
@@ -66,7 +69,7 @@ public sealed class OrchestratorNode : IAsyncDisposable
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 });
-                akka.WithOrchestrator(settings, responsesUrl, tools);
+                akka.WithOrchestrator(settings, journal, responsesUrl, tools);
             });
 
             var host = builder.Build();

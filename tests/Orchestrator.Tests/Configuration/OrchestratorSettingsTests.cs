@@ -28,7 +28,8 @@ public class OrchestratorSettingsTests
         Assert.Equal("gpt-5.1", settings.Defaults.Model);
         Assert.False(settings.Defaults.Store);
         Assert.StartsWith("You are a helpful assistant.", settings.Defaults.Instructions);
-        Assert.Equal("sqlite", settings.Journal);
+        Assert.Equal(JournalKind.Sqlite, settings.Journal);
+        Assert.Null(settings.Postgres);
         Assert.Equal(Path.GetFullPath("data"), settings.DataDirectory);
         Assert.Equal(new ConnectionLimits(8, 10_000, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10)), settings.Connections);
         Assert.Equal(6, settings.Conversation.MaxSendAttempts);
@@ -118,15 +119,15 @@ public class OrchestratorSettingsTests
     [Fact]
     public void Sqlite_journal_from_the_environment_is_accepted()
     {
-        Assert.Equal("sqlite", Load(Env(("ORCHESTRATOR_JOURNAL", "sqlite"))).Journal);
+        Assert.Equal(JournalKind.Sqlite, Load(Env(("ORCHESTRATOR_JOURNAL", "sqlite"))).Journal);
     }
 
     [Fact]
     public void Unsupported_journal_is_a_configuration_error_naming_it()
     {
-        var e = Assert.Throws<ConfigurationException>(() => Load(Env(("ORCHESTRATOR_JOURNAL", "postgres"))));
+        var e = Assert.Throws<ConfigurationException>(() => Load(Env(("ORCHESTRATOR_JOURNAL", "mysql"))));
 
-        Assert.Contains("'postgres'", e.Message);
+        Assert.Contains("'mysql'", e.Message);
         Assert.Contains("ORCHESTRATOR_JOURNAL", e.Message);
     }
 

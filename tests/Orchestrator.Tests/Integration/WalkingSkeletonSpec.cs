@@ -1,30 +1,31 @@
 using Orchestrator.Emulator;
+using Orchestrator.Host.Configuration;
 using Orchestrator.Tests.Support;
 using Xunit;
 
 namespace Orchestrator.Tests.Integration;
 
 /// <summary>
-/// The whole slice on real parts: a single-node cluster with the conversation shard region, the SQLite journal,
-/// ClientWebSocket connections over loopback, and the emulator as the model. The emulator's traffic record is
-/// what the engine actually sent.
+/// The whole slice on real parts: a single-node cluster with the conversation shard region, the journal (each
+/// scenario on SQLite and on PostgreSQL, in an empty journal of its own), ClientWebSocket connections over loopback,
+/// and the emulator as the model. The emulator's traffic record is what the engine actually sent.
 /// </summary>
-public sealed class WalkingSkeletonSpec : IAsyncLifetime, IDisposable
+public sealed class WalkingSkeletonSpec : IAsyncLifetime
 {
     private const string Digest12 = "calls=12 outputs=12 missing=0 duplicates=0";
-    private readonly TempDirectory _data = new();
     private EmulatorServer _emulator = null!;
 
     public async Task InitializeAsync() => _emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true });
 
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
-    public void Dispose() => _data.Dispose();
-
-    [Fact]
-    public async Task Four_rounds_of_three_parallel_calls_complete_with_every_call_answered_once()
+    [Theory]
+    [JournalData(JournalKind.Sqlite)]
+    [JournalData(JournalKind.Postgres)]
+    public async Task Four_rounds_of_three_parallel_calls_complete_with_every_call_answered_once(JournalKind kind)
     {
-        await using var node = await TestNodes.StartAsync(_data.Path, _emulator.ResponsesUrl);
+        await using var journal = await TestJournal.CreateAsync(kind);
+        await using var node = await TestNodes.StartAsync(journal, _emulator.ResponsesUrl);
 
         var completed = (await node.RunTurnAsync("c-cities", "compare cities tools:3 rounds:4")).Completed();
 
@@ -37,10 +38,13 @@ public sealed class WalkingSkeletonSpec : IAsyncLifetime, IDisposable
         Assert.All(sent.Skip(1), r => Assert.Equal(3, r.InputItems));
     }
 
-    [Fact]
-    public async Task Bytes_sent_per_continuation_do_not_grow_with_the_number_of_earlier_turns()
+    [Theory]
+    [JournalData(JournalKind.Sqlite)]
+    [JournalData(JournalKind.Postgres)]
+    public async Task Bytes_sent_per_continuation_do_not_grow_with_the_number_of_earlier_turns(JournalKind kind)
     {
-        await using var node = await TestNodes.StartAsync(_data.Path, _emulator.ResponsesUrl);
+        await using var journal = await TestJournal.CreateAsync(kind);
+        await using var node = await TestNodes.StartAsync(journal, _emulator.ResponsesUrl);
 
         var completed = (await node.RunTurnAsync("c-long", "keep going tools:2 rounds:12")).Completed();
 
@@ -54,16 +58,19 @@ public sealed class WalkingSkeletonSpec : IAsyncLifetime, IDisposable
         Assert.True(continuations[^1].Bytes <= continuations[0].Bytes * 1.15, $"turn 2 sent {continuations[0].Bytes} bytes, turn 13 sent {continuations[^1].Bytes}");
     }
 
-    [Fact]
-    public async Task A_new_node_resumes_the_conversation_from_the_journal_with_one_full_send_then_continues()
+    [Theory]
+    [JournalData(JournalKind.Sqlite)]
+    [JournalData(JournalKind.Postgres)]
+    public async Task A_new_node_resumes_the_conversation_from_the_journal_with_one_full_send_then_continues(JournalKind kind)
     {
-        await using (var first = await TestNodes.StartAsync(_data.Path, _emulator.ResponsesUrl))
+        await using var journal = await TestJournal.CreateAsync(kind);
+        await using (var first = await TestNodes.StartAsync(journal, _emulator.ResponsesUrl))
         {
             Assert.Contains(Digest12, (await first.RunTurnAsync("c-resume", "compare cities tools:3 rounds:4")).Completed().Text);
         }
         var sentBefore = Requests().Count;
 
-        await using var second = await TestNodes.StartAsync(_data.Path, _emulator.ResponsesUrl);
+        await using var second = await TestNodes.StartAsync(journal, _emulator.ResponsesUrl);
         var completed = (await second.RunTurnAsync("c-resume", "more tools:2")).Completed();
 
         Assert.Contains("calls=14 outputs=14 missing=0 duplicates=0", completed.Text);

@@ -6,14 +6,14 @@ using Orchestrator.Messages.Conversations;
 
 namespace Orchestrator.Tests.Support;
 
-/// <summary>Starts real nodes (cluster, SQLite journal, sockets) against a given endpoint, as the CLI does.</summary>
+/// <summary>Starts real nodes (cluster, journal, sockets) against a given endpoint, as the CLI does.</summary>
 public static class TestNodes
 {
     public static readonly TimeSpan TurnTimeout = TimeSpan.FromSeconds(60);
 
-    public static Task<OrchestratorNode> StartAsync(string dataDirectory, Uri endpoint, string? apiKey = null)
+    public static Task<OrchestratorNode> StartAsync(TestJournal journal, Uri endpoint, string? apiKey = null)
     {
-        var settings = OrchestratorSettings.Load(name => name == "OPENAI_API_KEY" ? apiKey : null, dataDirectory, endpoint.ToString());
+        var settings = OrchestratorSettings.Load(journal.Environment(name => name == "OPENAI_API_KEY" ? apiKey : null), journal.DataDirectory, endpoint.ToString());
         return OrchestratorNode.StartAsync(settings, DemoTools.Register(new ToolRegistry()));
     }
 

@@ -1,0 +1,51 @@
+using Orchestrator.Host.Configuration;
+
+namespace Orchestrator.Tests.Support;
+
+/// <summary>
+/// An empty journal of one kind for one test, removed afterwards: SQLite in a fresh data directory, PostgreSQL in a
+/// fresh database on the <see cref="TestPostgres"/> server. Nodes pick it up through <see cref="Environment"/>, the
+/// way a user selects a journal.
+/// </summary>
+public sealed class TestJournal : IAsyncDisposable
+{
+    private readonly TempDirectory? _directory;
+    private readonly string? _database;
+
+    private TestJournal(JournalKind kind, TempDirectory? directory, string? database, string? connectionString)
+    {
+        Kind = kind;
+        _directory = directory;
+        _database = database;
+        ConnectionString = connectionString;
+    }
+
+    public JournalKind Kind { get; }
+
+    /// <summary>The data directory of the SQLite journal; null for PostgreSQL, which keeps nothing on disk here.</summary>
+    public string? DataDirectory => _directory?.Path;
+
+    /// <summary>The PostgreSQL database's connection string; null for SQLite.</summary>
+    public string? ConnectionString { get; }
+
+    public static async Task<TestJournal> CreateAsync(JournalKind kind)
+    {
+        if (kind == JournalKind.Sqlite) return new TestJournal(kind, new TempDirectory(), null, null);
+        var database = $"orchestrator_test_{Guid.NewGuid():N}"[..30];
+        return new TestJournal(kind, null, database, await TestPostgres.CreateDatabaseAsync(database));
+    }
+
+    /// <summary>The environment variables that select this journal, merged over <paramref name="others"/>.</summary>
+    public Func<string, string?> Environment(Func<string, string?>? others = null) => name => name switch
+    {
+        "ORCHESTRATOR_JOURNAL" => Kind.Name(),
+        "ORCHESTRATOR_POSTGRES" => ConnectionString,
+        _ => others?.Invoke(name),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        _directory?.Dispose();
+        if (_database is not null) await TestPostgres.DropDatabaseAsync(_database, ConnectionString!);
+    }
+}
