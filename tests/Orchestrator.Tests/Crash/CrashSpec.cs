@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Orchestrator.Emulator;
+using Orchestrator.Host.Configuration;
 using Orchestrator.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -13,23 +14,22 @@ namespace Orchestrator.Tests.Crash;
 /// kills (default 30; a soak uses hundreds), <c>ORCHESTRATOR_CRASH_SEED</c> the random seed.
 /// </summary>
 [Trait("Category", "Crash")]
-public sealed partial class CrashSpec(ITestOutputHelper output) : IDisposable
+public sealed partial class CrashSpec(ITestOutputHelper output)
 {
     private const int Conversations = 4;
     private const int Rounds = 10;
     private const int ToolsPerRound = 3;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan FinishTimeout = TimeSpan.FromSeconds(120);
-    private readonly TempDirectory _data = new();
-
-    public void Dispose() => _data.Dispose();
-
-    [Fact]
-    public async Task Conversations_finish_exactly_through_repeated_SIGKILLs()
+    [Theory]
+    [JournalData(JournalKind.Sqlite)]
+    [JournalData(JournalKind.Postgres)]
+    public async Task Conversations_finish_exactly_through_repeated_SIGKILLs(JournalKind kind)
     {
+        await using var journal = await TestJournal.CreateAsync(kind);
         var kills = int.TryParse(Environment.GetEnvironmentVariable("ORCHESTRATOR_CRASH_KILLS"), out var k) ? k : 30;
         var seed = int.TryParse(Environment.GetEnvironmentVariable("ORCHESTRATOR_CRASH_SEED"), out var s) ? s : Environment.TickCount;
-        output.WriteLine($"kills={kills} seed={seed}");
+        output.WriteLine($"journal={kind} kills={kills} seed={seed}");
         var random = new Random(seed);
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = TimeSpan.FromMilliseconds(30) });
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -39,7 +39,7 @@ public sealed partial class CrashSpec(ITestOutputHelper output) : IDisposable
 
         for (var kill = 0; kill < kills; kill++)
         {
-            await using var node = await ServeProcess.StartAsync(_data.Path, emulator.ResponsesUrl, toolLatencyMs: 60, StartTimeout);
+            await using var node = await ServeProcess.StartAsync(journal, emulator.ResponsesUrl, toolLatencyMs: 60, StartTimeout);
             await PostUnacknowledged(http, node.Address, ids, acknowledged);
             // Kill only once the node is at work; then at a random moment, so that over the run kills land in
             // every phase of a turn (model streaming, tools running, events being written).
@@ -49,7 +49,7 @@ public sealed partial class CrashSpec(ITestOutputHelper output) : IDisposable
             incarnations.Add(node.LogLines);
         }
 
-        await using (var last = await ServeProcess.StartAsync(_data.Path, emulator.ResponsesUrl, toolLatencyMs: 60, StartTimeout))
+        await using (var last = await ServeProcess.StartAsync(journal, emulator.ResponsesUrl, toolLatencyMs: 60, StartTimeout))
         {
             await PostUnacknowledged(http, last.Address, ids, acknowledged);
             Assert.Equal(Conversations, acknowledged.Count);

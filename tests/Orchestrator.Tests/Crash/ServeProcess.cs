@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Orchestrator.Tests.Support;
 
 namespace Orchestrator.Tests.Crash;
 
@@ -28,7 +29,7 @@ internal sealed class ServeProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ServeProcess> StartAsync(string dataDirectory, Uri endpoint, int toolLatencyMs, TimeSpan timeout)
+    public static async Task<ServeProcess> StartAsync(TestJournal journal, Uri endpoint, int toolLatencyMs, TimeSpan timeout)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -39,13 +40,20 @@ internal sealed class ServeProcess : IAsyncDisposable
         foreach (var arg in new[]
                  {
                      Path.Combine(AppContext.BaseDirectory, "orchestrator.dll"), "serve", "--urls", "http://127.0.0.1:0",
-                     "--data", dataDirectory, "--endpoint", endpoint.ToString(), "--demo-tool-latency-ms", toolLatencyMs.ToString(),
-                     "--log-level", "Debug",
+                     "--endpoint", endpoint.ToString(), "--demo-tool-latency-ms", toolLatencyMs.ToString(), "--log-level", "Debug",
                  })
         {
             start.ArgumentList.Add(arg);
         }
-        foreach (var name in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "ORCHESTRATOR_DATA", "ORCHESTRATOR_JOURNAL" }) start.Environment.Remove(name);
+        foreach (var name in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "ORCHESTRATOR_DATA", "ORCHESTRATOR_JOURNAL", "ORCHESTRATOR_POSTGRES" })
+            start.Environment.Remove(name);
+        // The journal is chosen the way a user chooses it: by the environment.
+        var environment = journal.Environment();
+        foreach (var name in new[] { "ORCHESTRATOR_JOURNAL", "ORCHESTRATOR_POSTGRES" })
+        {
+            if (environment(name) is { } value) start.Environment[name] = value;
+        }
+        if (journal.DataDirectory is { } data) start.Environment["ORCHESTRATOR_DATA"] = data;
 
         var process = Process.Start(start)!;
         using var wait = new CancellationTokenSource(timeout);

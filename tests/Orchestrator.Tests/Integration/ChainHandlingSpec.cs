@@ -1,5 +1,3 @@
-using Orchestrator.Actors.Tools;
-using Orchestrator.Actors.Tools.Demo;
 using Orchestrator.Emulator;
 using Orchestrator.Host.Configuration;
 using Orchestrator.Host.Hosting;
@@ -12,11 +10,13 @@ namespace Orchestrator.Tests.Integration;
 /// Every way the server can lose or refuse a chain, injected by the emulator; none of them reaches the user as a
 /// failure, and the traffic shows the recovery: a full resend where the cache is gone, continuation where it is not.
 /// </summary>
-public sealed class ChainHandlingSpec : IDisposable
+public sealed class ChainHandlingSpec : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
+    private TestJournal _journal = null!;
 
-    public void Dispose() => _data.Dispose();
+    public async Task InitializeAsync() => _journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
+
+    public async Task DisposeAsync() => await _journal.DisposeAsync();
 
     [Fact]
     public async Task Previous_response_not_found_is_answered_with_one_full_resend()
@@ -123,19 +123,15 @@ public sealed class ChainHandlingSpec : IDisposable
     private static Task<EmulatorServer> Emulator(EmulatorFaults faults) =>
         EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, Faults = faults });
 
-    private Task<OrchestratorNode> StartNode(EmulatorServer emulator, bool store = false)
-    {
-        var settings = OrchestratorSettings.Load(_ => null, _data.Path, emulator.ResponsesUrl.ToString());
-        settings = settings with
+    private Task<OrchestratorNode> StartNode(EmulatorServer emulator, bool store = false) =>
+        TestNodes.StartAsync(_journal, emulator.ResponsesUrl, configure: s => s with
         {
-            Conversation = settings.Conversation with
+            Conversation = s.Conversation with
             {
-                Defaults = settings.Defaults with { Store = store },
+                Defaults = s.Defaults with { Store = store },
                 RetryMinBackoff = TimeSpan.FromMilliseconds(20),
             },
-        };
-        return OrchestratorNode.StartAsync(settings, DemoTools.Register(new ToolRegistry()));
-    }
+        });
 
     private static List<TrafficRecord> Requests(EmulatorServer emulator) => emulator.Traffic.Where(r => r.Type == "response.create").ToList();
 }

@@ -1,6 +1,3 @@
-using Microsoft.Data.Sqlite;
-using Orchestrator.Actors.Tools;
-using Orchestrator.Actors.Tools.Demo;
 using Orchestrator.Emulator;
 using Orchestrator.Host.Client;
 using Orchestrator.Host.Configuration;
@@ -15,23 +12,28 @@ namespace Orchestrator.Tests.Integration;
 /// What survives a node going away: open work resumes by itself, snapshots recover the same conversation,
 /// and an unreadable journal is a clear error rather than a silent new start.
 /// </summary>
-public sealed class DurabilitySpec : IAsyncLifetime, IDisposable
+public sealed class DurabilitySpec : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly TempDirectory _data = new();
     private EmulatorServer _emulator = null!;
+    private TestJournal _journal = null!;
 
     // Model latency keeps a turn in flight long enough to stop the node in the middle of it.
     public async Task InitializeAsync() =>
         _emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, ModelLatency = TimeSpan.FromMilliseconds(150) });
 
-    public async Task DisposeAsync() => await _emulator.DisposeAsync();
-
-    public void Dispose() => _data.Dispose();
-
-    [Fact]
-    public async Task Open_work_resumes_after_a_restart_without_any_new_message()
+    public async Task DisposeAsync()
     {
+        await _emulator.DisposeAsync();
+        if (_journal is not null) await _journal.DisposeAsync();
+    }
+
+    [Theory]
+    [JournalData(JournalKind.Sqlite)]
+    [JournalData(JournalKind.Postgres)]
+    public async Task Open_work_resumes_after_a_restart_without_any_new_message(JournalKind kind)
+    {
+        _journal = await TestJournal.CreateAsync(kind);
         await using (var first = await StartNode())
         {
             using var stop = new CancellationTokenSource();
@@ -53,47 +55,49 @@ public sealed class DurabilitySpec : IAsyncLifetime, IDisposable
         Assert.Contains("calls=13 outputs=13 missing=0 duplicates=0", next.Text);
     }
 
-    [Fact]
-    public async Task A_conversation_recovered_from_snapshots_and_later_events_continues_exactly()
+    [Theory]
+    [JournalData(JournalKind.Sqlite)]
+    [JournalData(JournalKind.Postgres)]
+    public async Task A_conversation_recovered_from_snapshots_and_later_events_continues_exactly(JournalKind kind)
     {
+        _journal = await TestJournal.CreateAsync(kind);
         await using (var first = await StartNode(snapshotEvery: 4))
         {
             Assert.Contains("calls=12 outputs=12", (await first.RunTurnAsync("c-snap", "compare tools:3 rounds:4")).Completed().Text);
         }
-        Assert.True(CountRows("snapshot", "conversation-c-snap") >= 1, "no snapshot was written");
+        Assert.True(await CountRows("snapshot", "conversation-c-snap") >= 1, "no snapshot was written");
 
         await using var second = await StartNode(snapshotEvery: 4);
         var completed = (await second.RunTurnAsync("c-snap", "more tools:2")).Completed();
 
         Assert.Contains("calls=14 outputs=14 missing=0 duplicates=0", completed.Text);
         // Older snapshots are deleted once a newer one is saved.
-        Assert.Equal(1, CountRows("snapshot", "conversation-c-snap"));
+        Assert.Equal(1, await CountRows("snapshot", "conversation-c-snap"));
     }
 
-    [Fact]
-    public async Task An_unreadable_journal_event_is_a_clear_error_naming_the_conversation_and_nothing_is_overwritten()
+    [Theory]
+    [JournalData(JournalKind.Sqlite)]
+    [JournalData(JournalKind.Postgres)]
+    public async Task An_unreadable_journal_event_is_a_clear_error_naming_the_conversation_and_nothing_is_overwritten(JournalKind kind)
     {
+        _journal = await TestJournal.CreateAsync(kind);
         await using (var first = await StartNode())
         {
             (await first.RunTurnAsync("c-corrupt", "hello")).Completed();
         }
-        Execute("UPDATE journal SET manifest = 'bogus.v9' WHERE persistence_id = 'conversation-c-corrupt' AND sequence_number = 2");
-        var rowsBefore = CountRows("journal", "conversation-c-corrupt");
+        await Execute("UPDATE journal SET manifest = 'bogus.v9' WHERE persistence_id = 'conversation-c-corrupt' AND sequence_number = 2");
+        var rowsBefore = await CountRows("journal", "conversation-c-corrupt");
 
         await using var second = await StartNode();
         var error = await Assert.ThrowsAsync<ConversationUnavailableException>(() => second.RunTurnAsync("c-corrupt", "are you there?"));
 
         Assert.Contains("c-corrupt", error.Message);
         Assert.Contains("bogus.v9", error.Message);
-        Assert.Equal(rowsBefore, CountRows("journal", "conversation-c-corrupt"));
+        Assert.Equal(rowsBefore, await CountRows("journal", "conversation-c-corrupt"));
     }
 
-    private Task<OrchestratorNode> StartNode(int snapshotEvery = 100)
-    {
-        var settings = OrchestratorSettings.Load(_ => null, _data.Path, _emulator.ResponsesUrl.ToString());
-        settings = settings with { Conversation = settings.Conversation with { SnapshotEvery = snapshotEvery } };
-        return OrchestratorNode.StartAsync(settings, DemoTools.Register(new ToolRegistry()));
-    }
+    private Task<OrchestratorNode> StartNode(int snapshotEvery = 100) =>
+        TestNodes.StartAsync(_journal, _emulator.ResponsesUrl, configure: s => s with { Conversation = s.Conversation with { SnapshotEvery = snapshotEvery } });
 
     private List<TrafficRecord> Requests() => _emulator.Traffic.Where(r => r.Type == "response.create").ToList();
 
@@ -117,27 +121,23 @@ public sealed class DurabilitySpec : IAsyncLifetime, IDisposable
         }
     }
 
-    private long CountRows(string table, string persistenceId)
+    private async Task<long> CountRows(string table, string persistenceId)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM {table} WHERE persistence_id = $id";
-        command.Parameters.AddWithValue("$id", persistenceId);
-        return (long)command.ExecuteScalar()!;
+        await using var connection = await _journal.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table} WHERE persistence_id = @id";
+        var id = command.CreateParameter();
+        id.ParameterName = "@id";
+        id.Value = persistenceId;
+        command.Parameters.Add(id);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    private void Execute(string sql)
+    private async Task Execute(string sql)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
+        await using var connection = await _journal.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        Assert.Equal(1, command.ExecuteNonQuery());
-    }
-
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection($"Data Source={Path.Combine(_data.Path, SqliteJournalStore.FileName)}");
-        connection.Open();
-        return connection;
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 }

@@ -1,3 +1,6 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
 using Orchestrator.Host.Configuration;
 
 namespace Orchestrator.Tests.Support;
@@ -42,6 +45,16 @@ public sealed class TestJournal : IAsyncDisposable
         "ORCHESTRATOR_POSTGRES" => ConnectionString,
         _ => others?.Invoke(name),
     };
+
+    /// <summary>A plain connection to the journal's database, for tests that read or damage rows directly.</summary>
+    public async Task<DbConnection> OpenConnectionAsync()
+    {
+        DbConnection connection = Kind == JournalKind.Sqlite
+            ? new SqliteConnection($"Data Source={Path.Combine(DataDirectory!, SqliteJournalStore.FileName)}")
+            : new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -11,10 +11,15 @@ public static class TestNodes
 {
     public static readonly TimeSpan TurnTimeout = TimeSpan.FromSeconds(60);
 
-    public static Task<OrchestratorNode> StartAsync(TestJournal journal, Uri endpoint, string? apiKey = null)
+    /// <param name="configure">Changes to the settings loaded from hocon/ (snapshot interval, store, retry backoff, …).</param>
+    public static Task<OrchestratorNode> StartAsync(
+        TestJournal journal,
+        Uri endpoint,
+        string? apiKey = null,
+        Func<OrchestratorSettings, OrchestratorSettings>? configure = null)
     {
         var settings = OrchestratorSettings.Load(journal.Environment(name => name == "OPENAI_API_KEY" ? apiKey : null), journal.DataDirectory, endpoint.ToString());
-        return OrchestratorNode.StartAsync(settings, DemoTools.Register(new ToolRegistry()));
+        return OrchestratorNode.StartAsync(configure?.Invoke(settings) ?? settings, DemoTools.Register(new ToolRegistry()));
     }
 
     /// <summary>Runs one turn and returns every update it streamed, the last being its TurnCompleted or TurnFailed.</summary>
