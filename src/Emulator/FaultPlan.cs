@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Orchestrator.Emulator;
 
 /// <summary>
@@ -12,6 +14,12 @@ internal sealed class FaultPlan(EmulatorFaults faults)
     private long requests;
     private long upgrades;
 
+    // Frozen copies: the caller's sets and dictionary cannot change the plan once the server runs.
+    private readonly FrozenSet<long> dropOn = faults.DropOnRequests.ToFrozenSet();
+    private readonly FrozenSet<long> malformedOn = faults.MalformedFrameOnRequests.ToFrozenSet();
+    private readonly FrozenSet<long> refuseOn = faults.RefuseUpgrades.ToFrozenSet();
+    private readonly FrozenDictionary<long, InjectedError> errorOn = faults.ErrorOnRequests.ToFrozenDictionary();
+
     public EmulatorFaults Faults { get; } = faults;
 
     /// <summary>The next request's number and the faults it gets.</summary>
@@ -23,16 +31,16 @@ internal sealed class FaultPlan(EmulatorFaults faults)
             return new RequestFaults(number, null, false, false);
         }
 
-        InjectedError? error = Faults.ErrorOnRequests.TryGetValue(number, out InjectedError injected) ? injected : null;
-        bool drop = Faults.DropOnRequests.Contains(number) || Draw(number, DropSalt) < Faults.DropProbability;
-        return new RequestFaults(number, error, drop, Faults.MalformedFrameOnRequests.Contains(number));
+        InjectedError? error = errorOn.TryGetValue(number, out InjectedError injected) ? injected : null;
+        bool drop = dropOn.Contains(number) || Draw(number, DropSalt) < Faults.DropProbability;
+        return new RequestFaults(number, error, drop, malformedOn.Contains(number));
     }
 
     /// <summary>Whether the next connection attempt is refused with 429.</summary>
     public bool RefuseNextUpgrade()
     {
         long number = Interlocked.Increment(ref upgrades);
-        return Faults.RefuseUpgrades.Contains(number) || Draw(number, RefuseSalt) < Faults.RefuseUpgradeProbability;
+        return refuseOn.Contains(number) || Draw(number, RefuseSalt) < Faults.RefuseUpgradeProbability;
     }
 
     /// <summary>A uniform draw in [0, 1) from seed, number and salt (SplitMix64).</summary>

@@ -6,11 +6,15 @@ namespace Orchestrator.Emulator.Tests;
 /// <summary>A basic <c>response.steer</c>: accepted into a running response, committed by a successor or left pending behind tool calls.</summary>
 public sealed class SteerTests
 {
+    // The model latency keeps the response running while the test steers it; a steer answers
+    // response.created over loopback in milliseconds, so seconds leave a wide margin on a loaded machine.
+    private static readonly TimeSpan SteeringWindow = TimeSpan.FromSeconds(2);
+
     [Fact]
     public async Task Steering_a_running_text_response_is_accepted_and_committed_by_an_automatic_successor()
     {
         using CancellationTokenSource timeout = TestTimeout.Start();
-        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = TimeSpan.FromMilliseconds(200) }, timeout.Token);
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = SteeringWindow }, timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
         await client.SendAsync(Requests.Create("first question"));
@@ -32,7 +36,7 @@ public sealed class SteerTests
     public async Task Steering_behind_tool_calls_stays_pending_and_joins_the_explicit_continuation()
     {
         using CancellationTokenSource timeout = TestTimeout.Start();
-        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = TimeSpan.FromMilliseconds(200) }, timeout.Token);
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = SteeringWindow }, timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
         await client.SendAsync(Requests.Create("tools:2", tools: Requests.WeatherTools()));

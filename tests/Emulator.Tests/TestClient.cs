@@ -20,9 +20,6 @@ internal sealed class TestClient : IAsyncDisposable
 
     public WebSocketState State => socket.State;
 
-    /// <summary>"lane:type" of events as tests received them, for assertions on interleaving.</summary>
-    public List<string> ArrivalOrder { get; } = [];
-
     public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
 
     public static async Task<TestClient> ConnectAsync(EmulatorServer server, CancellationToken cancellationToken, string? apiKey = null)
