@@ -32,6 +32,11 @@ public sealed partial class ConversationActor
     /// <summary>Sends what the state says is next, leasing a lane first when none is held.</summary>
     private void SendNext()
     {
+        if (CompactionDue())
+        {
+            StartCompaction();
+            return;
+        }
         if (_lease is null)
         {
             _deps.ConnectionManager.Tell(new AcquireLane(_conversationId));
@@ -40,7 +45,7 @@ public sealed partial class ConversationActor
         }
 
         var plan = NextRequestPlanner.Plan(_state, _lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation);
-        var payload = plan.ToRequest(_state.Settings!, _deps.ToolDeclarations).ToUtf8Bytes();
+        var payload = plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()).ToUtf8Bytes();
         _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, payload));
         _streamedText.Clear();
         _turn.Sent(plan.Kind, payload.Length);
@@ -103,6 +108,7 @@ public sealed partial class ConversationActor
             _chainLost = false;
             _failedSends = 0;
             _lease = _lease! with { CachedResponseId = response.Id };
+            _lastInputTokens = response.Usage?.InputTokens ?? 0;
             _turn.ModelResponses++;
 
             if (_state.Phase == ConversationPhase.RunningTools && _state.LastResponseId == response.Id)

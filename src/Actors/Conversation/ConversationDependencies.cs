@@ -9,7 +9,8 @@ public sealed record ConversationDependencies(
     IActorRef ConnectionManager,
     ToolInvoker Tools,
     IReadOnlyList<FunctionTool> ToolDeclarations,
-    ConversationOptions Options)
+    ConversationOptions Options,
+    ICompactor? Compactor = null)
 {
     public static IReadOnlyList<FunctionTool> Declare(ToolRegistry registry) =>
         registry.Definitions.Select(d => new FunctionTool(d.Name, d.Description, d.Parameters)).ToList();

@@ -24,6 +24,18 @@ public sealed record ConversationOptions
     /// <summary>An idle conversation asks to be passivated after this long without messages; one with open work never does.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// When a response reports at least this many input tokens, the window is compacted through
+    /// <c>POST /v1/responses/compact</c> before the next request, which then starts a new chain. 0 turns it off.
+    /// </summary>
+    public long CompactAtInputTokens { get; init; }
+
+    /// <summary>
+    /// Ask the server to compact by itself (<c>context_management</c>) at <see cref="CompactAtInputTokens"/>
+    /// instead of compacting through the HTTP endpoint; the engine's own window then keeps growing.
+    /// </summary>
+    public bool ServerSideCompaction { get; init; }
+
     /// <summary>A snapshot is saved after every this many events, so recovery replays at most that many.</summary>
     public int SnapshotEvery { get; init; } = 100;
 

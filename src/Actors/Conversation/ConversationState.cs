@@ -63,6 +63,8 @@ public sealed record ConversationState
         ResponseRecorded response => Record(response),
         ToolResultRecorded result => Record(result),
         TurnAbandoned => EndTurn(),
+        // The compacted window holds everything, tool outputs included: a new chain starts from it alone.
+        WindowCompacted compacted => this with { Window = compacted.Window.ToImmutableList(), ChainLength = 0, LastResponseId = null },
         _ => throw new ArgumentException($"Unknown conversation event {e.GetType().Name}.", nameof(e)),
     };
 

@@ -37,8 +37,9 @@ public sealed record RequestPlan(SendKind Kind, string? PreviousResponseId, IRea
     /// <summary>With <c>store=false</c> reasoning items are only resendable with their encrypted content, so ask for it.</summary>
     private static readonly IReadOnlyList<string> EncryptedReasoning = ["reasoning.encrypted_content"];
 
-    public ResponseCreate ToRequest(Messages.Events.ConversationSettings settings, IReadOnlyList<FunctionTool> tools) => new()
+    public ResponseCreate ToRequest(Messages.Events.ConversationSettings settings, IReadOnlyList<FunctionTool> tools, ContextManagement? contextManagement = null) => new()
     {
+        ContextManagement = contextManagement is null ? null : [contextManagement],
         Model = settings.Model,
         Instructions = settings.Instructions,
         Input = Input,

@@ -20,5 +20,8 @@ public sealed record ResponseRecorded(string ResponseId, IReadOnlyList<Item> Out
 /// <summary>The result of one tool call (the function_call_output item); a call with a recorded result never runs again.</summary>
 public sealed record ToolResultRecorded(string CallId, Item Output, bool IsError) : IPersistedEvent;
 
+/// <summary>The window was compacted: <see cref="Window"/> replaces it and starts a new chain.</summary>
+public sealed record WindowCompacted(IReadOnlyList<Item> Window, long InputTokensBefore) : IPersistedEvent;
+
 /// <summary>The server rejected the turn for good; the turn ends, its input stays in the window.</summary>
 public sealed record TurnAbandoned(string Reason) : IPersistedEvent;

@@ -8,4 +8,6 @@ namespace Orchestrator.Messages.Protocol;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ResponseCreate))]
 [JsonSerializable(typeof(ResponseObject))]
+[JsonSerializable(typeof(CompactRequest))]
+[JsonSerializable(typeof(CompactResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

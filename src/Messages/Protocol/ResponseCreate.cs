@@ -27,7 +27,15 @@ public sealed record ResponseCreate
 
     public IReadOnlyList<string>? Include { get; init; }
 
+    /// <summary>Server-side compaction, e.g. <c>[{"type":"compaction","compact_threshold":200000}]</c>.</summary>
+    public IReadOnlyList<ContextManagement>? ContextManagement { get; init; }
+
     public byte[] ToUtf8Bytes() => JsonSerializer.SerializeToUtf8Bytes(this, ProtocolJsonContext.Default.ResponseCreate);
+}
+
+public sealed record ContextManagement(string Type, long CompactThreshold)
+{
+    public static ContextManagement Compaction(long threshold) => new("compaction", threshold);
 }
 
 public static class ClientEventTypes

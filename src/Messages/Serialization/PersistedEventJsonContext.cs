@@ -12,5 +12,6 @@ namespace Orchestrator.Messages.Serialization;
 [JsonSerializable(typeof(ResponseRecorded))]
 [JsonSerializable(typeof(ToolResultRecorded))]
 [JsonSerializable(typeof(TurnAbandoned))]
+[JsonSerializable(typeof(WindowCompacted))]
 [JsonSerializable(typeof(ConversationSnapshot))]
 internal sealed partial class PersistedEventJsonContext : JsonSerializerContext;

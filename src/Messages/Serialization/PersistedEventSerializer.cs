@@ -25,6 +25,7 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
         ("response.v1", PersistedEventJsonContext.Default.ResponseRecorded),
         ("tool-result.v1", PersistedEventJsonContext.Default.ToolResultRecorded),
         ("turn-abandoned.v1", PersistedEventJsonContext.Default.TurnAbandoned),
+        ("window-compacted.v1", PersistedEventJsonContext.Default.WindowCompacted),
         ("conversation-snapshot.v1", PersistedEventJsonContext.Default.ConversationSnapshot),
     }.ToFrozenDictionary(e => e.Item2.Type, e => e);
 

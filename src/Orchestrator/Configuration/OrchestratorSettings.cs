@@ -84,6 +84,8 @@ public sealed record OrchestratorSettings
                 RetryMinBackoff = o.GetTimeSpan("conversation.retry-min-backoff", TimeSpan.FromMilliseconds(200)),
                 RetryMaxBackoff = o.GetTimeSpan("conversation.retry-max-backoff", TimeSpan.FromSeconds(5)),
                 IdleTimeout = o.GetTimeSpan("conversation.idle-timeout", TimeSpan.FromMinutes(2)),
+                CompactAtInputTokens = Math.Max(0, o.GetLong("conversation.compact-at-input-tokens", 200_000)),
+                ServerSideCompaction = o.GetBoolean("conversation.server-side-compaction", false),
                 SnapshotEvery = Positive(o.GetInt("conversation.snapshot-every", 100), "conversation.snapshot-every"),
             },
             Tools = new ToolInvokerOptions

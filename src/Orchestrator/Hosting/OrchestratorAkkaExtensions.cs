@@ -18,6 +18,9 @@ public static class OrchestratorAkkaExtensions
     /// <summary>Shards of the conversation region; ten per expected node is the usual rule, and 100 leaves room to grow.</summary>
     public const int MaxShards = 100;
 
+    /// <summary>One pooled HTTP client for compaction calls, shared by every node of the process.</summary>
+    private static readonly HttpClient CompactionHttp = new() { Timeout = TimeSpan.FromMinutes(2) };
+
     public static AkkaConfigurationBuilder WithOrchestrator(
         this AkkaConfigurationBuilder builder,
         OrchestratorSettings settings,
@@ -27,6 +30,7 @@ public static class OrchestratorAkkaExtensions
     {
         var invoker = new ToolInvoker(tools, settings.Tools);
         var declarations = ConversationDependencies.Declare(tools);
+        var compactor = new HttpCompactor(CompactionHttp, responsesUrl, settings.ApiKey);
 
         return builder
             .AddHocon(journal.WithFallback(settings.Hocon), HoconAddMode.Prepend)
@@ -41,7 +45,7 @@ public static class OrchestratorAkkaExtensions
                 "conversation",
                 (_, registry, _) => conversationId => ConversationActor.Props(
                     conversationId,
-                    new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation)),
+                    new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation, compactor)),
                 new ConversationMessageExtractor(MaxShards),
                 // Remembered entities: a conversation stopped by a crash or a node leaving is started again and
                 // finishes its open work; conversations passivate only when idle, which forgets them.
