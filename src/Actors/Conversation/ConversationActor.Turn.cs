@@ -45,7 +45,7 @@ public sealed partial class ConversationActor
         }
 
         var plan = NextRequestPlanner.Plan(_state, _lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation);
-        var payload = plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()).ToUtf8Bytes();
+        var payload = (plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()) with { StreamId = _lease.StreamId }).ToUtf8Bytes();
         _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, payload));
         _streamedText.Clear();
         _turn.Sent(plan.Kind, payload.Length);
@@ -69,6 +69,13 @@ public sealed partial class ConversationActor
         Command<ModelEvent>(e => e.LeaseId == _lease?.LeaseId, e => OnModelEvent(e.Event));
         Command<ModelRequestFailed>(failed => failed.LeaseId == _lease?.LeaseId, failed => TransportFailed(failed.Reason));
         Command<LaneLost>(lost => lost.LeaseId == _lease?.LeaseId, lost => TransportFailed(lost.Reason));
+        // Refused before anything was sent (the socket is retiring): nothing to void, send again at once elsewhere.
+        Command<LaneRetired>(retired => retired.LeaseId == _lease?.LeaseId, _ =>
+        {
+            _lease = null;
+            _turn.Retirements++;
+            SendNext();
+        });
         Command<Retry>(_ => SendNext());
         Common();
     }
@@ -159,13 +166,24 @@ public sealed partial class ConversationActor
         }
         if (error.Code == ErrorCodes.ConnectionLimitReached)
         {
-            // The connection is at its age limit and will close; its cache goes with it.
+            // The connection is at its age limit: a retirement, not a failure. Its socket drains and closes; the
+            // request goes again at once on another lane (in full unless store=true keeps the chain server-side).
             ReleaseLease(lastResponseId: null);
-            _chainLost = true;
-            RetryLater(error.ToString());
+            _turn.Retirements++;
+            SendNext();
             return;
         }
-        if (error.Status is 429 or >= 500 || error.Status is null && error.Code is ErrorCodes.RateLimitExceeded or "server_error")
+        if (error.IsRateLimited)
+        {
+            // The whole endpoint pauses (the manager holds every socket's sends); this request waits as long.
+            // Not a failed attempt: a long 429 period delays the turn but never abandons it.
+            var wait = error.RetryAfter ?? TimeSpan.FromSeconds(1);
+            _deps.ConnectionManager.Tell(new EndpointThrottled(wait));
+            _log.Info("Conversation {0}: rate limited; sending again in {1:0} ms", _conversationId, wait.TotalMilliseconds);
+            Timers.StartSingleTimer(Retry.Instance, Retry.Instance, wait);
+            return;
+        }
+        if (error.Status is >= 500 || error.Status is null && error.Code is "server_error" || error.Code == ErrorCodes.StreamLimitReached)
         {
             RetryLater(error.ToString());
             return;
@@ -175,9 +193,9 @@ public sealed partial class ConversationActor
 
     private void TransportFailed(string reason)
     {
-        // Partial output of the lost response is void; its owner sends again, in full, on a new lease.
+        // Partial output of the lost response is void; its owner sends again on a new lease (in full unless
+        // store=true keeps the chain server-side: the planner decides from that lease's cache).
         _lease = null;
-        _chainLost = true;
         RetryLater(reason);
     }
 
@@ -236,6 +254,7 @@ public sealed partial class ConversationActor
         public int ModelResponses;
         public int ToolCalls;
         public int ChainResets;
+        public int Retirements;
 
         public void Sent(SendKind kind, int bytes)
         {
