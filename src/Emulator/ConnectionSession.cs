@@ -392,6 +392,7 @@ internal sealed class ConnectionSession
             outputs.Insert(0, ModelOutput.Reasoning());
         }
 
+        bool cutShort = OutputLimit.Apply(outputs, request.MaxOutputTokens);
         if (compacted is not null)
         {
             outputs.Insert(0, compacted.Compaction);
@@ -402,6 +403,7 @@ internal sealed class ConnectionSession
             InputTokens = (int)Math.Min(int.MaxValue, (contextBytes + 3) / 4),
             CachedTokens = (int)Math.Min(int.MaxValue, cachedBytes / 4),
             OutputTokens = request.Generate ? ResponseStreamer.EstimateOutputTokens(outputs) : 0,
+            CutShort = cutShort,
             ReasoningTokens = outputs.Count > 0 && outputs[0].Kind == ModelOutputKind.Reasoning ? ResponseStreamer.EstimateOutputTokens([outputs[0]]) : 0,
         };
 

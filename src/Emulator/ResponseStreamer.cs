@@ -5,7 +5,7 @@ namespace Orchestrator.Emulator;
 
 /// <summary>
 /// Streams one response as the real server does: created, in_progress, then per output item its
-/// added / delta… / done events, then completed (or failed). <see cref="EmulatorOptions.ModelLatency"/>
+/// added / delta… / done events, then completed (or incomplete, or failed). <see cref="EmulatorOptions.ModelLatency"/>
 /// is spent before the first output item, <see cref="EmulatorOptions.TokenLatency"/> before each
 /// delta. Events are sent in batches that end where time passes (a latency) or the response ends,
 /// so a zero-latency response leaves in one transport write. Injected faults act here too: a
@@ -81,8 +81,8 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             };
         }
 
-        response.Status = ResponseStatus.Completed;
-        Write(batch, ResponseEvents.CompletedType, response);
+        response.Status = response.CutShort ? ResponseStatus.Incomplete : ResponseStatus.Completed;
+        Write(batch, response.CutShort ? ResponseEvents.IncompleteType : ResponseEvents.CompletedType, response);
         await sender.SendAsync(batch, cancellationToken);
         return items;
     }
