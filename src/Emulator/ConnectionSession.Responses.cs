@@ -31,7 +31,8 @@ internal sealed partial class ConnectionSession
         }
 
         Interlocked.Increment(ref inFlight);
-        lane!.Tail = RunOnLaneAsync(lane, lane.Tail, request, faults, message);
+        var slot = new InFlightSlot(() => Interlocked.Decrement(ref inFlight));
+        lane!.Tail = RunOnLaneAsync(lane, lane.Tail, request, faults, message, slot);
     }
 
     private bool TryGetLane(string? streamId, out Lane? lane, out ProtocolError? error)
@@ -66,12 +67,12 @@ internal sealed partial class ConnectionSession
         return true;
     }
 
-    private async Task RunOnLaneAsync(Lane lane, Task previous, ResponseCreateRequest request, RequestFaults faults, PooledMessage message)
+    private async Task RunOnLaneAsync(Lane lane, Task previous, ResponseCreateRequest request, RequestFaults faults, PooledMessage message, InFlightSlot slot)
     {
         try
         {
             await previous;
-            await CreateResponseAsync(lane, request, faults);
+            await CreateResponseAsync(lane, request, faults, slot);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
         {
@@ -86,15 +87,16 @@ internal sealed partial class ConnectionSession
         finally
         {
             message.Dispose();
-            Interlocked.Decrement(ref inFlight);
+            slot.Release();
         }
     }
 
-    private async Task CreateResponseAsync(Lane lane, ResponseCreateRequest request, RequestFaults faults)
+    private async Task CreateResponseAsync(Lane lane, ResponseCreateRequest request, RequestFaults faults, InFlightSlot slot)
     {
         if (faults.Error is { } injected && injected != InjectedError.ResponseFailed)
         {
             runtime.Counters.FaultInjected();
+            slot.Release();
             await SendErrorAsync(InjectedErrorEvent(injected, request), request.StreamId, lane.Batch);
             return;
         }
@@ -106,6 +108,7 @@ internal sealed partial class ConnectionSession
             if (previous is null)
             {
                 runtime.Counters.PreviousResponseMissing();
+                slot.Release();
                 await SendErrorAsync(ProtocolError.PreviousResponseNotFound(previousId), request.StreamId, lane.Batch);
                 return;
             }
@@ -130,11 +133,12 @@ internal sealed partial class ConnectionSession
             runtime.Counters.FaultInjected();
         }
 
-        await GenerateAsync(lane, request, previous, faults);
+        await GenerateAsync(lane, request, previous, faults, slot.Release);
     }
 
     /// <summary>Generates, streams and caches one response; then commits any steering input it received.</summary>
-    private async Task GenerateAsync(Lane lane, ResponseCreateRequest request, CachedResponse? previous, RequestFaults faults)
+    /// <param name="beforeTerminal">Called just before the response's terminal event is sent (releases its in-flight place).</param>
+    private async Task GenerateAsync(Lane lane, ResponseCreateRequest request, CachedResponse? previous, RequestFaults faults, Action beforeTerminal)
     {
         List<ContextItem[]> segments = CollectSegments(previous, request.Input);
         long cachedBytes = previous?.ContextBytes ?? 0;
@@ -174,7 +178,7 @@ internal sealed partial class ConnectionSession
         ContextItem[]? outputItems;
         try
         {
-            outputItems = await streamer.StreamAsync(response, faults, lane.Batch, lifetime.Token);
+            outputItems = await streamer.StreamAsync(response, faults, lane.Batch, beforeTerminal, lifetime.Token);
         }
         finally
         {

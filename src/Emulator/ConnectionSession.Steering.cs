@@ -35,7 +35,8 @@ internal sealed partial class ConnectionSession
         }
 
         ResponseCreateRequest successor = request with { Input = queued, PreviousResponseId = response.Id, Generate = true };
-        await GenerateAsync(lane, successor, cached, default);
+        // An automatic successor is the server's own doing: it takes no in-flight place of the client's.
+        await GenerateAsync(lane, successor, cached, default, static () => { });
     }
 
     private async Task FailSteersAsync(List<(string Id, ContextItem[] Items)> steers, string responseId, Lane lane, string code, string message)

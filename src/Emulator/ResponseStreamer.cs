@@ -20,7 +20,8 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
     private static readonly byte[] MalformedFrame = """{"type":"response.output_text.delta","delta":"trunc"""u8.ToArray();
 
     /// <returns>The output items as context items, for the response cache; null when the response failed.</returns>
-    public async Task<ContextItem[]?> StreamAsync(ResponseState response, RequestFaults faults, EventBatch batch, CancellationToken cancellationToken)
+    /// <param name="beforeTerminal">Called just before the batch with the terminal event is sent.</param>
+    public async Task<ContextItem[]?> StreamAsync(ResponseState response, RequestFaults faults, EventBatch batch, Action beforeTerminal, CancellationToken cancellationToken)
     {
         Write(batch, ResponseEvents.Created, response);
         if (!response.Request.Generate)
@@ -29,6 +30,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             await DropIfAskedAsync(faults, batch, cancellationToken);
             response.Status = ResponseStatus.Completed;
             Write(batch, ResponseEvents.CompletedType, response);
+            beforeTerminal();
             await sender.SendAsync(batch, cancellationToken);
             return [];
         }
@@ -45,6 +47,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             response.Status = ResponseStatus.Failed;
             response.Error = ProtocolError.ServerError();
             Write(batch, ResponseEvents.FailedType, response);
+            beforeTerminal();
             await sender.SendAsync(batch, cancellationToken);
             return null;
         }
@@ -83,6 +86,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
 
         response.Status = response.CutShort ? ResponseStatus.Incomplete : ResponseStatus.Completed;
         Write(batch, response.CutShort ? ResponseEvents.IncompleteType : ResponseEvents.CompletedType, response);
+        beforeTerminal();
         await sender.SendAsync(batch, cancellationToken);
         return items;
     }
