@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using Orchestrator.Actors.Connections;
+using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Messages.Connections;
 using Orchestrator.Messages.Conversations;
@@ -44,6 +45,7 @@ public sealed partial class ConversationActor
         _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, payload));
         _streamedText.Clear();
         _turn.Sent(plan.Kind, payload.Length);
+        EngineMetrics.RequestSent(plan.Kind, payload.Length, _turn.ModelResponses);
         Become(AwaitingModel);
     }
 
@@ -97,6 +99,7 @@ public sealed partial class ConversationActor
     private void RecordResponse(ResponseObject response)
     {
         var answered = _state.TurnMessageIds;
+        var received = Stopwatch.GetTimestamp();
         Persist(new ResponseRecorded(response.Id, response.Output, response.Usage), e =>
         {
             _state = _state.Apply(e);
@@ -108,6 +111,7 @@ public sealed partial class ConversationActor
             if (_state.Phase == ConversationPhase.RunningTools && _state.LastResponseId == response.Id)
             {
                 DispatchTools();
+                EngineMetrics.ToolsDispatchedAfterResponse(received);
                 return;
             }
             var text = string.Concat(response.Output.Where(i => i.Type == ItemTypes.Message).Select(i => i.Text));
@@ -131,12 +135,15 @@ public sealed partial class ConversationActor
         if (_state.CallsWithoutResult.All(c => c.CallId != completed.CallId)) return;
 
         var outcome = completed.Outcome;
+        var received = Stopwatch.GetTimestamp();
         Persist(new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), e =>
         {
             _state = _state.Apply(e);
             _turn.ToolCalls++;
             Publish(new ToolCallFinished(_conversationId, completed.CallId, completed.Name, outcome.Output, outcome.IsError, outcome.Duration));
-            if (_state.Phase == ConversationPhase.AwaitingModel) SendNext();
+            if (_state.Phase != ConversationPhase.AwaitingModel) return;
+            SendNext();
+            EngineMetrics.RequestSentAfterToolResults(received);
         });
     }
 
