@@ -17,7 +17,7 @@ namespace Orchestrator.Host.Bench;
 public static class EngineBenchRun
 {
     /// <summary>Conversations run first and left out of the figures: they JIT the hot path and start the cluster's shards.</summary>
-    public const int WarmUpConversations = 8;
+    public const int WarmUpConversations = 32;
 
     public static async Task<BenchResult> RunAsync(
         string name,

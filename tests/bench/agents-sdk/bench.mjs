@@ -23,7 +23,7 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     tools: { type: 'string' },
     'tool-latency-ms': { type: 'string', default: '0' },
-    'warm-up': { type: 'string', default: '8' },
+    'warm-up': { type: 'string', default: '32' },
   },
 });
 
