@@ -19,6 +19,7 @@ public static class BenchJsonWriter
             ["model_latency_ms"] = report.Scenario.ModelLatency.TotalMilliseconds,
             ["tool_latency_ms"] = report.Scenario.ToolLatency.TotalMilliseconds,
             ["endpoint"] = report.Endpoint,
+            ["journal"] = report.Journal,
         };
         root["date"] = report.Started.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'");
         root["machine"] = BenchReport.Machine;

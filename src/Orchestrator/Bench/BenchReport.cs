@@ -6,6 +6,7 @@ namespace Orchestrator.Host.Bench;
 public sealed record BenchReport(
     BenchScenario Scenario,
     string Endpoint,
+    string Journal,
     BenchResult Engine,
     BenchResult? FullSend,
     BenchResult? AgentsSdk,

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Akka.Configuration;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Emulator;
 using Orchestrator.Host.Configuration;
@@ -19,12 +20,16 @@ public static class EngineBenchRun
     /// <summary>Conversations run first and left out of the figures: they JIT the hot path and start the cluster's shards.</summary>
     public const int WarmUpConversations = 32;
 
+    /// <summary>Akka's in-memory journal: not durable, a diagnostic that shows what the SQLite journal costs the figures.</summary>
+    private static readonly Config InMemoryJournal = ConfigurationFactory.ParseString("akka.persistence.journal.plugin = \"akka.persistence.journal.inmem\"");
+
     public static async Task<BenchResult> RunAsync(
         string name,
         BenchScenario scenario,
         OrchestratorSettings settings,
         bool continuation,
         int maxSockets,
+        bool inMemoryJournal,
         string dataDirectory,
         TimeSpan timeout,
         CancellationToken cancellationToken)
@@ -41,6 +46,7 @@ public static class EngineBenchRun
         {
             var runSettings = settings with
             {
+                Hocon = inMemoryJournal ? InMemoryJournal.WithFallback(settings.Hocon) : settings.Hocon,
                 ResponsesUrl = endpoint,
                 DataDirectory = dataDirectory,
                 Connections = settings.Connections with { MaxSockets = maxSockets },
@@ -90,7 +96,7 @@ public static class EngineBenchRun
                 PeakRssMb = peak / (1024.0 * 1024.0),
                 RssKbPerConversation = (settledAfter.Resident - settledBefore.Resident) / 1024.0 / scenario.Conversations,
                 ManagedKbPerConversation = (settledAfter.Managed - settledBefore.Managed) / 1024.0 / scenario.Conversations,
-                JournalWrites = journalWrites,
+                JournalWrites = inMemoryJournal ? null : journalWrites,
                 FirstFailure = outcome.FirstFailure,
             };
         }

@@ -24,13 +24,14 @@ public static class BenchCommand
         var peer = new Option<string?>("--peer") { Description = "Also run a peer in the same scenario: agents-sdk (needs node and 'npm ci --prefix tests/bench/agents-sdk')." };
         var peerDir = new Option<string?>("--peer-dir") { Description = $"Directory of the Agents SDK peer (default: {AgentsSdkPeer.ScriptDirectory} found from the working directory)." };
         var maxSockets = new Option<int?>("--max-sockets") { Description = "Sockets the node may open (default: one per conversation, since a conversation holds its lane for a whole turn)." };
+        var journal = new Option<string>("--journal") { Description = "sqlite (the node's journal), or memory: Akka's in-memory journal, not durable, to show what the journal costs.", DefaultValueFactory = _ => "sqlite" };
         var data = new Option<string?>("--data") { Description = "Directory for the runs' journals (default: a temporary directory, removed afterwards)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
         var timeout = new Option<int>("--timeout") { Description = "Give up on a run after this many seconds.", DefaultValueFactory = _ => 600 };
 
         var command = new Command("bench", "Measure turns per second, engine overhead, bytes, CPU, memory and journal writes, with baselines.")
         {
-            conversations, rounds, tools, modelLatency, toolLatency, endpoint, noContinuation, noBaseline, peer, peerDir, maxSockets, data, json, timeout,
+            conversations, rounds, tools, modelLatency, toolLatency, endpoint, noContinuation, noBaseline, peer, peerDir, maxSockets, journal, data, json, timeout,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -42,6 +43,9 @@ public static class BenchCommand
                 TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(toolLatency), "--tool-latency-ms")));
             var peerName = parse.GetValue(peer);
             if (peerName is not null and not "agents-sdk") throw new ConfigurationException($"--peer must be agents-sdk, not '{peerName}'.");
+            var journalName = parse.GetValue(journal);
+            if (journalName is not ("sqlite" or "memory")) throw new ConfigurationException($"--journal must be sqlite or memory, not '{journalName}'.");
+            var inMemory = journalName == "memory";
             var sockets = Positive(parse.GetValue(maxSockets) ?? scenario.Conversations, "--max-sockets");
             var runTimeout = TimeSpan.FromSeconds(Positive(parse.GetValue(timeout), "--timeout"));
             var settings = OrchestratorSettings.Load(environment, dataDirectoryOption: null, parse.GetValue(endpoint));
@@ -55,13 +59,13 @@ public static class BenchCommand
                 var started = DateTimeOffset.UtcNow;
                 var load = BenchReport.ReadLoadAverage();
                 var continuation = !parse.GetValue(noContinuation);
-                var engine = await EngineBenchRun.RunAsync(continuation ? "engine" : "engine-full-send", scenario, settings, continuation, sockets, Path.Combine(root, $"engine-{started:yyyyMMddHHmmss}"), runTimeout, cancellationToken);
+                var engine = await EngineBenchRun.RunAsync(continuation ? "engine" : "engine-full-send", scenario, settings, continuation, sockets, inMemory, Path.Combine(root, $"engine-{started:yyyyMMddHHmmss}"), runTimeout, cancellationToken);
                 var fullSend = continuation && !parse.GetValue(noBaseline)
-                    ? await EngineBenchRun.RunAsync("engine-full-send", scenario, settings, continuation: false, sockets, Path.Combine(root, $"full-send-{started:yyyyMMddHHmmss}"), runTimeout, cancellationToken)
+                    ? await EngineBenchRun.RunAsync("engine-full-send", scenario, settings, continuation: false, sockets, inMemory, Path.Combine(root, $"full-send-{started:yyyyMMddHHmmss}"), runTimeout, cancellationToken)
                     : null;
                 var sdk = peerName is null ? null : await AgentsSdkPeer.RunAsync(scenario, settings.ResponsesUrl, parse.GetValue(peerDir), runTimeout, cancellationToken);
 
-                var report = new BenchReport(scenario, settings.ResponsesUrl?.ToString() ?? "in-process emulator", engine, fullSend, sdk, started, load);
+                var report = new BenchReport(scenario, settings.ResponsesUrl?.ToString() ?? "in-process emulator", journalName, engine, fullSend, sdk, started, load);
                 if (parse.GetValue(json)) BenchJsonWriter.Write(report, stdout);
                 else BenchTableWriter.Write(report, stdout);
                 return report.Failed == 0
