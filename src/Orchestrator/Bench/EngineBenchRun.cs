@@ -70,7 +70,6 @@ public static class EngineBenchRun
             var seconds = clock.Elapsed.TotalSeconds;
             var cpuSeconds = (ProcessMeter.CpuTime() - cpuBefore).TotalSeconds;
             var peak = ProcessMeter.PeakResidentBytes();
-            metrics.Dispose();
             var journalWrites = JournalCounter.Events(dataDirectory) - journalBefore;
             // The conversations are idle now and still in memory (passivation comes after the idle timeout).
             var settledAfter = ProcessMeter.Settled();
