@@ -18,7 +18,7 @@ public static class BenchCommand
         var tools = new Option<int>("--tools") { Description = "Parallel tool calls per round (N).", DefaultValueFactory = _ => 3 };
         var modelLatency = new Option<int>("--model-latency-ms") { Description = "Emulated model latency per response (L), in-process emulator only." };
         var toolLatency = new Option<int>("--tool-latency-ms") { Description = "Latency of each tool call (T)." };
-        var endpoint = new Option<string?>("--endpoint") { Description = "Responses endpoint, as for run; default: a fresh in-process emulator per measured run." };
+        var endpoint = new Option<string?>("--endpoint") { Description = "Responses endpoint, as for run (OPENAI_API_KEY is sent to it when set); default: a fresh in-process emulator per measured run, whatever OPENAI_BASE_URL says." };
         var noContinuation = new Option<bool>("--no-continuation") { Description = "Measure the engine sending the full window every turn (then no separate baseline)." };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the full-send baseline." };
         var peer = new Option<string?>("--peer") { Description = "Also run a peer in the same scenario: agents-sdk (needs node and 'npm ci --prefix tests/bench/agents-sdk')." };
@@ -48,7 +48,13 @@ public static class BenchCommand
             var inMemory = journalName == "memory";
             var sockets = Positive(parse.GetValue(maxSockets) ?? scenario.Conversations, "--max-sockets");
             var runTimeout = TimeSpan.FromSeconds(Positive(parse.GetValue(timeout), "--timeout"));
-            var settings = OrchestratorSettings.Load(environment, dataDirectoryOption: null, parse.GetValue(endpoint));
+            var endpointOption = parse.GetValue(endpoint);
+            // A load generator must never fall through to the real API because OPENAI_API_KEY or OPENAI_BASE_URL happen to
+            // be set: the endpoint is --endpoint or the in-process emulator, and the key is only sent to an explicit endpoint.
+            var settings = OrchestratorSettings.Load(
+                name => name == "OPENAI_BASE_URL" || name == "OPENAI_API_KEY" && endpointOption is null ? null : environment(name),
+                dataDirectoryOption: null,
+                endpointOption);
             if (settings.ResponsesUrl is not null && scenario.ModelLatency > TimeSpan.Zero)
                 throw new ConfigurationException("--model-latency-ms applies to the in-process emulator; start the endpoint's emulator with it instead.");
 

@@ -44,6 +44,27 @@ public sealed class BenchCommandSpec
     }
 
     [Fact]
+    public async Task Bench_ignores_the_api_key_and_base_url_of_the_environment_and_uses_the_emulator()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        // A base URL nobody listens on: were it used, every conversation would fail.
+        string? Environment(string name) => name switch
+        {
+            "OPENAI_API_KEY" => "sk-must-not-be-used",
+            "OPENAI_BASE_URL" => "http://127.0.0.1:9/v1",
+            _ => null,
+        };
+
+        var exit = await Program.RunAsync(["bench", "--conversations", "1", "--rounds", "1", "--tools", "1", "--no-baseline", "--json"], Environment, stdout, stderr)
+            .WaitAsync(BenchTimeout);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        var root = JsonDocument.Parse(stdout.ToString()).RootElement;
+        Assert.Equal("in-process emulator", root.GetProperty("scenario").GetProperty("endpoint").GetString());
+        Assert.Equal(1, root.GetProperty("completed").GetInt32());
+    }
+
+    [Fact]
     public void Bench_tools_answer_what_the_agents_sdk_peer_answers()
     {
         // The value tests/bench/agents-sdk/tools.mjs returns for the same call:
