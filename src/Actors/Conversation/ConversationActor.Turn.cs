@@ -141,9 +141,8 @@ public sealed partial class ConversationActor
             _state = _state.Apply(e);
             _turn.ToolCalls++;
             Publish(new ToolCallFinished(_conversationId, completed.CallId, completed.Name, outcome.Output, outcome.IsError, outcome.Duration));
-            if (_state.Phase != ConversationPhase.AwaitingModel) return;
-            SendNext();
-            EngineMetrics.RequestSentAfterToolResults(received);
+            if (_state.Phase == ConversationPhase.AwaitingModel) SendNext();
+            if (_state.Phase == ConversationPhase.AwaitingModel) EngineMetrics.RequestSentAfterToolResults(received);
         });
     }
 
