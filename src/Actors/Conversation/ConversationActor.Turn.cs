@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using Orchestrator.Actors.Connections;
+using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Messages.Connections;
 using Orchestrator.Messages.Conversations;
@@ -49,6 +50,7 @@ public sealed partial class ConversationActor
         _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, payload));
         _streamedText.Clear();
         _turn.Sent(plan.Kind, payload.Length);
+        EngineMetrics.RequestSent(plan.Kind, payload.Length, _turn.ModelResponses);
         Become(AwaitingModel);
     }
 
@@ -109,6 +111,7 @@ public sealed partial class ConversationActor
     private void RecordResponse(ResponseObject response)
     {
         var answered = _state.TurnMessageIds;
+        var received = Stopwatch.GetTimestamp();
         Persist(new ResponseRecorded(response.Id, response.Output, response.Usage), e =>
         {
             Apply(e);
@@ -121,6 +124,7 @@ public sealed partial class ConversationActor
             if (_state.Phase == ConversationPhase.RunningTools && _state.LastResponseId == response.Id)
             {
                 DispatchTools();
+                EngineMetrics.ToolsDispatchedAfterResponse(received);
                 return;
             }
             var text = string.Concat(response.Output.Where(i => i.Type == ItemTypes.Message).Select(i => i.Text));
@@ -144,6 +148,7 @@ public sealed partial class ConversationActor
         if (_state.CallsWithoutResult.All(c => c.CallId != completed.CallId)) return;
 
         var outcome = completed.Outcome;
+        var received = Stopwatch.GetTimestamp();
         Persist(new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), e =>
         {
             Apply(e);
@@ -151,6 +156,7 @@ public sealed partial class ConversationActor
             _turn.ToolCalls++;
             Publish(new ToolCallFinished(_conversationId, completed.CallId, completed.Name, outcome.Output, outcome.IsError, outcome.Duration));
             if (_state.Phase == ConversationPhase.AwaitingModel) SendNext();
+            if (_state.Phase == ConversationPhase.AwaitingModel) EngineMetrics.RequestSentAfterToolResults(received);
         });
     }
 
