@@ -6,6 +6,7 @@ using Xunit;
 namespace Orchestrator.Tests.Bench;
 
 /// <summary>The <c>bench</c> verb at toy size: it runs the real engine and reports every figure the benchmark issue lists.</summary>
+[Collection(ProcessMeterCollection.Name)]
 public sealed class BenchCommandSpec
 {
     private static readonly string[] RequiredKeys =
