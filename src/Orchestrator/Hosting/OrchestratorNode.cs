@@ -39,7 +39,8 @@ public sealed class OrchestratorNode : IAsyncDisposable
         OrchestratorSettings settings,
         ToolRegistry tools,
         LogLevel logLevel = LogLevel.Warning,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        TimeSpan? askTimeout = null)
     {
         EmulatorServer? emulator = null;
         var responsesUrl = settings.ResponsesUrl;
@@ -76,7 +77,7 @@ public sealed class OrchestratorNode : IAsyncDisposable
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             var registry = host.Services.GetRequiredService<ActorRegistry>();
             var system = host.Services.GetRequiredService<Akka.Actor.ActorSystem>();
-            var client = new ConversationClient(system, registry.Get<ConversationRegion>(), TimeSpan.FromSeconds(30));
+            var client = new ConversationClient(system, registry.Get<ConversationRegion>(), askTimeout ?? TimeSpan.FromSeconds(30));
             return new OrchestratorNode(host, emulator, responsesUrl, client);
         }
         catch

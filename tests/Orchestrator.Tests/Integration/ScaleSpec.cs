@@ -12,9 +12,13 @@ namespace Orchestrator.Tests.Integration;
 /// One node carrying many conversations over a few sockets while the sockets retire every few seconds and
 /// connections drop: every conversation still completes exactly, within the socket limit.
 /// </summary>
+[Collection(RunAloneCollection.Name)]
 public sealed class ScaleSpec(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int MaxSockets = 8;
+
+    /// <summary>With one lane per socket, conversations queue for one of eight lanes: the whole batch gets this long.</summary>
+    private static readonly TimeSpan BatchTimeout = TimeSpan.FromMinutes(8);
     private TestJournal _journal = null!;
 
     public async Task InitializeAsync() => _journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
@@ -74,14 +78,14 @@ public sealed class ScaleSpec(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private Task<OrchestratorNode> StartNode(EmulatorServer emulator, int lanesPerConnection) =>
-        TestNodes.StartAsync(_journal, emulator.ResponsesUrl, configure: s => s with
+        TestNodes.StartAsync(_journal, emulator.ResponsesUrl, askTimeout: BatchTimeout, configure: s => s with
         {
             Connections = s.Connections with { MaxSockets = MaxSockets, LanesPerConnection = lanesPerConnection },
             Conversation = s.Conversation with { RetryMinBackoff = TimeSpan.FromMilliseconds(20), MaxSendAttempts = 20 },
         });
 
     private static async Task<TurnCompleted> RunAsync(OrchestratorNode node, string conversationId, string text) =>
-        (await node.RunTurnAsync(conversationId, text)).Completed();
+        (await node.RunTurnAsync(conversationId, text, BatchTimeout)).Completed();
 
     /// <summary>The most connections that carried traffic at the same moment (each from its first to its last request).</summary>
     private static int PeakConcurrentConnections(IEnumerable<TrafficRecord> traffic)
