@@ -25,7 +25,8 @@ internal static class ResponseCreateParser
             || !TryReadFlag(root, "store", out bool store, out error)
             || !TryReadFlag(root, "generate", out bool generate, out error)
             || !TryReadInput(root, verifyReasoning, out ContextItem[]? input, out error)
-            || !TryReadTools(root, out List<FunctionTool>? tools, out JsonElement rawTools, out error))
+            || !TryReadTools(root, out List<FunctionTool>? tools, out JsonElement rawTools, out error)
+            || !TryReadMaxOutputTokens(root, out int? maxOutputTokens, out error))
         {
             return false;
         }
@@ -41,6 +42,7 @@ internal static class ResponseCreateParser
             Generate = generate,
             IncludeEncryptedReasoning = IncludesEncryptedReasoning(root),
             CompactThreshold = ReadCompactThreshold(root),
+            MaxOutputTokens = maxOutputTokens,
             Instructions = PresentOrUndefined(root, "instructions"),
             Tools = rawTools,
             Metadata = PresentOrUndefined(root, "metadata"),
@@ -117,6 +119,25 @@ internal static class ResponseCreateParser
                 error = ProtocolError.InvalidType(name, "a boolean");
                 return false;
         }
+    }
+
+    private static bool TryReadMaxOutputTokens(JsonElement root, out int? value, out ProtocolError? error)
+    {
+        value = null;
+        error = null;
+        if (!root.TryGetProperty("max_output_tokens", out JsonElement element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (!element.TryGetInt32(out int tokens) || tokens < 1)
+        {
+            error = ProtocolError.InvalidType("max_output_tokens", "a positive integer");
+            return false;
+        }
+
+        value = tokens;
+        return true;
     }
 
     private static int? ReadCompactThreshold(JsonElement root)

@@ -24,6 +24,9 @@ internal sealed record ResponseCreateRequest
     /// <summary>False for <c>generate:false</c>: prepare the context, generate nothing, return a continuable id.</summary>
     public bool Generate { get; init; } = true;
 
+    /// <summary><c>max_output_tokens</c>: output beyond it is cut and the response ends <c>incomplete</c>.</summary>
+    public int? MaxOutputTokens { get; init; }
+
     /// <summary>From <c>context_management: [{type:"compaction", compact_threshold:N}]</c>: compact the context first when it exceeds N tokens.</summary>
     public int? CompactThreshold { get; init; }
 

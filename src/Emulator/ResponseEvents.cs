@@ -12,6 +12,7 @@ internal static class ResponseEvents
     public static readonly JsonEncodedText InProgress = JsonEncodedText.Encode("response.in_progress");
     public static readonly JsonEncodedText CompletedType = JsonEncodedText.Encode("response.completed");
     public static readonly JsonEncodedText FailedType = JsonEncodedText.Encode("response.failed");
+    public static readonly JsonEncodedText IncompleteType = JsonEncodedText.Encode("response.incomplete");
 
     private static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
     private static readonly JsonEncodedText SequenceNumber = JsonEncodedText.Encode("sequence_number");
@@ -54,10 +55,11 @@ internal static class ResponseEvents
     private static readonly JsonEncodedText StatusInProgress = JsonEncodedText.Encode("in_progress");
     private static readonly JsonEncodedText StatusCompleted = JsonEncodedText.Encode("completed");
     private static readonly JsonEncodedText StatusFailed = JsonEncodedText.Encode("failed");
+    private static readonly JsonEncodedText StatusIncomplete = JsonEncodedText.Encode("incomplete");
     private static readonly JsonEncodedText ReasoningType = JsonEncodedText.Encode("reasoning");
     private static readonly JsonEncodedText Assistant = JsonEncodedText.Encode("assistant");
 
-    /// <summary><c>response.created</c>, <c>response.in_progress</c>, <c>response.completed</c> or <c>response.failed</c>.</summary>
+    /// <summary><c>response.created</c>, <c>response.in_progress</c>, <c>response.completed</c>, <c>response.incomplete</c> or <c>response.failed</c>.</summary>
     public static void WriteResponseEvent(Utf8JsonWriter json, JsonEncodedText type, ResponseState response)
     {
         json.WriteStartObject();
@@ -262,6 +264,7 @@ internal static class ResponseEvents
         {
             ResponseStatus.Completed => StatusCompleted,
             ResponseStatus.Failed => StatusFailed,
+            ResponseStatus.Incomplete => StatusIncomplete,
             _ => StatusInProgress,
         });
         json.WriteBoolean("background", false);
@@ -277,12 +280,30 @@ internal static class ResponseEvents
             json.WriteNull(Error);
         }
 
-        json.WriteNull("incomplete_details");
+        if (response.Status == ResponseStatus.Incomplete)
+        {
+            json.WriteStartObject("incomplete_details");
+            json.WriteString("reason", "max_output_tokens");
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("incomplete_details");
+        }
+
         WriteRawOrNull(json, "instructions", request.Instructions);
-        json.WriteNull("max_output_tokens");
+        if (request.MaxOutputTokens is { } maxOutputTokens)
+        {
+            json.WriteNumber("max_output_tokens", maxOutputTokens);
+        }
+        else
+        {
+            json.WriteNull("max_output_tokens");
+        }
+
         json.WriteString("model", request.Model);
         json.WriteStartArray(Output);
-        if (response.Status == ResponseStatus.Completed)
+        if (response.Status is ResponseStatus.Completed or ResponseStatus.Incomplete)
         {
             foreach (ModelOutput output in response.Outputs)
             {
@@ -318,7 +339,7 @@ internal static class ResponseEvents
 
         json.WriteNumber("top_p", 1.0);
         json.WriteString("truncation", "disabled");
-        if (response.Status == ResponseStatus.Completed)
+        if (response.Status is ResponseStatus.Completed or ResponseStatus.Incomplete)
         {
             WriteUsage(json, response);
         }

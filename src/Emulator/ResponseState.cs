@@ -5,6 +5,7 @@ internal enum ResponseStatus
     InProgress,
     Completed,
     Failed,
+    Incomplete,
 }
 
 /// <summary>A response being streamed: what its response object shows at each stage.</summary>
@@ -25,6 +26,9 @@ internal sealed class ResponseState(ResponseCreateRequest request, List<ModelOut
 
     /// <summary>Why the response failed, when <see cref="Status"/> is <see cref="ResponseStatus.Failed"/>.</summary>
     public ProtocolError? Error { get; set; }
+
+    /// <summary>Output was cut at <c>max_output_tokens</c>: the response ends <c>incomplete</c>.</summary>
+    public bool CutShort { get; init; }
 
     public int InputTokens { get; init; }
 

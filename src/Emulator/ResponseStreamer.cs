@@ -5,7 +5,7 @@ namespace Orchestrator.Emulator;
 
 /// <summary>
 /// Streams one response as the real server does: created, in_progress, then per output item its
-/// added / delta… / done events, then completed (or failed). <see cref="EmulatorOptions.ModelLatency"/>
+/// added / delta… / done events, then completed (or incomplete, or failed). <see cref="EmulatorOptions.ModelLatency"/>
 /// is spent before the first output item, <see cref="EmulatorOptions.TokenLatency"/> before each
 /// delta. Events are sent in batches that end where time passes (a latency) or the response ends,
 /// so a zero-latency response leaves in one transport write. Injected faults act here too: a
@@ -20,7 +20,8 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
     private static readonly byte[] MalformedFrame = """{"type":"response.output_text.delta","delta":"trunc"""u8.ToArray();
 
     /// <returns>The output items as context items, for the response cache; null when the response failed.</returns>
-    public async Task<ContextItem[]?> StreamAsync(ResponseState response, RequestFaults faults, EventBatch batch, CancellationToken cancellationToken)
+    /// <param name="beforeTerminal">Called just before the batch with the terminal event is sent.</param>
+    public async Task<ContextItem[]?> StreamAsync(ResponseState response, RequestFaults faults, EventBatch batch, Action beforeTerminal, CancellationToken cancellationToken)
     {
         Write(batch, ResponseEvents.Created, response);
         if (!response.Request.Generate)
@@ -29,6 +30,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             await DropIfAskedAsync(faults, batch, cancellationToken);
             response.Status = ResponseStatus.Completed;
             Write(batch, ResponseEvents.CompletedType, response);
+            beforeTerminal();
             await sender.SendAsync(batch, cancellationToken);
             return [];
         }
@@ -45,6 +47,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             response.Status = ResponseStatus.Failed;
             response.Error = ProtocolError.ServerError();
             Write(batch, ResponseEvents.FailedType, response);
+            beforeTerminal();
             await sender.SendAsync(batch, cancellationToken);
             return null;
         }
@@ -81,8 +84,9 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             };
         }
 
-        response.Status = ResponseStatus.Completed;
-        Write(batch, ResponseEvents.CompletedType, response);
+        response.Status = response.CutShort ? ResponseStatus.Incomplete : ResponseStatus.Completed;
+        Write(batch, response.CutShort ? ResponseEvents.IncompleteType : ResponseEvents.CompletedType, response);
+        beforeTerminal();
         await sender.SendAsync(batch, cancellationToken);
         return items;
     }

@@ -15,6 +15,7 @@ public static class Program
             RunCommand.Create(environment, stdout, stderr),
             ServeCommand.Create(environment, stdout, stderr),
             EmulatorCommand.Create(stdout, stderr),
+            BenchCommand.Create(environment, stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

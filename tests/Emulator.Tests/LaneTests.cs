@@ -85,6 +85,39 @@ public sealed class LaneTests
     }
 
     [Fact]
+    public async Task A_request_sent_on_a_terminal_event_finds_its_place_free_at_the_in_flight_limit()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions(), timeout.Token);
+        await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
+
+        const int Limit = 16;
+        const int Total = 64;
+        for (int i = 0; i < Limit; i++)
+        {
+            await client.SendAsync(Requests.Create($"request {i}"));
+        }
+
+        int sent = Limit;
+        int completed = 0;
+        while (completed < Total)
+        {
+            JsonElement next = await client.ReceiveEventAsync() ?? throw new InvalidOperationException("closed");
+            Assert.NotEqual("error", next.GetProperty("type").GetString());
+            if (next.GetProperty("type").GetString() == "response.completed")
+            {
+                completed++;
+                if (sent < Total)
+                {
+                    await client.SendAsync(Requests.Create($"request {sent++}"));
+                }
+            }
+        }
+
+        Assert.Equal(0, server.Counters.StreamLimitsReached);
+    }
+
+    [Fact]
     public async Task The_33rd_lane_of_a_connection_is_refused()
     {
         using CancellationTokenSource timeout = TestTimeout.Start();

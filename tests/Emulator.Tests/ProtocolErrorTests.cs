@@ -16,6 +16,9 @@ public sealed class ProtocolErrorTests
     [InlineData("""{"type":"response.create","model":"m","input":[42]}""", "invalid_type", "input[0]")]
     [InlineData("""{"type":"response.create","model":"m","input":"hi","tools":{}}""", "invalid_type", "tools")]
     [InlineData("""{"type":"response.create","model":"m","input":"hi","store":"no"}""", "invalid_type", "store")]
+    [InlineData("""{"type":"response.create","model":"m","input":"hi","max_output_tokens":0}""", "invalid_type", "max_output_tokens")]
+    [InlineData("""{"type":"response.create","model":"m","input":"hi","generate":"no"}""", "invalid_type", "generate")]
+    [InlineData("""{"type":"response.create","model":"m","input":"hi","stream_id":7}""", "invalid_type", "stream_id")]
     public async Task Invalid_events_get_an_error_and_the_connection_stays_usable(string message, string code, string? param)
     {
         using CancellationTokenSource timeout = TestTimeout.Start();

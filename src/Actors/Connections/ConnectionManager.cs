@@ -13,9 +13,6 @@ namespace Orchestrator.Actors.Connections;
 /// </summary>
 public sealed class ConnectionManager : ReceiveActor, IWithTimers
 {
-    /// <summary>One response in flight per connection, as the base protocol says; lanes (stream_id) come later.</summary>
-    private const int LanesPerSocket = 1;
-
     private readonly EndpointSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LanePool _pool;
@@ -27,11 +24,12 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
     private long _lastLeaseId;
     private int _consecutiveFailures;
     private DateTime _nextOpenAllowedUtc = DateTime.MinValue;
+    private DateTime _pausedUntilUtc = DateTime.MinValue;
 
     public ConnectionManager(EndpointSettings settings)
     {
         _settings = settings;
-        _pool = new LanePool(LanesPerSocket, settings.MaxSockets);
+        _pool = new LanePool(settings.LanesPerConnection, settings.MaxSockets);
 
         Receive<AcquireLane>(acquire =>
         {
@@ -48,6 +46,20 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
             if (!_leases.Remove(release.LeaseId, out var lease)) return;
             _pool.Release(lease.SocketId, lease.Lane, release.LastResponseId);
             Serve();
+        });
+        Receive<SocketRetiring>(retiring =>
+        {
+            // Its holders finish on it; new leases go elsewhere, and a replacement may open now.
+            _pool.Retire(retiring.SocketId);
+            Serve();
+        });
+        Receive<EndpointThrottled>(throttled =>
+        {
+            var until = DateTime.UtcNow + throttled.RetryAfter;
+            if (until <= _pausedUntilUtc) return;
+            _pausedUntilUtc = until;
+            _log.Warning("{0} answered 429: no request goes to it for {1:0} ms", _settings.ResponsesUrl, throttled.RetryAfter.TotalMilliseconds);
+            foreach (var socket in _sockets.Values) socket.Tell(new PauseSends(until));
         });
         Receive<SocketConnected>(connected =>
         {
@@ -97,13 +109,14 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         var lease = new Lease(++_lastLeaseId, waiting.Holder, assignment.SocketId, assignment.Lane);
         _leases.Add(lease.LeaseId, lease);
         Context.Watch(waiting.Holder);
-        waiting.Holder.Tell(new LaneGranted(new LaneLease(lease.LeaseId, _sockets[assignment.SocketId], assignment.SocketId, assignment.Lane, assignment.CachedResponseId)));
+        var streamId = ResponsesSocket.StreamIdOf(assignment.Lane, _settings.LanesPerConnection);
+        waiting.Holder.Tell(new LaneGranted(new LaneLease(lease.LeaseId, _sockets[assignment.SocketId], assignment.SocketId, assignment.Lane, assignment.CachedResponseId, streamId)));
     }
 
     private void OpenSocket()
     {
         var id = ++_lastSocketId;
-        var socket = Context.ActorOf(ResponsesSocket.Props(id, _settings), $"socket-{id}");
+        var socket = Context.ActorOf(ResponsesSocket.Props(id, _settings, _pausedUntilUtc), $"socket-{id}");
         Context.Watch(socket);
         _sockets.Add(id, socket);
         _pool.AddSocket(id);

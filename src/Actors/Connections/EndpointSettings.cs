@@ -12,6 +12,21 @@ public sealed record EndpointSettings
     /// <summary>At most this many sockets per node; further lease requests queue.</summary>
     public int MaxSockets { get; init; } = 8;
 
+    /// <summary>
+    /// Lanes (<c>stream_id</c>) per socket; 1 is the base protocol (one response in flight per connection, no
+    /// <c>stream_id</c> sent). The server allows at most 32 lanes per connection.
+    /// </summary>
+    public int LanesPerConnection { get; init; } = 1;
+
+    /// <summary>Responses in flight per socket at most (the server allows 16); further requests wait in the socket.</summary>
+    public int MaxInFlightPerConnection { get; init; } = 16;
+
+    /// <summary>A socket retires (no new leases, in-flight responses finish, then it closes) at this age, before the server's 60-minute limit.</summary>
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromMinutes(55);
+
+    /// <summary>Each socket retires up to this fraction earlier than <see cref="MaxAge"/>, so sockets opened together do not retire together.</summary>
+    public double MaxAgeJitter { get; init; } = 0.1;
+
     /// <summary>Lease requests waiting for a lane beyond this are refused with <c>LaneUnavailable</c>.</summary>
     public int MaxQueuedLeases { get; init; } = 10_000;
 
@@ -26,5 +41,5 @@ public sealed record EndpointSettings
     public int MaxFrameBytes { get; init; } = 64 * 1024 * 1024;
 
     public override string ToString() =>
-        $"EndpointSettings {{ ResponsesUrl = {ResponsesUrl}, ApiKey = {(ApiKey is null ? "none" : "***")}, MaxSockets = {MaxSockets} }}";
+        $"EndpointSettings {{ ResponsesUrl = {ResponsesUrl}, ApiKey = {(ApiKey is null ? "none" : "***")}, MaxSockets = {MaxSockets}, LanesPerConnection = {LanesPerConnection} }}";
 }

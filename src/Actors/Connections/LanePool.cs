@@ -13,11 +13,15 @@ namespace Orchestrator.Actors.Connections;
 public sealed class LanePool(int lanesPerSocket, int maxSockets)
 {
     private readonly Dictionary<long, Lane[]> _sockets = new();
+    private readonly HashSet<long> _retired = new();
     private long _clock;
 
     public int SocketCount => _sockets.Count;
 
-    public bool CanAddSocket => _sockets.Count < maxSockets;
+    /// <summary>Retiring sockets do not count: their replacement may open while they drain.</summary>
+    public bool CanAddSocket => _sockets.Count - _retired.Count < maxSockets;
+
+    public int LanesInUse => _sockets.Values.Sum(lanes => lanes.Count(l => l.Holder is not null));
 
     public void AddSocket(long socketId)
     {
@@ -25,9 +29,16 @@ public sealed class LanePool(int lanesPerSocket, int maxSockets)
         _sockets.Add(socketId, Enumerable.Range(0, lanesPerSocket).Select(_ => new Lane()).ToArray());
     }
 
-    /// <summary>Removes a socket (it died or retired); returns the holders that lost their lane.</summary>
+    /// <summary>No new lease on this socket; its holders keep their lanes until they release them or it closes.</summary>
+    public void Retire(long socketId)
+    {
+        if (_sockets.ContainsKey(socketId)) _retired.Add(socketId);
+    }
+
+    /// <summary>Removes a socket (it died or closed); returns the holders that lost their lane.</summary>
     public IReadOnlyList<string> RemoveSocket(long socketId)
     {
+        _retired.Remove(socketId);
         if (!_sockets.Remove(socketId, out var lanes)) return [];
         return lanes.Where(l => l.Holder is not null).Select(l => l.Holder!).ToList();
     }
@@ -38,6 +49,7 @@ public sealed class LanePool(int lanesPerSocket, int maxSockets)
         (long SocketId, int Index, Lane Lane)? best = null;
         foreach (var (socketId, lanes) in _sockets)
         {
+            if (_retired.Contains(socketId)) continue;
             for (var i = 0; i < lanes.Length; i++)
             {
                 var lane = lanes[i];

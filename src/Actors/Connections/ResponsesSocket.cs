@@ -14,13 +14,19 @@ namespace Orchestrator.Actors.Connections;
 /// <item>Connects on start; requests that arrive meanwhile are stashed.</item>
 /// <item>Sends are serialized through one writer loop; frames are read by one receive loop. Both loops only
 /// talk to the actor by messages, never by touching its fields.</item>
-/// <item>Each lane has at most one response in flight; every event read is routed to the lease that sent it.</item>
+/// <item>Each lane has at most one response in flight, and the socket at most
+/// <see cref="EndpointSettings.MaxInFlightPerConnection"/>; requests beyond that, or sent while the endpoint is
+/// paused after a 429, wait here in order. Every event is routed by its <c>stream_id</c> to the lease that sent
+/// the lane's request.</item>
+/// <item>At its maximum age (or when the server says <c>websocket_connection_limit_reached</c>) the socket
+/// retires: it tells its manager (no new leases), refuses new requests with <see cref="LaneRetired"/> before
+/// sending anything, lets responses in flight finish, then stops.</item>
 /// <item>A broken connection, a malformed frame or a failed connect fails every request in flight with
 /// <see cref="ModelRequestFailed"/> (so its owner resends in full) and stops the actor at once, without waiting
 /// for a close handshake. The connection manager watches it and replaces it.</item>
 /// </list>
 /// </summary>
-public sealed class ResponsesSocket : ReceiveActor, IWithStash
+public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 {
     private readonly long _socketId;
     private readonly EndpointSettings _settings;
@@ -28,18 +34,28 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, InFlight> _inFlight = new();
+    private readonly Queue<Pending> _waiting = new();
     private ClientWebSocket? _socket;
+    private DateTime _pausedUntilUtc;
+    private bool _retiring;
 
-    public ResponsesSocket(long socketId, EndpointSettings settings)
+    public ResponsesSocket(long socketId, EndpointSettings settings, DateTime pausedUntilUtc)
     {
         _socketId = socketId;
         _settings = settings;
+        _pausedUntilUtc = pausedUntilUtc;
         Connecting();
     }
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(long socketId, EndpointSettings settings) => Akka.Actor.Props.Create(() => new ResponsesSocket(socketId, settings));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(long socketId, EndpointSettings settings, DateTime pausedUntilUtc = default) =>
+        Akka.Actor.Props.Create(() => new ResponsesSocket(socketId, settings, pausedUntilUtc));
+
+    /// <summary>The <c>stream_id</c> of a lane; the single lane of a base-protocol socket has none.</summary>
+    public static string? StreamIdOf(int lane, int lanesPerConnection) => lanesPerConnection <= 1 ? null : $"lane-{lane}";
 
     protected override void PreStart()
     {
@@ -66,10 +82,13 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash
             var self = Self;
             _ = SendLoopAsync(connected.Socket, self);
             _ = ReceiveLoopAsync(connected.Socket, self);
+            var age = _settings.MaxAge * (1 - _settings.MaxAgeJitter * Random.Shared.NextDouble());
+            Timers.StartSingleTimer(Retire.Instance, Retire.Instance, age);
             Stash.UnstashAll();
             Become(Open);
         });
         Receive<SendRequest>(_ => Stash.Stash());
+        Receive<PauseSends>(Pause);
         Receive<ConnectionLost>(Lost);
     }
 
@@ -77,29 +96,85 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash
     {
         Receive<SendRequest>(request =>
         {
-            if (_inFlight.ContainsKey(request.Lane))
+            if (_retiring)
+            {
+                Sender.Tell(new LaneRetired(request.LeaseId));
+                return;
+            }
+            if (_inFlight.ContainsKey(request.Lane) || _waiting.Any(w => w.Request.Lane == request.Lane))
             {
                 Sender.Tell(new ModelRequestFailed(request.LeaseId, $"lane {request.Lane} already has a response in flight"));
                 return;
             }
-            _inFlight[request.Lane] = new InFlight(request.LeaseId, Sender);
-            _outbox.Writer.TryWrite(request.Payload);
+            _waiting.Enqueue(new Pending(request, Sender));
+            SendWaiting();
         });
         Receive<Inbound>(inbound =>
         {
-            // One lane per socket until lanes (stream_id) are used: every event belongs to lane 0.
-            const int lane = 0;
+            var lane = LaneOf(inbound.Event.StreamId);
             if (!_inFlight.TryGetValue(lane, out var owner))
             {
-                _log.Warning("Socket {0}: dropped a {1} event with no response in flight", _socketId, inbound.Event.Type);
+                _log.Warning("Socket {0}: dropped a {1} event for lane {2} with no response in flight", _socketId, inbound.Event.Type, lane);
                 return;
             }
             owner.Owner.Tell(new ModelEvent(owner.LeaseId, inbound.Event));
-            if (inbound.Event is ServerErrorEvent || inbound.Event is ResponseLifecycleEvent { IsTerminal: true })
+            if (inbound.Event is ServerErrorEvent or ResponseLifecycleEvent { IsTerminal: true })
+            {
                 _inFlight.Remove(lane);
+                if (inbound.Event is ServerErrorEvent { Error.Code: ErrorCodes.ConnectionLimitReached }) StartRetiring("the server's connection age limit");
+                SendWaiting();
+                StopWhenDrained();
+            }
         });
+        Receive<Retire>(_ => StartRetiring($"its maximum age of {_settings.MaxAge}"));
+        Receive<PauseSends>(Pause);
+        Receive<Resume>(_ => SendWaiting());
         Receive<ConnectionLost>(Lost);
     }
+
+    private void SendWaiting()
+    {
+        var now = DateTime.UtcNow;
+        if (now < _pausedUntilUtc)
+        {
+            Timers.StartSingleTimer(Resume.Instance, Resume.Instance, _pausedUntilUtc - now);
+            return;
+        }
+        while (_waiting.Count > 0 && _inFlight.Count < _settings.MaxInFlightPerConnection)
+        {
+            var next = _waiting.Dequeue();
+            _inFlight[next.Request.Lane] = new InFlight(next.Request.LeaseId, next.Owner);
+            _outbox.Writer.TryWrite(next.Request.Payload);
+        }
+    }
+
+    private void Pause(PauseSends pause)
+    {
+        if (pause.UntilUtc > _pausedUntilUtc) _pausedUntilUtc = pause.UntilUtc;
+    }
+
+    private void StartRetiring(string why)
+    {
+        if (_retiring) return;
+        _retiring = true;
+        _log.Info("Socket {0} retiring: {1}", _socketId, why);
+        Context.Parent.Tell(new SocketRetiring(_socketId));
+        // Requests not yet sent go back to their owners, who lease a lane on another socket.
+        while (_waiting.Count > 0)
+        {
+            var pending = _waiting.Dequeue();
+            pending.Owner.Tell(new LaneRetired(pending.Request.LeaseId));
+        }
+        StopWhenDrained();
+    }
+
+    private void StopWhenDrained()
+    {
+        if (_retiring && _inFlight.Count == 0) Context.Stop(Self);
+    }
+
+    private int LaneOf(string? streamId) =>
+        streamId is not null && streamId.StartsWith("lane-", StringComparison.Ordinal) && int.TryParse(streamId.AsSpan(5), out var lane) ? lane : 0;
 
     private void Lost(ConnectionLost lost)
     {
@@ -117,6 +192,12 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash
     {
         foreach (var flight in _inFlight.Values) flight.Owner.Tell(new ModelRequestFailed(flight.LeaseId, reason));
         _inFlight.Clear();
+        // Never sent: nothing to void on the server, so the owner may send again at once.
+        while (_waiting.Count > 0)
+        {
+            var pending = _waiting.Dequeue();
+            pending.Owner.Tell(new LaneRetired(pending.Request.LeaseId));
+        }
     }
 
     private async Task<ClientWebSocket> ConnectAsync()
@@ -208,7 +289,25 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash
     private sealed record Inbound(ServerEvent Event);
 
     private sealed record InFlight(long LeaseId, IActorRef Owner);
+
+    private sealed record Pending(SendRequest Request, IActorRef Owner);
+
+    private sealed class Retire
+    {
+        public static readonly Retire Instance = new();
+    }
+
+    private sealed class Resume
+    {
+        public static readonly Resume Instance = new();
+    }
 }
 
 /// <summary>Sent by a socket to its manager once its connection is open: the endpoint is reachable again.</summary>
 public sealed record SocketConnected(long SocketId);
+
+/// <summary>Sent by a socket to its manager when it retires: no new leases on it; it stops once drained.</summary>
+public sealed record SocketRetiring(long SocketId);
+
+/// <summary>From the manager to its sockets: hold every request until then (the endpoint answered 429).</summary>
+public sealed record PauseSends(DateTime UntilUtc);

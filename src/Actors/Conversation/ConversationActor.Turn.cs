@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using Orchestrator.Actors.Connections;
+using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Messages.Connections;
 using Orchestrator.Messages.Conversations;
@@ -45,10 +46,11 @@ public sealed partial class ConversationActor
         }
 
         var plan = NextRequestPlanner.Plan(_state, _lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation);
-        var payload = plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()).ToUtf8Bytes();
+        var payload = (plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()) with { StreamId = _lease.StreamId }).ToUtf8Bytes();
         _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, payload));
         _streamedText.Clear();
         _turn.Sent(plan.Kind, payload.Length);
+        EngineMetrics.RequestSent(plan.Kind, payload.Length, _turn.ModelResponses);
         Become(AwaitingModel);
     }
 
@@ -69,6 +71,13 @@ public sealed partial class ConversationActor
         Command<ModelEvent>(e => e.LeaseId == _lease?.LeaseId, e => OnModelEvent(e.Event));
         Command<ModelRequestFailed>(failed => failed.LeaseId == _lease?.LeaseId, failed => TransportFailed(failed.Reason));
         Command<LaneLost>(lost => lost.LeaseId == _lease?.LeaseId, lost => TransportFailed(lost.Reason));
+        // Refused before anything was sent (the socket is retiring): nothing to void, send again at once elsewhere.
+        Command<LaneRetired>(retired => retired.LeaseId == _lease?.LeaseId, _ =>
+        {
+            _lease = null;
+            _turn.Retirements++;
+            SendNext();
+        });
         Command<Retry>(_ => SendNext());
         Common();
     }
@@ -102,6 +111,7 @@ public sealed partial class ConversationActor
     private void RecordResponse(ResponseObject response)
     {
         var answered = _state.TurnMessageIds;
+        var received = Stopwatch.GetTimestamp();
         Persist(new ResponseRecorded(response.Id, response.Output, response.Usage), e =>
         {
             Apply(e);
@@ -114,6 +124,7 @@ public sealed partial class ConversationActor
             if (_state.Phase == ConversationPhase.RunningTools && _state.LastResponseId == response.Id)
             {
                 DispatchTools();
+                EngineMetrics.ToolsDispatchedAfterResponse(received);
                 return;
             }
             var text = string.Concat(response.Output.Where(i => i.Type == ItemTypes.Message).Select(i => i.Text));
@@ -137,6 +148,7 @@ public sealed partial class ConversationActor
         if (_state.CallsWithoutResult.All(c => c.CallId != completed.CallId)) return;
 
         var outcome = completed.Outcome;
+        var received = Stopwatch.GetTimestamp();
         Persist(new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), e =>
         {
             Apply(e);
@@ -144,6 +156,7 @@ public sealed partial class ConversationActor
             _turn.ToolCalls++;
             Publish(new ToolCallFinished(_conversationId, completed.CallId, completed.Name, outcome.Output, outcome.IsError, outcome.Duration));
             if (_state.Phase == ConversationPhase.AwaitingModel) SendNext();
+            if (_state.Phase == ConversationPhase.AwaitingModel) EngineMetrics.RequestSentAfterToolResults(received);
         });
     }
 
@@ -159,13 +172,24 @@ public sealed partial class ConversationActor
         }
         if (error.Code == ErrorCodes.ConnectionLimitReached)
         {
-            // The connection is at its age limit and will close; its cache goes with it.
+            // The connection is at its age limit: a retirement, not a failure. Its socket drains and closes; the
+            // request goes again at once on another lane (in full unless store=true keeps the chain server-side).
             ReleaseLease(lastResponseId: null);
-            _chainLost = true;
-            RetryLater(error.ToString());
+            _turn.Retirements++;
+            SendNext();
             return;
         }
-        if (error.Status is 429 or >= 500 || error.Status is null && error.Code is ErrorCodes.RateLimitExceeded or "server_error")
+        if (error.IsRateLimited)
+        {
+            // The whole endpoint pauses (the manager holds every socket's sends); this request waits as long.
+            // Not a failed attempt: a long 429 period delays the turn but never abandons it.
+            var wait = error.RetryAfter ?? TimeSpan.FromSeconds(1);
+            _deps.ConnectionManager.Tell(new EndpointThrottled(wait));
+            _log.Info("Conversation {0}: rate limited; sending again in {1:0} ms", _conversationId, wait.TotalMilliseconds);
+            Timers.StartSingleTimer(Retry.Instance, Retry.Instance, wait);
+            return;
+        }
+        if (error.Status is >= 500 || error.Status is null && error.Code is "server_error" || error.Code == ErrorCodes.StreamLimitReached)
         {
             RetryLater(error.ToString());
             return;
@@ -175,9 +199,9 @@ public sealed partial class ConversationActor
 
     private void TransportFailed(string reason)
     {
-        // Partial output of the lost response is void; its owner sends again, in full, on a new lease.
+        // Partial output of the lost response is void; its owner sends again on a new lease (in full unless
+        // store=true keeps the chain server-side: the planner decides from that lease's cache).
         _lease = null;
-        _chainLost = true;
         RetryLater(reason);
     }
 
@@ -236,6 +260,7 @@ public sealed partial class ConversationActor
         public int ModelResponses;
         public int ToolCalls;
         public int ChainResets;
+        public int Retirements;
 
         public void Sent(SendKind kind, int bytes)
         {

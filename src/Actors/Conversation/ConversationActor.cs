@@ -67,6 +67,7 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         // Events and failures of a lease this conversation no longer uses (or of a previous attempt): stale.
         Command<ModelEvent>(_ => { });
         Command<ModelRequestFailed>(_ => { });
+        Command<LaneRetired>(_ => { });
         Command<ReceiveTimeout>(_ => { });
         Command<WakeUp>(_ => { });
         Command<PassivateStop>(OnPassivateStop);

@@ -11,7 +11,7 @@ public sealed record AcquireLane(string ConversationId);
 /// response completed on that lane, i.e. what the server's connection-local cache holds: a chain is warm on
 /// this lease exactly when it equals the conversation's last response id.
 /// </summary>
-public sealed record LaneLease(long LeaseId, IActorRef Socket, long SocketId, int Lane, string? CachedResponseId);
+public sealed record LaneLease(long LeaseId, IActorRef Socket, long SocketId, int Lane, string? CachedResponseId, string? StreamId = null);
 
 public sealed record LaneGranted(LaneLease Lease);
 
@@ -27,6 +27,12 @@ public sealed record LaneLost(long LeaseId, string Reason);
 public sealed record SendRequest(long LeaseId, int Lane, byte[] Payload);
 
 public sealed record ModelEvent(long LeaseId, ServerEvent Event);
+
+/// <summary>The socket is retiring and refused the request before sending anything: take a new lane and send again (in full).</summary>
+public sealed record LaneRetired(long LeaseId);
+
+/// <summary>The endpoint answered 429: no request goes to it until the pause is over.</summary>
+public sealed record EndpointThrottled(TimeSpan RetryAfter);
 
 /// <summary>The transport failed before the response finished: partial output is void and the request must be sent again in full.</summary>
 public sealed record ModelRequestFailed(long LeaseId, string Reason);

@@ -27,6 +27,9 @@ public sealed record ResponseCreate
 
     public IReadOnlyList<string>? Include { get; init; }
 
+    /// <summary>The lane of the connection this request runs on; null for the default lane.</summary>
+    public string? StreamId { get; init; }
+
     /// <summary>Server-side compaction, e.g. <c>[{"type":"compaction","compact_threshold":200000}]</c>.</summary>
     public IReadOnlyList<ContextManagement>? ContextManagement { get; init; }
 

@@ -1,7 +1,11 @@
 namespace Orchestrator.Messages.Protocol;
 
 /// <summary>An event streamed by the server. Types this client does not interpret arrive as <see cref="OtherServerEvent"/>.</summary>
-public abstract record ServerEvent(string Type, long SequenceNumber);
+public abstract record ServerEvent(string Type, long SequenceNumber)
+{
+    /// <summary>The lane (<c>stream_id</c>) the event belongs to; null on a connection's default lane.</summary>
+    public string? StreamId { get; init; }
+}
 
 /// <summary><c>response.created</c>, <c>response.in_progress</c>, <c>response.completed</c>, <c>response.failed</c>, <c>response.incomplete</c>, <c>response.queued</c>.</summary>
 public sealed record ResponseLifecycleEvent(string Type, long SequenceNumber, ResponseObject Response) : ServerEvent(Type, SequenceNumber)

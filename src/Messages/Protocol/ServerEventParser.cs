@@ -27,7 +27,7 @@ public static class ServerEventParser
             var sequence = root.TryGetProperty("sequence_number", out var seq) && seq.ValueKind == JsonValueKind.Number && seq.TryGetInt64(out var n) ? n : -1;
             try
             {
-                return type switch
+                ServerEvent parsed = type switch
                 {
                     ServerEventTypes.ResponseCreated or ServerEventTypes.ResponseInProgress or ServerEventTypes.ResponseQueued
                         or ServerEventTypes.ResponseCompleted or ServerEventTypes.ResponseFailed or ServerEventTypes.ResponseIncomplete
@@ -39,6 +39,7 @@ public static class ServerEventParser
                     ServerEventTypes.Error => new ServerErrorEvent(sequence, ReadError(root)),
                     _ => new OtherServerEvent(type, sequence),
                 };
+                return OptionalString(root, "stream_id") is { } streamId ? parsed with { StreamId = streamId } : parsed;
             }
             catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or ArgumentException or FormatException)
             {
@@ -63,7 +64,21 @@ public static class ServerEventParser
             OptionalString(body, "code"),
             OptionalString(body, "message") ?? "(no message)",
             OptionalString(body, "param"),
-            isNested ? OptionalString(body, "type") : null);
+            isNested ? OptionalString(body, "type") : null)
+        {
+            RetryAfter = ReadRetryAfter(body),
+        };
+    }
+
+    /// <summary>HTTP-only details travel in <c>error.headers</c>: <c>retry-after-ms</c> (exact) or <c>retry-after</c> (seconds).</summary>
+    private static TimeSpan? ReadRetryAfter(JsonElement body)
+    {
+        if (!body.TryGetProperty("headers", out var headers) || headers.ValueKind != JsonValueKind.Object) return null;
+        if (double.TryParse(OptionalString(headers, "retry-after-ms"), System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms >= 0)
+            return TimeSpan.FromMilliseconds(ms);
+        if (double.TryParse(OptionalString(headers, "retry-after"), System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+            return TimeSpan.FromSeconds(seconds);
+        return null;
     }
 
     private static string? OptionalString(JsonElement element, string name) =>

@@ -3,9 +3,10 @@ using Orchestrator.Messages.Events;
 
 namespace Orchestrator.Messages.Serialization;
 
+// Nulls are written, not omitted: every constructor parameter is required on reading (a missing one means a
+// corrupt event), so an omitted null (a response without usage, settings without instructions) could never be read back.
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(ConversationStarted))]
 [JsonSerializable(typeof(UserMessageAccepted))]

@@ -75,7 +75,11 @@ public sealed record OrchestratorSettings
                 Positive(o.GetInt("connections.max-queued-leases", 10_000), "connections.max-queued-leases"),
                 o.GetTimeSpan("connections.connect-timeout", TimeSpan.FromSeconds(15)),
                 o.GetTimeSpan("connections.min-backoff", TimeSpan.FromMilliseconds(200)),
-                o.GetTimeSpan("connections.max-backoff", TimeSpan.FromSeconds(10))),
+                o.GetTimeSpan("connections.max-backoff", TimeSpan.FromSeconds(10)),
+                InRange(o.GetInt("connections.lanes-per-connection", 1), 1, 32, "connections.lanes-per-connection"),
+                InRange(o.GetInt("connections.max-in-flight-per-connection", 16), 1, 16, "connections.max-in-flight-per-connection"),
+                o.GetTimeSpan("connections.max-age", TimeSpan.FromMinutes(55)),
+                Math.Clamp(o.GetDouble("connections.max-age-jitter", 0.1), 0, 0.5)),
             Conversation = new ConversationOptions
             {
                 Defaults = defaults,
@@ -105,6 +109,10 @@ public sealed record OrchestratorSettings
         ConnectTimeout = Connections.ConnectTimeout,
         MinBackoff = Connections.MinBackoff,
         MaxBackoff = Connections.MaxBackoff,
+        LanesPerConnection = Connections.LanesPerConnection,
+        MaxInFlightPerConnection = Connections.MaxInFlightPerConnection,
+        MaxAge = Connections.MaxAge,
+        MaxAgeJitter = Connections.MaxAgeJitter,
     };
 
     public override string ToString() =>
@@ -112,8 +120,20 @@ public sealed record OrchestratorSettings
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
+    private static int InRange(int value, int min, int max, string key) =>
+        value >= min && value <= max ? value : throw new ConfigurationException($"orchestrator.{key} must be between {min} and {max}, not {value}.");
+
     private static int Positive(int value, string key) =>
         value > 0 ? value : throw new ConfigurationException($"orchestrator.{key} must be positive, not {value}.");
 }
 
-public sealed record ConnectionLimits(int MaxSockets, int MaxQueuedLeases, TimeSpan ConnectTimeout, TimeSpan MinBackoff, TimeSpan MaxBackoff);
+public sealed record ConnectionLimits(
+    int MaxSockets,
+    int MaxQueuedLeases,
+    TimeSpan ConnectTimeout,
+    TimeSpan MinBackoff,
+    TimeSpan MaxBackoff,
+    int LanesPerConnection,
+    int MaxInFlightPerConnection,
+    TimeSpan MaxAge,
+    double MaxAgeJitter);

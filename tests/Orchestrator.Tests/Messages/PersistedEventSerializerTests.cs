@@ -29,6 +29,7 @@ public class PersistedEventSerializerTests
         { new ResponseRecorded("resp_1", [], null), "response.v1" },
         { new ToolResultRecorded("call_1", Item.FunctionCallOutput("call_1", "ok"), false), "tool-result.v1" },
         { new TurnAbandoned("why"), "turn-abandoned.v1" },
+        { new WindowCompacted([Item.UserMessage("hi")], 1500), "window-compacted.v1" },
     };
 
     [Theory]

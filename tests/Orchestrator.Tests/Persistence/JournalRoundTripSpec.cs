@@ -39,6 +39,12 @@ public sealed class JournalRoundTripSpec
         new ToolResultRecorded("call_1", Item.FunctionCallOutput("call_1", """{"city":"Zürich","temperature_c":21}"""), IsError: false),
         new ToolResultRecorded("call_2", Item.FunctionCallOutput("call_2", """{"error":"timed_out"}"""), IsError: true),
         new TurnAbandoned("the server rejected the request: 400 invalid_request_error: bad"),
+        new WindowCompacted(
+            [
+                Item.UserMessage("Compare Zürich and Oslo"),
+                Item.Parse("""{"type":"compaction","id":"cmp_1","encrypted_content":"gAAAAABo-compacted=="}"""),
+            ],
+            InputTokensBefore: 212_000),
     ];
 
     private static readonly ConversationSnapshot Snapshot = new(

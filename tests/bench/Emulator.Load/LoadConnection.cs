@@ -73,7 +73,7 @@ internal sealed class LoadConnection(Uri url, int pipeline)
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        // Let the requests still queued finish, then close cleanly.
+        // Requests still queued are abandoned: the close tells the server to stop.
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
     }
 }

@@ -1,0 +1,250 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+
+namespace Orchestrator.Emulator;
+
+/// <summary>
+/// <c>response.create</c> on a connection: lane admission (the in-flight and lane limits), FIFO per
+/// lane, injected errors, the connection-local cache, compaction, generation and streaming.
+/// </summary>
+internal sealed partial class ConnectionSession
+{
+    private async Task EnqueueResponseAsync(PooledMessage message)
+    {
+        runtime.Counters.RequestReceived();
+        RequestFaults faults = runtime.Faults.NextRequest();
+        JsonElement root = message.Document!.RootElement;
+        if (!ResponseCreateParser.TryParse(root, runtime.Options.EmitReasoning, out ResponseCreateRequest? request, out ProtocolError? error))
+        {
+            string? streamId = ResponseCreateParser.ReadStreamIdLeniently(root);
+            message.Dispose();
+            await SendErrorAsync(error!, streamId);
+            return;
+        }
+
+        if (!TryGetLane(request!.StreamId, out Lane? lane, out ProtocolError? limit))
+        {
+            message.Dispose();
+            runtime.Counters.StreamLimitReached();
+            await SendErrorAsync(limit!, request.StreamId);
+            return;
+        }
+
+        Interlocked.Increment(ref inFlight);
+        var slot = new InFlightSlot(() => Interlocked.Decrement(ref inFlight));
+        lane!.Tail = RunOnLaneAsync(lane, lane.Tail, request, faults, message, slot);
+    }
+
+    private bool TryGetLane(string? streamId, out Lane? lane, out ProtocolError? error)
+    {
+        lane = null;
+        error = null;
+        if (Volatile.Read(ref inFlight) >= MaxInFlight)
+        {
+            error = ProtocolError.StreamLimitReached($"Too many responses in flight on this connection (at most {MaxInFlight}). Wait for one to finish.");
+            return false;
+        }
+
+        if (streamId is null)
+        {
+            lane = defaultLane;
+            return true;
+        }
+
+        if (namedLanes.TryGetValue(streamId, out lane))
+        {
+            return true;
+        }
+
+        if (namedLanes.Count >= MaxLanes)
+        {
+            error = ProtocolError.StreamLimitReached($"Too many stream_id lanes on this connection (at most {MaxLanes}). Open another connection.");
+            return false;
+        }
+
+        lane = new Lane(streamId);
+        namedLanes.Add(streamId, lane);
+        return true;
+    }
+
+    private async Task RunOnLaneAsync(Lane lane, Task previous, ResponseCreateRequest request, RequestFaults faults, PooledMessage message, InFlightSlot slot)
+    {
+        try
+        {
+            await previous;
+            await CreateResponseAsync(lane, request, faults, slot);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
+        {
+            // The connection ended (or was dropped on purpose) while this response streamed.
+        }
+        catch (Exception)
+        {
+            // A bug in the emulator: report it on the connection and end it, as the receive loop does.
+            await TryReportServerErrorAsync();
+            await lifetime.CancelAsync();
+        }
+        finally
+        {
+            message.Dispose();
+            slot.Release();
+        }
+    }
+
+    private async Task CreateResponseAsync(Lane lane, ResponseCreateRequest request, RequestFaults faults, InFlightSlot slot)
+    {
+        if (faults.Error is { } injected && injected != InjectedError.ResponseFailed)
+        {
+            runtime.Counters.FaultInjected();
+            slot.Release();
+            await SendErrorAsync(InjectedErrorEvent(injected, request), request.StreamId, lane.Batch);
+            return;
+        }
+
+        CachedResponse? previous = null;
+        if (request.PreviousResponseId is { } previousId)
+        {
+            previous = cache.GetValueOrDefault(previousId) ?? runtime.Store.Find(previousId);
+            if (previous is null)
+            {
+                runtime.Counters.PreviousResponseMissing();
+                slot.Release();
+                await SendErrorAsync(ProtocolError.PreviousResponseNotFound(previousId), request.StreamId, lane.Batch);
+                return;
+            }
+
+            runtime.Counters.ContinuationServed();
+        }
+        else
+        {
+            runtime.Counters.FullSendServed();
+        }
+
+        if (lane.PendingSteerFor is { } steered && steered == request.PreviousResponseId)
+        {
+            // Steering input left queued behind tool calls goes first into the explicit continuation.
+            request = request with { Input = [.. lane.PendingSteer, .. request.Input] };
+        }
+
+        lane.PendingSteer = [];
+        lane.PendingSteerFor = null;
+        if (faults.Drop || faults.MalformedFrame || faults.Error is not null)
+        {
+            runtime.Counters.FaultInjected();
+        }
+
+        await GenerateAsync(lane, request, previous, faults, slot.Release);
+    }
+
+    /// <summary>Generates, streams and caches one response; then commits any steering input it received.</summary>
+    /// <param name="beforeTerminal">Called just before the response's terminal event is sent (releases its in-flight place).</param>
+    private async Task GenerateAsync(Lane lane, ResponseCreateRequest request, CachedResponse? previous, RequestFaults faults, Action beforeTerminal)
+    {
+        List<ContextItem[]> segments = CollectSegments(previous, request.Input);
+        long cachedBytes = previous?.ContextBytes ?? 0;
+        long contextBytes = cachedBytes + SumBytes(request.Input) + InstructionBytes(request);
+        CompactedWindow? compacted = null;
+        if (request.CompactThreshold is { } threshold && (contextBytes + 3) / 4 > threshold)
+        {
+            // Server-side compaction: the model sees, and the chain continues from, the compacted window.
+            compacted = Compactor.Compact(segments);
+            segments = [compacted.Items];
+            runtime.Counters.Compacted();
+        }
+
+        List<ModelOutput> outputs = request.Generate ? ScriptedModel.Respond(segments, request.FunctionTools) : [];
+        if (request.Generate && runtime.Options.EmitReasoning)
+        {
+            outputs.Insert(0, ModelOutput.Reasoning());
+        }
+
+        bool cutShort = OutputLimit.Apply(outputs, request.MaxOutputTokens);
+        if (compacted is not null)
+        {
+            outputs.Insert(0, compacted.Compaction);
+        }
+
+        var response = new ResponseState(request, outputs)
+        {
+            InputTokens = (int)Math.Min(int.MaxValue, (contextBytes + 3) / 4),
+            CachedTokens = (int)Math.Min(int.MaxValue, cachedBytes / 4),
+            OutputTokens = request.Generate ? ResponseStreamer.EstimateOutputTokens(outputs) : 0,
+            CutShort = cutShort,
+            ReasoningTokens = outputs.Count > 0 && outputs[0].Kind == ModelOutputKind.Reasoning ? ResponseStreamer.EstimateOutputTokens([outputs[0]]) : 0,
+        };
+
+        var activeResponse = new ActiveResponse(response, lane);
+        active[response.Id] = activeResponse;
+        ContextItem[]? outputItems;
+        try
+        {
+            outputItems = await streamer.StreamAsync(response, faults, lane.Batch, beforeTerminal, lifetime.Token);
+        }
+        finally
+        {
+            active.TryRemove(response.Id, out _);
+        }
+
+        List<(string Id, ContextItem[] Items)> steers = activeResponse.End();
+        if (outputItems is null)
+        {
+            await FailSteersAsync(steers, response.Id, lane, "successor_creation_failed", "The steered response failed.");
+            return;
+        }
+
+        CachedResponse cached = compacted is null
+            ? new CachedResponse(response.Id, previous, [.. request.Input, .. outputItems])
+            : new CachedResponse(response.Id, null, [.. compacted.Items[..^1], .. outputItems]);
+        if (lane.Latest is { } replaced)
+        {
+            cache.TryRemove(replaced.Id, out _);
+        }
+
+        lane.Latest = cached;
+        cache[cached.Id] = cached;
+        if (request.Store)
+        {
+            runtime.Store.Add(cached);
+        }
+
+        if (steers.Count > 0)
+        {
+            await CommitSteersAsync(lane, request, cached, response, steers);
+        }
+    }
+
+    private ProtocolError InjectedErrorEvent(InjectedError error, ResponseCreateRequest request) => error switch
+    {
+        InjectedError.PreviousResponseNotFound => ProtocolError.PreviousResponseNotFound(request.PreviousResponseId ?? "resp_injected"),
+        InjectedError.RateLimitExceeded => ProtocolError.RateLimitExceeded(runtime.Options.Faults.RetryAfter),
+        _ => ProtocolError.ServerError(),
+    };
+
+    /// <summary>The context in order: the cached chain from its root, then this request's input.</summary>
+    private static List<ContextItem[]> CollectSegments(CachedResponse? previous, ContextItem[] input)
+    {
+        var segments = new List<ContextItem[]>();
+        for (CachedResponse? node = previous; node is not null; node = node.Parent)
+        {
+            segments.Add(node.Items);
+        }
+
+        segments.Reverse();
+        segments.Add(input);
+        return segments;
+    }
+
+    private static long SumBytes(ContextItem[] items)
+    {
+        long sum = 0;
+        foreach (ContextItem item in items)
+        {
+            sum += item.Bytes;
+        }
+
+        return sum;
+    }
+
+    private static int InstructionBytes(ResponseCreateRequest request) =>
+        request.Instructions.ValueKind == JsonValueKind.Undefined ? 0 : System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(request.Instructions).Length;
+}

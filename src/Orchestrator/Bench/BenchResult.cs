@@ -1,0 +1,37 @@
+namespace Orchestrator.Host.Bench;
+
+/// <summary>
+/// The figures of one measured run. Null means the run cannot measure the figure (the Agents SDK peer has no
+/// journal and no engine instruments).
+/// </summary>
+public sealed record BenchResult
+{
+    public required string Name { get; init; }
+    public required int Conversations { get; init; }
+    public required int Completed { get; init; }
+    public required int Failed { get; init; }
+    /// <summary>Model round trips (responses) in completed conversations.</summary>
+    public required long Turns { get; init; }
+    /// <summary>Wall time of the measured phase, from the first message sent to the last conversation finished.</summary>
+    public required double Seconds { get; init; }
+    public double TurnsPerSecond => Seconds > 0 ? Turns / Seconds : 0;
+    public Percentiles? ToolResultsToRequestMs { get; init; }
+    public Percentiles? ResponseToToolsMs { get; init; }
+    public Percentiles? OverheadMs { get; init; }
+    public double? BytesPerContinuation { get; init; }
+    public double? BytesPerFullSend { get; init; }
+    public IReadOnlyList<RequestBytes> RequestsByIndex { get; init; } = [];
+    public required double CpuSeconds { get; init; }
+    public double CpuSecondsPer1000Turns => Turns > 0 ? CpuSeconds * 1000 / Turns : double.NaN;
+    public required double PeakRssMb { get; init; }
+    public double? RssKbPerConversation { get; init; }
+    public double? ManagedKbPerConversation { get; init; }
+    public long? JournalWrites { get; init; }
+    public double? JournalWritesPerSecond => JournalWrites is { } writes && Seconds > 0 ? writes / Seconds : null;
+    /// <summary>The first failure's reason, to say why <see cref="Failed"/> is not zero.</summary>
+    public string? FirstFailure { get; init; }
+
+    /// <summary>Mean size of the request at <paramref name="index"/> in the turn, of the given kind; null when none was sent.</summary>
+    public double? MeanBytesAt(int index, bool continuation) =>
+        RequestsByIndex.FirstOrDefault(r => r.Index == index && r.Continuation == continuation)?.MeanBytes;
+}

@@ -1,0 +1,18 @@
+namespace Orchestrator.Host.Bench;
+
+/// <summary>
+/// One bench load: <see cref="Conversations"/> concurrent conversations, each one user turn of <see cref="Rounds"/>
+/// rounds of <see cref="Tools"/> parallel tool calls, against a model that takes <see cref="ModelLatency"/> per
+/// response and tools that take <see cref="ToolLatency"/> per call.
+/// </summary>
+public sealed record BenchScenario(int Conversations, int Rounds, int Tools, TimeSpan ModelLatency, TimeSpan ToolLatency)
+{
+    /// <summary>The user message: the emulator's scripted model reads <c>tools:N rounds:R</c>.</summary>
+    public string Message => $"compare catalogue items tools:{Tools} rounds:{Rounds}";
+
+    /// <summary>The digest a correct conversation ends with: every call answered once.</summary>
+    public string ExpectedDigest => $"calls={Rounds * Tools} outputs={Rounds * Tools} missing=0 duplicates=0";
+
+    /// <summary>Model round trips per conversation: one per round, plus the final answer.</summary>
+    public int TurnsPerConversation => Rounds + 1;
+}

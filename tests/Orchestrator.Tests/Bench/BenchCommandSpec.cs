@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Orchestrator.Host;
+using Orchestrator.Host.Bench;
+using Xunit;
+
+namespace Orchestrator.Tests.Bench;
+
+/// <summary>The <c>bench</c> verb at toy size: it runs the real engine and reports every figure the benchmark issue lists.</summary>
+public sealed class BenchCommandSpec
+{
+    private static readonly string[] RequiredKeys =
+    [
+        "conversations", "completed", "failed", "turns", "turns_per_second", "overhead_ms", "bytes_per_continuation",
+        "bytes_per_full_send", "continuation_ratio", "cpu_seconds_per_1000_turns", "peak_rss_mb", "rss_kb_per_conversation",
+        "journal_writes_per_second",
+    ];
+
+    /// <summary>Two runs, each starting and stopping a node: seconds on a quiet machine, bounded for a busy one.</summary>
+    private static readonly TimeSpan BenchTimeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task Bench_json_reports_every_figure_and_completes_every_conversation_with_its_baseline()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+
+        var exit = await Program.RunAsync(["bench", "--conversations", "3", "--rounds", "2", "--tools", "2", "--json"], _ => null, stdout, stderr)
+            .WaitAsync(BenchTimeout);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        var root = JsonDocument.Parse(stdout.ToString()).RootElement;
+        foreach (var key in RequiredKeys) Assert.True(root.TryGetProperty(key, out _), $"missing key {key}");
+        Assert.Equal(3, root.GetProperty("conversations").GetInt32());
+        Assert.Equal(3, root.GetProperty("completed").GetInt32());
+        Assert.Equal(0, root.GetProperty("failed").GetInt32());
+        // Each conversation: two tool rounds and the final answer.
+        Assert.Equal(9, root.GetProperty("turns").GetInt64());
+        foreach (var percentile in new[] { "p50", "p95", "p99" }) Assert.True(root.GetProperty("overhead_ms").GetProperty(percentile).GetDouble() >= 0);
+        Assert.True(root.GetProperty("journal_writes_per_second").GetDouble() > 0);
+
+        var baseline = root.GetProperty("baselines").GetProperty("full_send");
+        Assert.Equal(3, baseline.GetProperty("completed").GetInt32());
+        Assert.Equal(JsonValueKind.Null, baseline.GetProperty("bytes_per_continuation").ValueKind);
+        Assert.True(root.GetProperty("continuation_ratio").GetDouble() > 1, "the last continuation should be smaller than the last full send");
+    }
+
+    [Fact]
+    public async Task Bench_ignores_the_api_key_and_base_url_of_the_environment_and_uses_the_emulator()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        // A base URL nobody listens on: were it used, every conversation would fail.
+        string? Environment(string name) => name switch
+        {
+            "OPENAI_API_KEY" => "sk-must-not-be-used",
+            "OPENAI_BASE_URL" => "http://127.0.0.1:9/v1",
+            _ => null,
+        };
+
+        var exit = await Program.RunAsync(["bench", "--conversations", "1", "--rounds", "1", "--tools", "1", "--no-baseline", "--json"], Environment, stdout, stderr)
+            .WaitAsync(BenchTimeout);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        var root = JsonDocument.Parse(stdout.ToString()).RootElement;
+        Assert.Equal("in-process emulator", root.GetProperty("scenario").GetProperty("endpoint").GetString());
+        Assert.Equal(1, root.GetProperty("completed").GetInt32());
+    }
+
+    [Fact]
+    public void Bench_tools_answer_what_the_agents_sdk_peer_answers()
+    {
+        // The value tests/bench/agents-sdk/tools.mjs returns for the same call:
+        // node -e "import('./tools.mjs').then(m => console.log(m.lookup('get_price', 'widget')))" prints {"item":"widget","value":25917}.
+        Assert.Equal(new ItemFigure("widget", 25917), BenchTools.Lookup("get_price", "widget"));
+    }
+}
