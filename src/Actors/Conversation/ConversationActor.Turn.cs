@@ -51,6 +51,7 @@ public sealed partial class ConversationActor
         _streamedText.Clear();
         _turn.Sent(plan.Kind, payload.Length);
         EngineMetrics.RequestSent(plan.Kind, payload.Length, _turn.ModelResponses);
+        TraceRequestSent(plan.Kind, payload.Length);
         Become(AwaitingModel);
     }
 

@@ -140,6 +140,7 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
 
     private void Publish(ConversationUpdate update)
     {
+        Observe(update);
         foreach (var subscriber in _subscribers) subscriber.Tell(update);
     }
 }

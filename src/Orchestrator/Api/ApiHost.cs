@@ -50,12 +50,14 @@ public sealed class ApiHost : IAsyncDisposable
             });
             builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Describe);
             builder.Services.AddOpenApi();
+            builder.Services.AddOrchestratorTelemetry(options.Telemetry);
 
             var app = builder.Build();
             app.UseExceptionHandler(handler => handler.Run(ProblemForException));
             app.UseStatusCodePages();
             app.UseBearerToken(options.Token);
             app.MapOpenApi();
+            if (options.Telemetry.HasFlag(TelemetryExporters.Prometheus)) app.MapPrometheusScrapingEndpoint();
             app.MapConversationApi(node.Client, events, new NodeReadiness(system, TimeSpan.FromSeconds(5)), options);
             await app.StartAsync(cancellationToken);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

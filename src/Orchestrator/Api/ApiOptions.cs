@@ -1,3 +1,5 @@
+using Orchestrator.Host.Hosting;
+
 namespace Orchestrator.Host.Api;
 
 /// <summary>Settings of the HTTP API (the node's settings are in <see cref="Configuration.OrchestratorSettings"/>).</summary>
@@ -21,12 +23,18 @@ public sealed record ApiOptions
     /// <summary>Interval of SSE comment lines that keep idle streams open through proxies.</summary>
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Exporters of traces and metrics; Prometheus adds <c>GET /metrics</c> to this API.</summary>
+    public TelemetryExporters Telemetry { get; init; }
+
     /// <summary>Longest <c>Idempotency-Key</c> accepted.</summary>
     public const int MaxIdempotencyKeyLength = 256;
 
-    public static ApiOptions FromEnvironment(Func<string, string?> environment) =>
-        new() { Token = string.IsNullOrWhiteSpace(environment(TokenVariable)) ? null : environment(TokenVariable)!.Trim() };
+    public static ApiOptions FromEnvironment(Func<string, string?> environment) => new()
+    {
+        Token = string.IsNullOrWhiteSpace(environment(TokenVariable)) ? null : environment(TokenVariable)!.Trim(),
+        Telemetry = TelemetryExporterNames.Parse(environment(TelemetryExporterNames.Variable)),
+    };
 
     // The token is a credential: never part of any printed form of these options.
-    public override string ToString() => $"ApiOptions {{ Token = {(Token is null ? "none" : "***")}, MaxRequestBytes = {MaxRequestBytes} }}";
+    public override string ToString() => $"ApiOptions {{ Token = {(Token is null ? "none" : "***")}, MaxRequestBytes = {MaxRequestBytes}, Telemetry = {Telemetry} }}";
 }

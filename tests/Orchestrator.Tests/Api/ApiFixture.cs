@@ -53,7 +53,7 @@ public sealed class ApiFixture : IAsyncLifetime
         });
         var settings = OrchestratorSettings.Load(_journal.Environment(), _journal.DataDirectory, _emulator.ResponsesUrl.ToString());
         Node = await OrchestratorNode.StartAsync(settings, tools);
-        Open = await ApiHost.StartAsync(Node, "http://127.0.0.1:0", new ApiOptions { MaxRequestBytes = 64 * 1024 }, CancellationToken.None);
+        Open = await ApiHost.StartAsync(Node, "http://127.0.0.1:0", new ApiOptions { MaxRequestBytes = 64 * 1024, Telemetry = TelemetryExporters.Prometheus }, CancellationToken.None);
         Secured = await ApiHost.StartAsync(Node, "http://127.0.0.1:0", new ApiOptions { Token = Token }, CancellationToken.None);
     }
 
