@@ -52,6 +52,7 @@ public sealed partial class ConversationActor
         _turn.Sent(plan.Kind, payload.Length);
         EngineMetrics.RequestSent(plan.Kind, payload.Length, _turn.ModelResponses);
         ConnectionMetrics.RequestSent(plan.Kind == SendKind.Continuation, cacheMiss: plan.Kind == SendKind.Full && _state.LastResponseId is not null);
+        TraceRequestSent(plan.Kind, payload.Length);
         Become(AwaitingModel);
     }
 

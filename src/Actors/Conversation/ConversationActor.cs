@@ -60,6 +60,7 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         Command<Unsubscribe>(OnUnsubscribe);
         Command<Terminated>(terminated => RemoveSubscriber(terminated.ActorRef));
         Command<GetConversationStatus>(_ => Sender.Tell(Status()));
+        HostCommands();
         // A grant that arrives when no lane is wanted goes straight back.
         Command<LaneGranted>(granted => _deps.ConnectionManager.Tell(new ReleaseLane(granted.Lease.LeaseId, null)));
         Command<LaneLost>(lost => { if (_lease?.LeaseId == lost.LeaseId) _lease = null; });
@@ -139,6 +140,7 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
 
     private void Publish(ConversationUpdate update)
     {
+        Observe(update);
         foreach (var subscriber in _subscribers) subscriber.Tell(update);
     }
 }

@@ -12,26 +12,9 @@ public sealed class JsonTurnOutput(TextWriter output) : ITurnOutput
 
     public void Show(ConversationUpdate update)
     {
-        switch (update)
-        {
-            case AssistantTextDelta d:
-                Write(new TextDeltaLine(d.ConversationId, d.Delta), CliJsonContext.Default.TextDeltaLine);
-                break;
-            case ToolCallStarted s:
-                Write(new ToolStartedLine(s.ConversationId, s.CallId, s.Name, s.Arguments), CliJsonContext.Default.ToolStartedLine);
-                break;
-            case ToolCallFinished f:
-                Write(new ToolFinishedLine(f.ConversationId, f.CallId, f.Name, f.Output, f.IsError, Math.Round(f.Duration.TotalMilliseconds, 3)), CliJsonContext.Default.ToolFinishedLine);
-                break;
-            case TurnCompleted c:
-                var s2 = c.Stats;
-                var stats = new StatsJson(s2.ModelResponses, s2.ToolCalls, s2.BytesSent, s2.Continuations, s2.FullSends, s2.ChainResets, Math.Round(s2.Elapsed.TotalMilliseconds, 1));
-                Write(new TurnCompletedLine(c.ConversationId, c.ResponseId, c.Text, stats), CliJsonContext.Default.TurnCompletedLine);
-                break;
-            case TurnFailed f:
-                Write(new TurnFailedLine(f.ConversationId, f.Reason), CliJsonContext.Default.TurnFailedLine);
-                break;
-        }
+        if (UpdateJson.Serialize(update) is not { } line) return;
+        output.WriteLine(line.Json);
+        output.Flush();
     }
 
     private void Write<T>(T line, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)

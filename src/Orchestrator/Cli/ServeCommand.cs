@@ -1,10 +1,4 @@
 using System.CommandLine;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Actors.Tools.Demo;
@@ -17,9 +11,6 @@ namespace Orchestrator.Host.Cli;
 /// <summary><c>serve</c>: a long-running node with the HTTP API, until Ctrl+C or SIGTERM.</summary>
 public static class ServeCommand
 {
-    /// <summary>Largest request body accepted by the API.</summary>
-    private const long MaxRequestBytes = 1024 * 1024;
-
     public static Command Create(Func<string, string?> environment, TextWriter stdout, TextWriter stderr)
     {
         var urls = new Option<string>("--urls") { Description = "Loopback URL to listen on (port 0 picks a free one).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
@@ -41,20 +32,9 @@ public static class ServeCommand
             var tools = DemoTools.Register(new ToolRegistry(), TimeSpan.FromMilliseconds(latency));
             await using var node = await OrchestratorNode.StartAsync(settings, tools, level, cancellationToken);
 
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseUrls(parse.GetValue(urls)!);
-            builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBytes);
-            builder.Services.Configure<JsonOptions>(o =>
-            {
-                o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
-                o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
-            });
-            await using var app = builder.Build();
-            app.MapConversationApi(node.Client);
-            await app.StartAsync(cancellationToken);
-
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var api = ApiOptions.FromEnvironment(environment);
+            await using var host = await ApiHost.StartAsync(node, parse.GetValue(urls)!, api, cancellationToken);
+            var address = host.Address.ToString().TrimEnd('/');
             stdout.WriteLine($"listening on {address} · endpoint {node.ResponsesUrl}{(node.UsesEmbeddedEmulator ? " (embedded emulator)" : "")}");
             stdout.Flush();
             try
@@ -63,9 +43,8 @@ public static class ServeCommand
             }
             catch (OperationCanceledException)
             {
-                // Ctrl+C or SIGTERM: stop the API, then leave the cluster gracefully.
+                // Ctrl+C or SIGTERM: the API stops first (disposed first), then the node leaves the cluster gracefully.
             }
-            await app.StopAsync(CancellationToken.None);
             return 0;
         }));
         return command;

@@ -8,7 +8,7 @@ namespace Orchestrator.Host.Client;
 /// <summary>The conversation's journal cannot be read; the message says which conversation and why.</summary>
 public sealed class ConversationUnavailableException(string message) : Exception(message);
 
-/// <summary>Talks to conversations through the shard region from plain async code (the CLI, tests, later the HTTP API).</summary>
+/// <summary>Talks to conversations through the shard region from plain async code (the CLI, the HTTP API, the DI facade).</summary>
 public sealed class ConversationClient(ActorSystem system, IActorRef region, TimeSpan askTimeout)
 {
     /// <summary>
@@ -67,6 +67,22 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
 
     public Task<ConversationStatus> GetStatusAsync(string conversationId, CancellationToken cancellationToken = default) =>
         AskWatchedAsync<ConversationStatus>(new GetConversationStatus(conversationId), cancellationToken);
+
+    /// <summary>Creates the conversation with its own model and instructions (null: the node's defaults); an existing one is left as it is.</summary>
+    public Task<ConversationCreated> CreateAsync(string conversationId, string? model = null, string? instructions = null, CancellationToken cancellationToken = default) =>
+        AskWatchedAsync<ConversationCreated>(new CreateConversation(conversationId, model, instructions), cancellationToken);
+
+    /// <summary>Settings, status and window; <see cref="ConversationTranscript.Exists"/> is false for an id that was never used.</summary>
+    public Task<ConversationTranscript> GetTranscriptAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        AskWatchedAsync<ConversationTranscript>(new GetConversationTranscript(conversationId), cancellationToken);
+
+    /// <summary>Ends the open turn as failed; true when a turn was open.</summary>
+    public async Task<bool> CancelTurnAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        (await AskWatchedAsync<TurnCancelReply>(new CancelTurn(conversationId), cancellationToken).ConfigureAwait(false)).Cancelled;
+
+    /// <summary>Deletes the conversation's journal; false when there was nothing to delete.</summary>
+    public async Task<bool> DeleteAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        (await AskWatchedAsync<ConversationDeleted>(new DeleteConversation(conversationId), cancellationToken).ConfigureAwait(false)).Existed;
 
     /// <summary>An ask with a short-lived watcher for the conversation's "unavailable" report.</summary>
     private async Task<T> AskWatchedAsync<T>(IWithConversationId message, CancellationToken cancellationToken)

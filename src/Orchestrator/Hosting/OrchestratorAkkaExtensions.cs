@@ -32,7 +32,6 @@ public static class OrchestratorAkkaExtensions
         ToolRegistry tools)
     {
         var invoker = new ToolInvoker(tools, settings.Tools);
-        var declarations = ConversationDependencies.Declare(tools);
         var compactor = new HttpCompactor(CompactionHttp, responsesUrl, settings.ApiKey);
 
         return builder
@@ -46,9 +45,14 @@ public static class OrchestratorAkkaExtensions
             })
             .WithShardRegion<ConversationRegion>(
                 "conversation",
-                (_, registry, _) => conversationId => ConversationActor.Props(
-                    conversationId,
-                    new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation, compactor)),
+                (_, registry, _) =>
+                {
+                    // Declared when the region starts, not before: tools registered through DI are added by an earlier starter.
+                    var declarations = ConversationDependencies.Declare(tools);
+                    return conversationId => ConversationActor.Props(
+                        conversationId,
+                        new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation, compactor));
+                },
                 new ConversationMessageExtractor(MaxShards),
                 // Remembered entities: a conversation stopped by a crash or a node leaving is started again and
                 // finishes its open work; conversations passivate only when idle, which forgets them.

@@ -1,0 +1,157 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Orchestrator.Messages.Connections;
+using Orchestrator.Messages.Conversations;
+using Orchestrator.Messages.Events;
+using Orchestrator.Messages.Protocol;
+
+namespace Orchestrator.Actors.Conversation;
+
+/// <summary>
+/// What a host asks of a conversation besides messages: create it with its own settings, read its transcript,
+/// cancel the open turn, delete it. Cancelling never cuts a step in half: running tools are stopped and answered
+/// with an error output (so every call in the window keeps its output), and a request in flight, a lane being
+/// leased, a retry pending or a compaction running is let finish and then discarded; the turn then ends as
+/// <see cref="TurnFailed"/>, exactly as an abandoned one.
+/// </summary>
+public sealed partial class ConversationActor
+{
+    public const string CancelledReason = "cancelled by the caller";
+
+    /// <summary>The output recorded for a tool call whose turn was cancelled before it finished.</summary>
+    private const string CancelledToolOutput = "{\"error\":{\"kind\":\"cancelled\",\"message\":\"the turn was cancelled before this call finished\"}}";
+
+    private void HostCommands()
+    {
+        Command<CreateConversation>(OnCreate);
+        Command<GetConversationTranscript>(_ => Sender.Tell(Transcript()));
+        Command<CancelTurn>(OnCancelTurn);
+        Command<DeleteConversation>(OnDelete);
+    }
+
+    private bool Exists => _state.Settings is not null;
+
+    private ConversationTranscript Transcript() =>
+        new(_conversationId, Exists, _state.Settings?.Model, _state.Settings?.Instructions, Status(), _state.Window);
+
+    private void OnCreate(CreateConversation create)
+    {
+        var sender = Sender;
+        if (Exists)
+        {
+            sender.Tell(new ConversationCreated(_conversationId, AlreadyExisted: true));
+            return;
+        }
+        var defaults = _deps.Options.Defaults;
+        var settings = defaults with { Model = create.Model ?? defaults.Model, Instructions = create.Instructions ?? defaults.Instructions };
+        Persist(new ConversationStarted(settings), e =>
+        {
+            Apply(e);
+            sender.Tell(new ConversationCreated(_conversationId, AlreadyExisted: false));
+        });
+    }
+
+    private void OnCancelTurn(CancelTurn cancel)
+    {
+        switch (_state.Phase)
+        {
+            case ConversationPhase.Idle:
+                Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: false));
+                return;
+            case ConversationPhase.RunningTools:
+                Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true));
+                CancelTools();
+                return;
+            default:
+                Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true));
+                Become(CancellingTurn);
+                return;
+        }
+    }
+
+    private void CancelTools()
+    {
+        // Tool workers are this actor's only children; stopping one cancels its tool.
+        foreach (var worker in Context.GetChildren()) Context.Stop(worker);
+        var open = _state.CallsWithoutResult.ToList();
+        var results = open.Select(c => new ToolResultRecorded(c.CallId, Item.FunctionCallOutput(c.CallId, CancelledToolOutput), IsError: true)).ToList();
+        var recorded = 0;
+        PersistAll(results, e =>
+        {
+            Apply(e);
+            var call = open[recorded++];
+            Publish(new ToolCallFinished(_conversationId, call.CallId, call.Name, CancelledToolOutput, IsError: true, TimeSpan.Zero));
+            if (recorded == open.Count) Abandon(CancelledReason);
+        });
+    }
+
+    /// <summary>Waits for the step in progress (a response, a lane, a retry, a compaction) to end, then ends the turn without using it.</summary>
+    private void CancellingTurn()
+    {
+        Command<ModelEvent>(
+            e => e.LeaseId == _lease?.LeaseId && (e.Event is ServerErrorEvent || e.Event is ResponseLifecycleEvent { IsTerminal: true }),
+            e =>
+            {
+                // The discarded response is now the latest on the lane: our last response is no longer cached there.
+                if (e.Event is ResponseLifecycleEvent done) _lease = _lease! with { CachedResponseId = done.Response.Id };
+                Abandon(CancelledReason);
+            });
+        Command<ModelRequestFailed>(failed => failed.LeaseId == _lease?.LeaseId, _ => LoseLeaseAndAbandon());
+        Command<LaneLost>(lost => lost.LeaseId == _lease?.LeaseId, _ => LoseLeaseAndAbandon());
+        Command<LaneGranted>(granted =>
+        {
+            // Abandoning releases it.
+            _lease = granted.Lease;
+            Abandon(CancelledReason);
+        });
+        Command<LaneUnavailable>(_ => Abandon(CancelledReason));
+        Command<Retry>(_ => Abandon(CancelledReason));
+        Command<CompactionDone>(_ => Abandon(CancelledReason));
+        Command<CompactionFailed>(_ => Abandon(CancelledReason));
+        Command<CancelTurn>(_ => Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true)));
+        Common();
+    }
+
+    private void LoseLeaseAndAbandon()
+    {
+        _lease = null;
+        Abandon(CancelledReason);
+    }
+
+    private void OnDelete(DeleteConversation delete)
+    {
+        var sender = Sender;
+        if (!Exists)
+        {
+            sender.Tell(new ConversationDeleted(_conversationId, Existed: false));
+            return;
+        }
+        foreach (var worker in Context.GetChildren()) Context.Stop(worker);
+        Timers.Cancel(Retry.Instance);
+        ReleaseLease(lastResponseId: null);
+        DeleteMessages(LastSequenceNr);
+        DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
+        Become(() => Deleting(sender));
+    }
+
+    private void Deleting(IActorRef requester)
+    {
+        Command<DeleteMessagesSuccess>(_ =>
+        {
+            _state = ConversationState.Empty;
+            requester.Tell(new ConversationDeleted(_conversationId, Existed: true));
+            Stash.UnstashAll();
+            BecomeIdle();
+            if (_subscribers.Count == 0) RequestPassivation();
+        });
+        Command<DeleteMessagesFailure>(failed =>
+        {
+            // The journal still holds the conversation: stopping without passivation makes sharding start it again from there.
+            _log.Error(failed.Cause, "Conversation {0}: deleting its journal failed", _conversationId);
+            requester.Tell(new Status.Failure(failed.Cause));
+            Context.Stop(Self);
+        });
+        CommandAny(_ => Stash.Stash());
+    }
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Orchestrator.Actors.Diagnostics;
+
+/// <summary>
+/// Traces and metrics of conversations, under the same name as <see cref="EngineMetrics"/> ("Orchestrator"), so that
+/// one <c>AddSource</c>/<c>AddMeter</c> picks up everything. Spans: <c>orchestrator.turn</c> with children
+/// <c>orchestrator.model_response</c> (request handed to the socket → response recorded or failed) and
+/// <c>orchestrator.tool</c> (dispatch → result recorded). Durations are in seconds, as OpenTelemetry conventions say.
+/// Everything here is a no-op while nobody listens.
+/// </summary>
+public static class ConversationTelemetry
+{
+    public const string SourceName = EngineMetrics.MeterName;
+
+    public const string TurnDuration = "orchestrator.turn.duration";
+    public const string TimeToFirstToken = "orchestrator.turn.time_to_first_token";
+    public const string ToolDuration = "orchestrator.tool.duration";
+    public const string ModelResponseDuration = "orchestrator.model_response.duration";
+
+    public const string ConversationIdTag = "orchestrator.conversation.id";
+    public const string OutcomeTag = "orchestrator.outcome";
+    public const string ToolNameTag = "gen_ai.tool.name";
+    public const string ToolCallIdTag = "gen_ai.tool.call.id";
+    public const string ModelTag = "gen_ai.request.model";
+    public const string ResponseIdTag = "gen_ai.response.id";
+    public const string RequestKindTag = "orchestrator.request.kind";
+
+    public static readonly ActivitySource Source = new(SourceName);
+
+    // A second Meter instance of the same name: listeners select meters by name, so both are one "Orchestrator" meter to them.
+    private static readonly Meter Meter = new(EngineMetrics.MeterName);
+    private static readonly Histogram<double> Turns = Meter.CreateHistogram<double>(TurnDuration, "s", "Duration of user turns, from the first request to the final answer or failure.");
+    private static readonly Histogram<double> FirstToken = Meter.CreateHistogram<double>(TimeToFirstToken, "s", "Time from the start of a turn to its first streamed text.");
+    private static readonly Histogram<double> Tools = Meter.CreateHistogram<double>(ToolDuration, "s", "Duration of tool calls.");
+    private static readonly Histogram<double> ModelResponses = Meter.CreateHistogram<double>(ModelResponseDuration, "s", "Time from handing a request to the socket to its response ending.");
+
+    public static void TurnEnded(TimeSpan elapsed, bool completed) =>
+        Turns.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(OutcomeTag, completed ? "completed" : "failed"));
+
+    public static void FirstTokenAfter(TimeSpan elapsed) => FirstToken.Record(elapsed.TotalSeconds);
+
+    public static void ToolEnded(string name, TimeSpan duration, bool isError) =>
+        Tools.Record(duration.TotalSeconds, new KeyValuePair<string, object?>(ToolNameTag, name), new KeyValuePair<string, object?>(OutcomeTag, isError ? "error" : "ok"));
+
+    public static void ModelResponseEnded(TimeSpan duration, string outcome) =>
+        ModelResponses.Record(duration.TotalSeconds, new KeyValuePair<string, object?>(OutcomeTag, outcome));
+}

@@ -1,0 +1,92 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Host.Client;
+using Orchestrator.Host.Hosting;
+
+namespace Orchestrator.Host.Api;
+
+/// <summary>The HTTP API of a running node: a Kestrel app beside the node's own host, started and stopped with it.</summary>
+public sealed class ApiHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ActorSystem _system;
+    private readonly IActorRef _events;
+
+    private ApiHost(WebApplication app, ActorSystem system, IActorRef events, Uri address)
+    {
+        _app = app;
+        _system = system;
+        _events = events;
+        Address = address;
+    }
+
+    /// <summary>The bound address (a port 0 in the URL is resolved).</summary>
+    public Uri Address { get; }
+
+    public static async Task<ApiHost> StartAsync(OrchestratorNode node, string url, ApiOptions options, CancellationToken cancellationToken)
+    {
+        var system = node.Services.GetRequiredService<ActorSystem>();
+        var region = node.Services.GetRequiredService<ActorRegistry>().Get<ConversationRegion>();
+        var events = system.ActorOf(ConversationEventHub.Props(region, options));
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseUrls(url);
+            builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+            builder.Services.Configure<JsonOptions>(o =>
+            {
+                o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+                o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+                o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            });
+            builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Describe);
+            builder.Services.AddOpenApi();
+            builder.Services.AddOrchestratorTelemetry(options.Telemetry);
+
+            var app = builder.Build();
+            app.UseExceptionHandler(handler => handler.Run(ProblemForException));
+            app.UseStatusCodePages();
+            app.UseBearerToken(options.Token);
+            app.MapOpenApi();
+            if (options.Telemetry.HasFlag(TelemetryExporters.Prometheus)) app.MapPrometheusScrapingEndpoint();
+            app.MapConversationApi(node.Client, events, new NodeReadiness(system, TimeSpan.FromSeconds(5)), options);
+            await app.StartAsync(cancellationToken);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new ApiHost(app, system, events, new Uri(address));
+        }
+        catch
+        {
+            system.Stop(events);
+            throw;
+        }
+    }
+
+    /// <summary>Failures of the node, not of the request, each with what the caller can do.</summary>
+    private static Task ProblemForException(HttpContext context)
+    {
+        var error = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+        var problem = error switch
+        {
+            ConversationUnavailableException e => ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Conversation unavailable", e.Message),
+            TimeoutException e => ApiProblems.Problem(StatusCodes.Status504GatewayTimeout, "Timeout", $"{e.Message}; retry (with the same Idempotency-Key for messages)."),
+            _ => ApiProblems.Problem(StatusCodes.Status500InternalServerError, "Internal error", "The node failed to handle the request; see its log."),
+        };
+        return problem.ExecuteAsync(context);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        _system.Stop(_events);
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Orchestrator.Host.Api;
+
+/// <summary>Every error of the API is <c>application/problem+json</c> with a <c>detail</c> that says what to do.</summary>
+public static class ApiProblems
+{
+    public static IResult BadRequest(string detail) => Problem(StatusCodes.Status400BadRequest, "Invalid request", detail);
+
+    public static IResult NotFound(string conversationId) =>
+        Problem(StatusCodes.Status404NotFound, "Conversation not found", $"There is no conversation '{conversationId}'. Create it with POST /v1/conversations or post a message to it.");
+
+    public static IResult TooLarge(long maxBytes) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body exceeds the limit of {maxBytes} bytes.");
+
+    public static IResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
+
+    public static IResult Problem(int status, string title, string detail) => Results.Problem(detail, statusCode: status, title: title);
+
+    /// <summary>A detail for the problems ASP.NET Core answers by itself (routing, content negotiation), which come with none.</summary>
+    public static void Describe(ProblemDetailsContext context)
+    {
+        if (context.ProblemDetails.Detail is not null) return;
+        context.ProblemDetails.Detail = context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+            StatusCodes.Status404NotFound => "There is no such route; the routes are listed in /openapi/v1.json.",
+            StatusCodes.Status405MethodNotAllowed => "This route does not take that method; see /openapi/v1.json.",
+            _ => null,
+        };
+    }
+}
