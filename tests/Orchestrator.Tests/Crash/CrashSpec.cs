@@ -18,9 +18,13 @@ namespace Orchestrator.Tests.Crash;
 public sealed partial class CrashSpec(ITestOutputHelper output)
 {
     private const int Conversations = 4;
-    private const int Rounds = 10;
+    // Enough work that every kill lands while conversations are busy: a node makes a few rounds before its kill.
+    private const int Rounds = 60;
     private const int ToolsPerRound = 3;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a restarted node may take to resume work before the kill goes ahead anyway.</summary>
+    private static readonly TimeSpan WorkTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan FinishTimeout = TimeSpan.FromSeconds(120);
     [Theory]
     [JournalData(JournalKind.Sqlite)]
@@ -44,7 +48,7 @@ public sealed partial class CrashSpec(ITestOutputHelper output)
             await PostUnacknowledged(http, node.Address, ids, acknowledged);
             // Kill only once the node is at work; then at a random moment, so that over the run kills land in
             // every phase of a turn (model streaming, tools running, events being written).
-            await Task.WhenAny(node.ToolStarted, Task.Delay(StartTimeout));
+            await Task.WhenAny(node.ToolStarted, Task.Delay(WorkTimeout));
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(0, 800)));
             await node.KillAsync();
             incarnations.Add(node.LogLines);
