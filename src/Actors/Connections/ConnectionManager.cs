@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Messages.Connections;
 
 namespace Orchestrator.Actors.Connections;
@@ -39,11 +40,13 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
                 return;
             }
             _waiting.Enqueue(new Waiting(acquire.ConversationId, Sender));
+            ConnectionMetrics.Queued(1);
             Serve();
         });
         Receive<ReleaseLane>(release =>
         {
             if (!_leases.Remove(release.LeaseId, out var lease)) return;
+            ConnectionMetrics.LaneFreed();
             _pool.Release(lease.SocketId, lease.Lane, release.LastResponseId);
             Serve();
         });
@@ -58,6 +61,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
             var until = DateTime.UtcNow + throttled.RetryAfter;
             if (until <= _pausedUntilUtc) return;
             _pausedUntilUtc = until;
+            ConnectionMetrics.Paused();
             _log.Warning("{0} answered 429: no request goes to it for {1:0} ms", _settings.ResponsesUrl, throttled.RetryAfter.TotalMilliseconds);
             foreach (var socket in _sockets.Values) socket.Tell(new PauseSends(until));
         });
@@ -89,6 +93,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
             if (assignment is not null)
             {
                 _waiting.Dequeue();
+                ConnectionMetrics.Queued(-1);
                 Grant(next, assignment);
                 continue;
             }
@@ -108,6 +113,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
     {
         var lease = new Lease(++_lastLeaseId, waiting.Holder, assignment.SocketId, assignment.Lane);
         _leases.Add(lease.LeaseId, lease);
+        ConnectionMetrics.LaneLeased();
         Context.Watch(waiting.Holder);
         var streamId = ResponsesSocket.StreamIdOf(assignment.Lane, _settings.LanesPerConnection);
         waiting.Holder.Tell(new LaneGranted(new LaneLease(lease.LeaseId, _sockets[assignment.SocketId], assignment.SocketId, assignment.Lane, assignment.CachedResponseId, streamId)));
@@ -129,6 +135,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         if (!_connected.Remove(socketId))
         {
             _consecutiveFailures++;
+            ConnectionMetrics.ReconnectFailed();
             var delay = ReconnectBackoff.Delay(_consecutiveFailures, _settings.MinBackoff, _settings.MaxBackoff, Random.Shared.NextDouble());
             _nextOpenAllowedUtc = DateTime.UtcNow + delay;
             _log.Warning("Could not connect to {0} ({1} failures in a row); next attempt in {2:0} ms", _settings.ResponsesUrl, _consecutiveFailures, delay.TotalMilliseconds);
@@ -136,6 +143,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         foreach (var lease in _leases.Values.Where(l => l.SocketId == socketId).ToList())
         {
             _leases.Remove(lease.LeaseId);
+            ConnectionMetrics.LaneFreed();
             lease.Holder.Tell(new LaneLost(lease.LeaseId, "the connection was lost"));
         }
     }
@@ -145,6 +153,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         foreach (var lease in _leases.Values.Where(l => l.Holder.Equals(holder)).ToList())
         {
             _leases.Remove(lease.LeaseId);
+            ConnectionMetrics.LaneFreed();
             _pool.Abandon(lease.SocketId, lease.Lane);
         }
     }

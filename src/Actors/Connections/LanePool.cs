@@ -18,8 +18,8 @@ public sealed class LanePool(int lanesPerSocket, int maxSockets)
 
     public int SocketCount => _sockets.Count;
 
-    /// <summary>Retiring sockets do not count: their replacement may open while they drain.</summary>
-    public bool CanAddSocket => _sockets.Count - _retired.Count < maxSockets;
+    /// <summary>Retiring sockets count until they close: the socket limit is a hard bound on connections.</summary>
+    public bool CanAddSocket => _sockets.Count < maxSockets;
 
     public int LanesInUse => _sockets.Values.Sum(lanes => lanes.Count(l => l.Holder is not null));
 

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
+using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Messages.Connections;
 using Orchestrator.Messages.Protocol;
 
@@ -68,6 +69,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         _shutdown.Cancel();
         _outbox.Writer.TryComplete();
         FailAll("the socket stopped");
+        if (_socket is not null) ConnectionMetrics.SocketClosed();
         _socket?.Abort();
         _socket?.Dispose();
         _shutdown.Dispose();
@@ -78,6 +80,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         Receive<Connected>(connected =>
         {
             _socket = connected.Socket;
+            ConnectionMetrics.SocketOpened();
             Context.Parent.Tell(new SocketConnected(_socketId));
             var self = Self;
             _ = SendLoopAsync(connected.Socket, self);
@@ -121,6 +124,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
             if (inbound.Event is ServerErrorEvent or ResponseLifecycleEvent { IsTerminal: true })
             {
                 _inFlight.Remove(lane);
+                ConnectionMetrics.ResponseEnded();
                 if (inbound.Event is ServerErrorEvent { Error.Code: ErrorCodes.ConnectionLimitReached }) StartRetiring("the server's connection age limit");
                 SendWaiting();
                 StopWhenDrained();
@@ -144,6 +148,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         {
             var next = _waiting.Dequeue();
             _inFlight[next.Request.Lane] = new InFlight(next.Request.LeaseId, next.Owner);
+            ConnectionMetrics.ResponseStarted();
             _outbox.Writer.TryWrite(next.Request.Payload);
         }
     }
@@ -157,6 +162,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     {
         if (_retiring) return;
         _retiring = true;
+        ConnectionMetrics.Retired();
         _log.Info("Socket {0} retiring: {1}", _socketId, why);
         Context.Parent.Tell(new SocketRetiring(_socketId));
         // Requests not yet sent go back to their owners, who lease a lane on another socket.
@@ -191,6 +197,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     private void FailAll(string reason)
     {
         foreach (var flight in _inFlight.Values) flight.Owner.Tell(new ModelRequestFailed(flight.LeaseId, reason));
+        ConnectionMetrics.ResponseEnded(_inFlight.Count);
         _inFlight.Clear();
         // Never sent: nothing to void on the server, so the owner may send again at once.
         while (_waiting.Count > 0)

@@ -42,6 +42,7 @@ public sealed partial class ConversationActor
         Command<CompactionDone>(done => Persist(new WindowCompacted(done.Window, done.InputTokensBefore), e =>
         {
             Apply(e);
+            Diagnostics.ConnectionMetrics.ChainReset("compaction");
             _log.Info("Conversation {0}: compacted a window of {1} input tokens into {2} items", _conversationId, done.InputTokensBefore, done.Window.Count);
             _lastInputTokens = 0;
             SendNext();

@@ -51,6 +51,7 @@ public sealed partial class ConversationActor
         _streamedText.Clear();
         _turn.Sent(plan.Kind, payload.Length);
         EngineMetrics.RequestSent(plan.Kind, payload.Length, _turn.ModelResponses);
+        ConnectionMetrics.RequestSent(plan.Kind == SendKind.Continuation, cacheMiss: plan.Kind == SendKind.Full && _state.LastResponseId is not null);
         TraceRequestSent(plan.Kind, payload.Length);
         Become(AwaitingModel);
     }
@@ -76,7 +77,7 @@ public sealed partial class ConversationActor
         Command<LaneRetired>(retired => retired.LeaseId == _lease?.LeaseId, _ =>
         {
             _lease = null;
-            _turn.Retirements++;
+            ConnectionMetrics.Retried("socket_retiring");
             SendNext();
         });
         Command<Retry>(_ => SendNext());
@@ -168,6 +169,7 @@ public sealed partial class ConversationActor
             // The server no longer has our chain: start a new one by sending the whole window, once.
             _chainLost = true;
             _turn.ChainResets++;
+            ConnectionMetrics.ChainReset("previous_response_not_found");
             SendNext();
             return;
         }
@@ -176,7 +178,7 @@ public sealed partial class ConversationActor
             // The connection is at its age limit: a retirement, not a failure. Its socket drains and closes; the
             // request goes again at once on another lane (in full unless store=true keeps the chain server-side).
             ReleaseLease(lastResponseId: null);
-            _turn.Retirements++;
+            ConnectionMetrics.Retried("connection_limit_reached");
             SendNext();
             return;
         }
@@ -186,12 +188,14 @@ public sealed partial class ConversationActor
             // Not a failed attempt: a long 429 period delays the turn but never abandons it.
             var wait = error.RetryAfter ?? TimeSpan.FromSeconds(1);
             _deps.ConnectionManager.Tell(new EndpointThrottled(wait));
+            ConnectionMetrics.Retried("rate_limited");
             _log.Info("Conversation {0}: rate limited; sending again in {1:0} ms", _conversationId, wait.TotalMilliseconds);
             Timers.StartSingleTimer(Retry.Instance, Retry.Instance, wait);
             return;
         }
         if (error.Status is >= 500 || error.Status is null && error.Code is "server_error" || error.Code == ErrorCodes.StreamLimitReached)
         {
+            ConnectionMetrics.Retried("server_error");
             RetryLater(error.ToString());
             return;
         }
@@ -203,6 +207,7 @@ public sealed partial class ConversationActor
         // Partial output of the lost response is void; its owner sends again on a new lease (in full unless
         // store=true keeps the chain server-side: the planner decides from that lease's cache).
         _lease = null;
+        ConnectionMetrics.Retried("transport");
         RetryLater(reason);
     }
 
@@ -261,7 +266,6 @@ public sealed partial class ConversationActor
         public int ModelResponses;
         public int ToolCalls;
         public int ChainResets;
-        public int Retirements;
 
         public void Sent(SendKind kind, int bytes)
         {

@@ -15,8 +15,11 @@ namespace Orchestrator.Host.Hosting;
 /// <summary>The composition root of a node: configuration, journal, connection manager and the conversation shard region.</summary>
 public static class OrchestratorAkkaExtensions
 {
-    /// <summary>Shards of the conversation region; ten per expected node is the usual rule, and 100 leaves room to grow.</summary>
-    public const int MaxShards = 100;
+    /// <summary>
+    /// Shards of the conversation region: about ten per node for clusters of a few nodes. Each shard is a
+    /// persistent remembered-entities store, so fewer shards also means less recovery work at start.
+    /// </summary>
+    public const int MaxShards = 30;
 
     /// <summary>One pooled HTTP client for compaction calls, shared by every node of the process.</summary>
     private static readonly HttpClient CompactionHttp = new() { Timeout = TimeSpan.FromMinutes(2) };

@@ -41,7 +41,8 @@ public sealed class OrchestratorNode : IAsyncDisposable
         OrchestratorSettings settings,
         ToolRegistry tools,
         LogLevel logLevel = LogLevel.Warning,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        TimeSpan? askTimeout = null)
     {
         // First: a second node on the same journal is refused before anything starts.
         var dataLock = DataDirectoryLock.Acquire(settings);
@@ -80,7 +81,7 @@ public sealed class OrchestratorNode : IAsyncDisposable
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             var registry = host.Services.GetRequiredService<ActorRegistry>();
             var system = host.Services.GetRequiredService<Akka.Actor.ActorSystem>();
-            var client = new ConversationClient(system, registry.Get<ConversationRegion>(), TimeSpan.FromSeconds(30));
+            var client = new ConversationClient(system, registry.Get<ConversationRegion>(), askTimeout ?? TimeSpan.FromSeconds(30));
             return new OrchestratorNode(host, emulator, dataLock, responsesUrl, client);
         }
         catch

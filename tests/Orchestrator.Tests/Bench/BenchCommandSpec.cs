@@ -3,9 +3,12 @@ using Orchestrator.Host;
 using Orchestrator.Host.Bench;
 using Xunit;
 
+using Orchestrator.Tests.Support;
+
 namespace Orchestrator.Tests.Bench;
 
 /// <summary>The <c>bench</c> verb at toy size: it runs the real engine and reports every figure the benchmark issue lists.</summary>
+[Collection(RunAloneCollection.Name)]
 public sealed class BenchCommandSpec
 {
     private static readonly string[] RequiredKeys =

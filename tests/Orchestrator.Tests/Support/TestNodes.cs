@@ -16,16 +16,17 @@ public static class TestNodes
         TestJournal journal,
         Uri endpoint,
         string? apiKey = null,
-        Func<OrchestratorSettings, OrchestratorSettings>? configure = null)
+        Func<OrchestratorSettings, OrchestratorSettings>? configure = null,
+        TimeSpan? askTimeout = null)
     {
         var settings = OrchestratorSettings.Load(journal.Environment(name => name == "OPENAI_API_KEY" ? apiKey : null), journal.DataDirectory, endpoint.ToString());
-        return OrchestratorNode.StartAsync(configure?.Invoke(settings) ?? settings, DemoTools.Register(new ToolRegistry()));
+        return OrchestratorNode.StartAsync(configure?.Invoke(settings) ?? settings, DemoTools.Register(new ToolRegistry()), askTimeout: askTimeout);
     }
 
     /// <summary>Runs one turn and returns every update it streamed, the last being its TurnCompleted or TurnFailed.</summary>
-    public static async Task<IReadOnlyList<ConversationUpdate>> RunTurnAsync(this OrchestratorNode node, string conversationId, string text)
+    public static async Task<IReadOnlyList<ConversationUpdate>> RunTurnAsync(this OrchestratorNode node, string conversationId, string text, TimeSpan? timeLimit = null)
     {
-        using var timeout = new CancellationTokenSource(TurnTimeout);
+        using var timeout = new CancellationTokenSource(timeLimit ?? TurnTimeout);
         var updates = new List<ConversationUpdate>();
         await foreach (var update in node.Client.SendAsync(conversationId, text, cancellationToken: timeout.Token)) updates.Add(update);
         return updates;

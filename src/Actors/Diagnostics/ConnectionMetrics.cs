@@ -1,0 +1,68 @@
+using System.Diagnostics.Metrics;
+
+namespace Orchestrator.Actors.Diagnostics;
+
+/// <summary>
+/// What the connection layer and the conversations' chain handling do, on the <see cref="EngineMetrics.MeterName"/>
+/// meter: gauges as up-down counters (open sockets, lanes in use, responses in flight, lease queue depth) and counters
+/// for sends, cache misses, chain resets, retries, retirements, reconnects and 429 pauses. The continuation ratio is
+/// <c>orchestrator.requests{kind=continuation}</c> over all <c>orchestrator.requests</c>.
+/// </summary>
+public static class ConnectionMetrics
+{
+    public const string Requests = "orchestrator.requests";
+    public const string CacheMisses = "orchestrator.cache.misses";
+    public const string ChainResets = "orchestrator.chain.resets";
+    public const string Retries = "orchestrator.retries";
+    public const string OpenSockets = "orchestrator.sockets.open";
+    public const string LanesInUse = "orchestrator.lanes.in_use";
+    public const string InFlight = "orchestrator.responses.in_flight";
+    public const string QueueDepth = "orchestrator.leases.queued";
+    public const string Retirements = "orchestrator.sockets.retirements";
+    public const string Reconnects = "orchestrator.sockets.reconnects";
+    public const string Pauses = "orchestrator.endpoint.pauses";
+    public const string ReasonTag = "reason";
+
+    private static readonly Meter Meter = new(EngineMetrics.MeterName);
+    private static readonly Counter<long> RequestCount = Meter.CreateCounter<long>(Requests, description: "response.create sent, by kind (continuation or full)");
+    private static readonly Counter<long> CacheMissCount = Meter.CreateCounter<long>(CacheMisses, description: "full sends of a chain that had a response: its cache was gone");
+    private static readonly Counter<long> ChainResetCount = Meter.CreateCounter<long>(ChainResets, description: "chains restarted, by reason");
+    private static readonly Counter<long> RetryCount = Meter.CreateCounter<long>(Retries, description: "requests sent again, by reason");
+    private static readonly UpDownCounter<long> OpenSocketCount = Meter.CreateUpDownCounter<long>(OpenSockets);
+    private static readonly UpDownCounter<long> LaneCount = Meter.CreateUpDownCounter<long>(LanesInUse);
+    private static readonly UpDownCounter<long> InFlightCount = Meter.CreateUpDownCounter<long>(InFlight);
+    private static readonly UpDownCounter<long> QueuedCount = Meter.CreateUpDownCounter<long>(QueueDepth);
+    private static readonly Counter<long> RetirementCount = Meter.CreateCounter<long>(Retirements);
+    private static readonly Counter<long> ReconnectCount = Meter.CreateCounter<long>(Reconnects, description: "failed connection attempts followed by a backoff");
+    private static readonly Counter<long> PauseCount = Meter.CreateCounter<long>(Pauses, description: "429 pauses of the endpoint");
+
+    public static void RequestSent(bool continuation, bool cacheMiss)
+    {
+        RequestCount.Add(1, new KeyValuePair<string, object?>(EngineMetrics.KindTag, continuation ? "continuation" : "full"));
+        if (cacheMiss) CacheMissCount.Add(1);
+    }
+
+    public static void ChainReset(string reason) => ChainResetCount.Add(1, new KeyValuePair<string, object?>(ReasonTag, reason));
+
+    public static void Retried(string reason) => RetryCount.Add(1, new KeyValuePair<string, object?>(ReasonTag, reason));
+
+    public static void SocketOpened() => OpenSocketCount.Add(1);
+
+    public static void SocketClosed() => OpenSocketCount.Add(-1);
+
+    public static void LaneLeased() => LaneCount.Add(1);
+
+    public static void LaneFreed() => LaneCount.Add(-1);
+
+    public static void ResponseStarted() => InFlightCount.Add(1);
+
+    public static void ResponseEnded(int count = 1) => InFlightCount.Add(-count);
+
+    public static void Queued(int delta) => QueuedCount.Add(delta);
+
+    public static void Retired() => RetirementCount.Add(1);
+
+    public static void ReconnectFailed() => ReconnectCount.Add(1);
+
+    public static void Paused() => PauseCount.Add(1);
+}
