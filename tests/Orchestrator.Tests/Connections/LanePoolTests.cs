@@ -207,4 +207,32 @@ public class LanePoolTests
 
         Assert.Null(pool.TryAcquire("a")!.CachedResponseId);
     }
+
+    [Fact]
+    public void A_retired_socket_gives_no_new_lease_but_its_holders_keep_their_lanes()
+    {
+        var pool = PoolWithSockets(2, 2);
+        var held = pool.TryAcquire("a")!;
+        pool.Retire(held.SocketId);
+
+        var others = new[] { pool.TryAcquire("b"), pool.TryAcquire("c") };
+        Assert.All(others, o => Assert.NotEqual(held.SocketId, o!.SocketId));
+        Assert.Null(pool.TryAcquire("d"));
+        Assert.Equal(3, pool.LanesInUse);
+
+        // Even its former holder does not get it back: its cache is about to go.
+        pool.Release(held.SocketId, held.Lane, "resp_a1");
+        Assert.Null(pool.TryAcquire("a"));
+    }
+
+    [Fact]
+    public void A_retiring_socket_still_counts_toward_the_socket_limit_until_it_is_removed()
+    {
+        var pool = PoolWithSockets(1, 2, maxSockets: 2);
+        pool.Retire(1);
+        Assert.False(pool.CanAddSocket);
+
+        pool.RemoveSocket(1);
+        Assert.True(pool.CanAddSocket);
+    }
 }

@@ -14,6 +14,7 @@ namespace Orchestrator.Tests.Crash;
 /// kills (default 30; a soak uses hundreds), <c>ORCHESTRATOR_CRASH_SEED</c> the random seed.
 /// </summary>
 [Trait("Category", "Crash")]
+[Collection(RunAloneCollection.Name)]
 public sealed partial class CrashSpec(ITestOutputHelper output)
 {
     private const int Conversations = 4;
