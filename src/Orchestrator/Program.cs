@@ -14,6 +14,7 @@ public static class Program
         {
             RunCommand.Create(environment, stdout, stderr),
             ServeCommand.Create(environment, stdout, stderr),
+            InspectCommand.Create(environment, stdout, stderr),
             EmulatorCommand.Create(stdout, stderr),
             BenchCommand.Create(environment, stdout, stderr),
         };

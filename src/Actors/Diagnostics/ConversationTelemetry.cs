@@ -31,8 +31,8 @@ public static class ConversationTelemetry
 
     // A second Meter instance of the same name: listeners select meters by name, so both are one "Orchestrator" meter to them.
     private static readonly Meter Meter = new(EngineMetrics.MeterName);
-    private static readonly Histogram<double> Turns = Meter.CreateHistogram<double>(TurnDuration, "s", "Duration of user turns, from the first request to the final answer or failure.");
-    private static readonly Histogram<double> FirstToken = Meter.CreateHistogram<double>(TimeToFirstToken, "s", "Time from the start of a turn to its first streamed text.");
+    private static readonly Histogram<double> Turns = Meter.CreateHistogram<double>(TurnDuration, "s", "Duration of user turns, from accepting the message (or resuming) to the final answer or failure.");
+    private static readonly Histogram<double> FirstToken = Meter.CreateHistogram<double>(TimeToFirstToken, "s", "Time from the first request of a turn to its first streamed text.");
     private static readonly Histogram<double> Tools = Meter.CreateHistogram<double>(ToolDuration, "s", "Duration of tool calls.");
     private static readonly Histogram<double> ModelResponses = Meter.CreateHistogram<double>(ModelResponseDuration, "s", "Time from handing a request to the socket to its response ending.");
 

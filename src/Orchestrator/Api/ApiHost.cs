@@ -53,7 +53,9 @@ public sealed class ApiHost : IAsyncDisposable
             builder.Services.AddOrchestratorTelemetry(options.Telemetry);
 
             var app = builder.Build();
-            app.UseExceptionHandler(handler => handler.Run(ProblemForException));
+            // The API's own logging is off (stdout belongs to the command); its failures go to the node's log.
+            var log = node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Api");
+            app.UseExceptionHandler(handler => handler.Run(context => ProblemForException(context, log)));
             app.UseStatusCodePages();
             app.UseBearerToken(options.Token);
             app.MapOpenApi();
@@ -71,13 +73,14 @@ public sealed class ApiHost : IAsyncDisposable
     }
 
     /// <summary>Failures of the node, not of the request, each with what the caller can do.</summary>
-    private static Task ProblemForException(HttpContext context)
+    private static Task ProblemForException(HttpContext context, ILogger log)
     {
         var error = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+        log.LogError(error, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
         var problem = error switch
         {
             ConversationUnavailableException e => ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Conversation unavailable", e.Message),
-            TimeoutException e => ApiProblems.Problem(StatusCodes.Status504GatewayTimeout, "Timeout", $"{e.Message}; retry (with the same Idempotency-Key for messages)."),
+            TimeoutException or AskTimeoutException => ApiProblems.Problem(StatusCodes.Status504GatewayTimeout, "Timeout", $"{error.Message}; retry (with the same Idempotency-Key for messages)."),
             _ => ApiProblems.Problem(StatusCodes.Status500InternalServerError, "Internal error", "The node failed to handle the request; see its log."),
         };
         return problem.ExecuteAsync(context);

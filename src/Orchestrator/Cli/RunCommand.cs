@@ -58,10 +58,14 @@ public static class RunCommand
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
-        ITurnOutput output = json ? new JsonTurnOutput(stdout) : new TextTurnOutput(stdout);
+        ITurnOutput output = json ? new JsonTurnOutput(stdout)
+            : LiveTurnOutput.CanShow(stdout) ? new LiveTurnOutput(Spectre.Console.AnsiConsole.Console)
+            : new TextTurnOutput(stdout);
 
         var tools = DemoTools.Register(new ToolRegistry());
         await using var node = await OrchestratorNode.StartAsync(settings, tools, verbose ? LogLevel.Information : LogLevel.Critical, deadline.Token);
+        // Declared after the node, so disposed before it: the live display finishes drawing before the node leaves the cluster.
+        await using var display = output as IAsyncDisposable;
         output.Started(conversationId, node.ResponsesUrl, node.UsesEmbeddedEmulator);
 
         ConversationUpdate? last = null;

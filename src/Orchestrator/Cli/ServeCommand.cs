@@ -19,7 +19,7 @@ public static class ServeCommand
         var toolLatency = new Option<int>("--demo-tool-latency-ms") { Description = "Simulated work per demo tool call, in milliseconds (for demos and fault tests)." };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level written to stderr (Trace, Debug, Information, Warning, Error).", DefaultValueFactory = _ => LogLevel.Information };
 
-        var command = new Command("serve", "Run a node with the HTTP API; conversations with open work resume by themselves.")
+        var command = new Command("serve", "Run a node with the HTTP API (/v1/conversations, SSE events, /healthz, /readyz, /openapi/v1.json) until Ctrl+C; conversations with open work resume by themselves. ORCHESTRATOR_API_TOKEN makes /v1 require that bearer token; ORCHESTRATOR_TELEMETRY=console,otlp,prometheus turns on OpenTelemetry exporters.")
         {
             urls, endpoint, data, toolLatency, logLevel,
         };

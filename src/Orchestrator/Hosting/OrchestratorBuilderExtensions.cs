@@ -20,13 +20,16 @@ public static class OrchestratorBuilderExtensions
         var settings = options.ToSettings();
         var responsesUrl = settings.ResponsesUrl
             ?? throw new ConfigurationException("No Responses endpoint: set OrchestratorOptions.Endpoint, OPENAI_BASE_URL or OPENAI_API_KEY (the embedded emulator is started by the CLI only).");
+        // One node per SQLite journal, as for the CLI; held until the actor system terminates.
+        var dataLock = DataDirectoryLock.Acquire(settings);
         // The composition root is synchronous; the check is bounded by orchestrator.postgres.startup-timeout.
         var journal = JournalStore.For(settings).PrepareAsync(CancellationToken.None).GetAwaiter().GetResult();
         var tools = options.Tools;
 
         // Starters run in order: the DI tools are in the registry before the conversation region declares them.
-        builder.WithActors((_, _, resolver) =>
+        builder.WithActors((system, _, resolver) =>
         {
+            if (dataLock is not null) system.RegisterOnTermination(dataLock.Dispose);
             var services = resolver.GetService<IServiceProvider>();
             foreach (var registration in services.GetServices<OrchestratorToolRegistration>()) registration.Register(tools, services);
         });

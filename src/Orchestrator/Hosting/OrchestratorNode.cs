@@ -18,11 +18,13 @@ public sealed class OrchestratorNode : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly EmulatorServer? _emulator;
+    private readonly DataDirectoryLock? _lock;
 
-    private OrchestratorNode(IHost host, EmulatorServer? emulator, Uri responsesUrl, ConversationClient client)
+    private OrchestratorNode(IHost host, EmulatorServer? emulator, DataDirectoryLock? dataLock, Uri responsesUrl, ConversationClient client)
     {
         _host = host;
         _emulator = emulator;
+        _lock = dataLock;
         ResponsesUrl = responsesUrl;
         Client = client;
     }
@@ -42,16 +44,18 @@ public sealed class OrchestratorNode : IAsyncDisposable
         CancellationToken cancellationToken = default,
         TimeSpan? askTimeout = null)
     {
+        // First: a second node on the same journal is refused before anything starts.
+        var dataLock = DataDirectoryLock.Acquire(settings);
         EmulatorServer? emulator = null;
         var responsesUrl = settings.ResponsesUrl;
-        if (responsesUrl is null)
-        {
-            emulator = await EmulatorServer.StartAsync(new EmulatorOptions(), cancellationToken).ConfigureAwait(false);
-            responsesUrl = emulator.ResponsesUrl;
-        }
-
         try
         {
+            if (responsesUrl is null)
+            {
+                emulator = await EmulatorServer.StartAsync(new EmulatorOptions(), cancellationToken).ConfigureAwait(false);
+                responsesUrl = emulator.ResponsesUrl;
+            }
+
             // Checked before the host exists: a host that fails to start logs the error with its stack trace,
             // and a bad journal is the user's to fix from one line.
             var journal = await JournalStore.For(settings).PrepareAsync(cancellationToken).ConfigureAwait(false);
@@ -78,11 +82,12 @@ public sealed class OrchestratorNode : IAsyncDisposable
             var registry = host.Services.GetRequiredService<ActorRegistry>();
             var system = host.Services.GetRequiredService<Akka.Actor.ActorSystem>();
             var client = new ConversationClient(system, registry.Get<ConversationRegion>(), askTimeout ?? TimeSpan.FromSeconds(30));
-            return new OrchestratorNode(host, emulator, responsesUrl, client);
+            return new OrchestratorNode(host, emulator, dataLock, responsesUrl, client);
         }
         catch
         {
             if (emulator is not null) await emulator.DisposeAsync().ConfigureAwait(false);
+            dataLock?.Dispose();
             throw;
         }
     }
@@ -93,6 +98,7 @@ public sealed class OrchestratorNode : IAsyncDisposable
         await _host.StopAsync(timeout.Token).ConfigureAwait(false);
         _host.Dispose();
         if (_emulator is not null) await _emulator.DisposeAsync().ConfigureAwait(false);
+        _lock?.Dispose();
     }
 
     private static Akka.Event.LogLevel ToAkka(LogLevel level) => level switch

@@ -1,0 +1,31 @@
+using Orchestrator.Host;
+using Xunit;
+
+namespace Orchestrator.Tests.Hosting;
+
+/// <summary><c>--help</c> of the tool and of every verb: exit 0, a description, and every option the verb takes.</summary>
+public sealed class HelpSpec
+{
+    [Theory]
+    [InlineData("run", new[] { "<message>", "--conversation", "--endpoint", "--data", "--json", "--timeout", "--verbose" })]
+    [InlineData("serve", new[] { "--urls", "--endpoint", "--data", "--demo-tool-latency-ms", "--log-level", "ORCHESTRATOR_API_TOKEN", "ORCHESTRATOR_TELEMETRY" })]
+    [InlineData("inspect", new[] { "<conversation>", "--data" })]
+    [InlineData("emulator", new[] { "--port", "--host" })]
+    public async Task Every_verb_documents_its_arguments_and_options(string verb, string[] mentions)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, await Program.RunAsync([verb, "--help"], _ => null, stdout, stderr));
+        var help = stdout.ToString();
+        // The usage line names the executable, which in a test is the test host.
+        Assert.Matches($@"Usage:\s+\S+ {verb}", help);
+        Assert.All(mentions, m => Assert.Contains(m, help));
+    }
+
+    [Fact]
+    public async Task The_root_help_lists_every_verb()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, await Program.RunAsync(["--help"], _ => null, stdout, stderr));
+        Assert.All(new[] { "run <message>", "serve", "inspect <conversation>", "emulator", "bench" }, verb => Assert.Contains(verb, stdout.ToString()));
+    }
+}

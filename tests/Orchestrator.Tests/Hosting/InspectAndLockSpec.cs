@@ -1,0 +1,49 @@
+using Orchestrator.Emulator;
+using Orchestrator.Host;
+using Orchestrator.Host.Configuration;
+using Orchestrator.Tests.Support;
+using Xunit;
+
+namespace Orchestrator.Tests.Hosting;
+
+/// <summary>
+/// One node on a SQLite journal: a second node on the same journal is refused with what to do, and
+/// <c>inspect</c> reads the history meanwhile (reading takes no lock).
+/// </summary>
+public sealed class InspectAndLockSpec
+{
+    [Fact]
+    public async Task A_second_node_on_the_journal_is_refused_and_inspect_reads_the_history_while_the_first_runs()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions());
+        await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
+        await using var node = await TestNodes.StartAsync(journal, emulator.ResponsesUrl);
+        (await node.RunTurnAsync("c-inspected", "compare tools:2")).Completed();
+
+        var second = await Cli("run", "--data", journal.DataDirectory!, "--endpoint", emulator.BaseUrl.ToString(), "hello");
+        Assert.Equal(2, second.Exit);
+        Assert.Contains("in use by another node", second.Error);
+        Assert.Contains("POST /v1/conversations/{id}/messages", second.Error);
+
+        var inspect = await Cli("inspect", "c-inspected", "--data", journal.DataDirectory!);
+        Assert.True(inspect.Exit == 0, inspect.Error);
+        var lines = inspect.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("conversation c-inspected · model ", lines[0]);
+        Assert.Equal("turn 1", lines[1]);
+        Assert.Contains("user      \"compare tools:2\"", lines[2]);
+        Assert.Contains("2 tool calls", lines[3]);
+        Assert.Equal(2, lines.Count(l => l.Contains("  tool      call_") || l.Contains(" tool      call_")));
+        Assert.Matches(@"response  \S+: answer "".*calls=2 outputs=2 missing=0", lines[^1]);
+
+        var unknown = await Cli("inspect", "c-never", "--data", journal.DataDirectory!);
+        Assert.Equal(1, unknown.Exit);
+        Assert.Contains("no conversation 'c-never'", unknown.Error);
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> Cli(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var exit = await Program.RunAsync(args, _ => null, stdout, stderr).WaitAsync(TestNodes.TurnTimeout);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+}
