@@ -18,8 +18,10 @@ namespace Orchestrator.Tests.Crash;
 public sealed partial class CrashSpec(ITestOutputHelper output)
 {
     private const int Conversations = 4;
-    // Enough work that every kill lands while conversations are busy: a node makes a few rounds before its kill.
-    private const int Rounds = 60;
+    // Enough work that every kill lands while conversations are busy: a node makes a few rounds before its kill,
+    // so a soak with hundreds of kills needs proportionally more rounds.
+    private const int RoundsPerKill = 2;
+    private const int MinimumRounds = 60;
     private const int ToolsPerRound = 3;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
@@ -34,7 +36,8 @@ public sealed partial class CrashSpec(ITestOutputHelper output)
         await using var journal = await TestJournal.CreateAsync(kind);
         var kills = int.TryParse(Environment.GetEnvironmentVariable("ORCHESTRATOR_CRASH_KILLS"), out var k) ? k : 30;
         var seed = int.TryParse(Environment.GetEnvironmentVariable("ORCHESTRATOR_CRASH_SEED"), out var s) ? s : Environment.TickCount;
-        output.WriteLine($"journal={kind} kills={kills} seed={seed}");
+        var rounds = Math.Max(MinimumRounds, kills * RoundsPerKill);
+        output.WriteLine($"journal={kind} kills={kills} rounds={rounds} seed={seed}");
         var random = new Random(seed);
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = TimeSpan.FromMilliseconds(30) });
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -45,7 +48,7 @@ public sealed partial class CrashSpec(ITestOutputHelper output)
         for (var kill = 0; kill < kills; kill++)
         {
             await using var node = await ServeProcess.StartAsync(journal, emulator.ResponsesUrl, toolLatencyMs: 60, StartTimeout);
-            await PostUnacknowledged(http, node.Address, ids, acknowledged);
+            await PostUnacknowledged(http, node.Address, ids, acknowledged, rounds);
             // Kill only once the node is at work; then at a random moment, so that over the run kills land in
             // every phase of a turn (model streaming, tools running, events being written).
             await Task.WhenAny(node.ToolStarted, Task.Delay(WorkTimeout));
@@ -56,13 +59,13 @@ public sealed partial class CrashSpec(ITestOutputHelper output)
 
         await using (var last = await ServeProcess.StartAsync(journal, emulator.ResponsesUrl, toolLatencyMs: 60, StartTimeout))
         {
-            await PostUnacknowledged(http, last.Address, ids, acknowledged);
+            await PostUnacknowledged(http, last.Address, ids, acknowledged, rounds);
             Assert.Equal(Conversations, acknowledged.Count);
             using var deadline = new CancellationTokenSource(FinishTimeout);
             foreach (var id in ids)
             {
                 var answer = await WaitForAnswer(http, last.Address, id, deadline.Token);
-                Assert.Contains($"calls={Rounds * ToolsPerRound} outputs={Rounds * ToolsPerRound} missing=0 duplicates=0", answer);
+                Assert.Contains($"calls={rounds * ToolsPerRound} outputs={rounds * ToolsPerRound} missing=0 duplicates=0", answer);
             }
             await last.KillAsync();
             incarnations.Add(last.LogLines);
@@ -71,15 +74,15 @@ public sealed partial class CrashSpec(ITestOutputHelper output)
         var (runs, reruns) = CheckNoRecordedCallRanAgain(incarnations);
         var busy = incarnations.Count(lines => lines.Any(l => Recorded().IsMatch(l)));
         output.WriteLine($"{incarnations.Count} incarnations ({busy} recorded tool results before being killed or finishing), {runs} tool runs, {reruns} re-runs of calls killed before their result was recorded");
-        Assert.True(runs >= Conversations * Rounds * ToolsPerRound, $"only {runs} tool runs were logged");
+        Assert.True(runs >= Conversations * rounds * ToolsPerRound, $"only {runs} tool runs were logged");
     }
 
-    private static async Task PostUnacknowledged(HttpClient http, Uri address, IEnumerable<string> ids, HashSet<string> acknowledged)
+    private static async Task PostUnacknowledged(HttpClient http, Uri address, IEnumerable<string> ids, HashSet<string> acknowledged, int rounds)
     {
         foreach (var id in ids.Where(id => !acknowledged.Contains(id)))
         {
             // The same idempotency key every time: a message accepted before a kill is not accepted twice.
-            if (await ServeProcess.TryPostAsync(http, address, id, $"crash test tools:{ToolsPerRound} rounds:{Rounds}", $"m-{id}")) acknowledged.Add(id);
+            if (await ServeProcess.TryPostAsync(http, address, id, $"crash test tools:{ToolsPerRound} rounds:{rounds}", $"m-{id}")) acknowledged.Add(id);
         }
     }
 
