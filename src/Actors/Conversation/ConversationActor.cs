@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Messages.Connections;
 using Orchestrator.Messages.Conversations;
 using Orchestrator.Messages.Events;
@@ -25,6 +27,8 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _subscribers = new();
     private ConversationState _state = ConversationState.Empty;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private bool _recoveredFromSnapshot;
 
     public ConversationActor(string conversationId, ConversationDependencies deps)
     {
@@ -32,10 +36,15 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         _deps = deps;
         PersistenceId = PersistenceIdFor(conversationId);
 
-        Recover<SnapshotOffer>(offer => _state = ConversationState.FromSnapshot((ConversationSnapshot)offer.Snapshot));
+        Recover<SnapshotOffer>(offer =>
+        {
+            _state = ConversationState.FromSnapshot((ConversationSnapshot)offer.Snapshot);
+            _recoveredFromSnapshot = true;
+        });
         Recover<IPersistedEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
+            ConversationTelemetry.Recovered(Stopwatch.GetElapsedTime(_started), _recoveredFromSnapshot);
             // Resume only after the messages that arrived during recovery (a Subscribe, typically) are handled,
             // so that whoever woke the conversation sees the open work finish.
             Become(Recovered);

@@ -18,6 +18,7 @@ public static class ConversationTelemetry
     public const string TimeToFirstToken = "orchestrator.turn.time_to_first_token";
     public const string ToolDuration = "orchestrator.tool.duration";
     public const string ModelResponseDuration = "orchestrator.model_response.duration";
+    public const string RecoveryDuration = "orchestrator.conversation.recovery.duration";
 
     public const string ConversationIdTag = "orchestrator.conversation.id";
     public const string OutcomeTag = "orchestrator.outcome";
@@ -26,6 +27,7 @@ public static class ConversationTelemetry
     public const string ModelTag = "gen_ai.request.model";
     public const string ResponseIdTag = "gen_ai.response.id";
     public const string RequestKindTag = "orchestrator.request.kind";
+    public const string FromSnapshotTag = "orchestrator.recovery.from_snapshot";
 
     public static readonly ActivitySource Source = new(SourceName);
 
@@ -34,6 +36,7 @@ public static class ConversationTelemetry
     private static readonly Histogram<double> Turns = Meter.CreateHistogram<double>(TurnDuration, "s", "Duration of user turns, from accepting the message (or resuming) to the final answer or failure.");
     private static readonly Histogram<double> FirstToken = Meter.CreateHistogram<double>(TimeToFirstToken, "s", "Time from the first request of a turn to its first streamed text.");
     private static readonly Histogram<double> Tools = Meter.CreateHistogram<double>(ToolDuration, "s", "Duration of tool calls.");
+    private static readonly Histogram<double> Recoveries = Meter.CreateHistogram<double>(RecoveryDuration, "s", "Time from a conversation actor starting to its state being recovered from the journal (snapshot and events).");
     private static readonly Histogram<double> ModelResponses = Meter.CreateHistogram<double>(ModelResponseDuration, "s", "Time from handing a request to the socket to its response ending.");
 
     public static void TurnEnded(TimeSpan elapsed, bool completed) =>
@@ -46,4 +49,7 @@ public static class ConversationTelemetry
 
     public static void ModelResponseEnded(TimeSpan duration, string outcome) =>
         ModelResponses.Record(duration.TotalSeconds, new KeyValuePair<string, object?>(OutcomeTag, outcome));
+
+    public static void Recovered(TimeSpan duration, bool fromSnapshot) =>
+        Recoveries.Record(duration.TotalSeconds, new KeyValuePair<string, object?>(FromSnapshotTag, fromSnapshot));
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Emulator;
 using Orchestrator.Host.Configuration;
 using Orchestrator.Host.Hosting;
@@ -10,12 +12,17 @@ namespace Orchestrator.Tests.Integration;
 
 /// <summary>
 /// A conversation of about 1,000 events recovers to the same state with and without snapshots. The recovery times
-/// are written to the test output as a measurement (the figures of issue 4); nothing is asserted about them.
+/// (the conversation's own <c>orchestrator.conversation.recovery.duration</c>) are written to the test output as a
+/// measurement (the figures of issue 4); nothing is asserted about them. Run alone: the meter is process-wide.
 /// </summary>
+[Collection(RunAloneCollection.Name)]
 public sealed class RecoveryTimeSpec(ITestOutputHelper output)
 {
     // 1 start + 1 message + 250 responses with calls + 750 tool results + 1 answer = 1,003 events.
     private const string Job = "long history tools:3 rounds:250";
+
+    // The first recovery in a process also compiles the recovery path; one sample on a shared machine says little.
+    private const int Recoveries = 6;
 
     [Theory]
     [InlineData(100)]
@@ -31,15 +38,32 @@ public sealed class RecoveryTimeSpec(ITestOutputHelper output)
             before = await first.Client.GetStatusAsync("c-history");
         }
 
-        await using var second = await Start(journal, emulator, snapshotEvery);
-        // Start every shard first, so that the measurement is the conversation's own recovery.
-        await Task.WhenAll(Enumerable.Range(0, 90).Select(i => second.Client.GetStatusAsync($"c-warm-{i}")));
-        var clock = Stopwatch.StartNew();
-        var after = await second.Client.GetStatusAsync("c-history");
-        clock.Stop();
+        var recovered = new List<double>();
+        var answered = new List<double>();
+        for (var attempt = 0; attempt < Recoveries; attempt++)
+        {
+            using var recoveries = new MetricCollector<double>(null, EngineMetrics.MeterName, ConversationTelemetry.RecoveryDuration);
+            await using var node = await Start(journal, emulator, snapshotEvery);
+            var clock = Stopwatch.StartNew();
+            var after = await node.Client.GetStatusAsync("c-history");
+            answered.Add(clock.Elapsed.TotalMilliseconds);
+            Assert.Equal(before, after);
 
-        Assert.Equal(before, after);
-        output.WriteLine($"snapshot-every={snapshotEvery}: recovered {before.WindowItems} window items in {clock.Elapsed.TotalMilliseconds:0} ms");
+            // The only conversation in this node is c-history: its recovery is the one measurement.
+            var measurement = Assert.Single(recoveries.GetMeasurementSnapshot());
+            Assert.Equal(snapshotEvery <= 1_003, measurement.Tags[ConversationTelemetry.FromSnapshotTag]);
+            recovered.Add(measurement.Value * 1000);
+        }
+
+        output.WriteLine($"snapshot-every={snapshotEvery}, {before.WindowItems} window items: recovered in {Summary(recovered)}; " +
+            $"first status answered in {Summary(answered)}");
+    }
+
+    private static string Summary(List<double> milliseconds)
+    {
+        var warm = milliseconds.Skip(1).Order().ToArray();
+        return $"median {warm[warm.Length / 2]:0.0} ms, min {warm[0]:0.0} ms after a first {milliseconds[0]:0.0} ms " +
+            $"(all: {string.Join(", ", milliseconds.Select(t => t.ToString("0.0")))})";
     }
 
     private static Task<OrchestratorNode> Start(TestJournal journal, EmulatorServer emulator, int snapshotEvery) =>
