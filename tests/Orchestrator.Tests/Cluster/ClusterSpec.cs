@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Npgsql;
-using Orchestrator.Emulator;
-using Orchestrator.Host.Configuration;
 using Orchestrator.Tests.Crash;
 using Orchestrator.Tests.Support;
 using Xunit;
@@ -29,18 +27,15 @@ public sealed class ClusterSpec(ITestOutputHelper output)
     [PostgresFact]
     public async Task Every_conversation_finishes_exactly_when_a_node_is_killed_mid_run()
     {
-        await using var journal = await TestJournal.CreateAsync(JournalKind.Postgres);
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = ModelLatency });
-        await using var cluster = new TestCluster(journal, emulator.ResponsesUrl, ToolLatencyMs);
         var clock = Stopwatch.StartNew();
-        await cluster.StartAllAsync();
+        await using var cluster = await TestCluster.StartAsync(ModelLatency, ToolLatencyMs);
         output.WriteLine($"cluster of {TestCluster.Size} up after {clock.Elapsed.TotalSeconds:0.0} s");
 
         var work = new ClusterWorkload(cluster, "kill");
         await work.StartAsync(Conversations, PostTimeout);
         // The oldest node: it also runs the shard coordinator, the worst case for a crash.
         const int victim = 0;
-        await WaitForRecordedResultsAsync([cluster.Node(victim)], 150);
+        await WaitForRecordedResultsAsync([cluster.Node(victim)], 100);
         var survivorsBefore = Enumerable.Range(0, TestCluster.Size).Where(i => i != victim).Select(cluster.Node).ToList();
         var killedAt = DateTime.UtcNow;
         await cluster.KillAsync(victim);
@@ -59,11 +54,8 @@ public sealed class ClusterSpec(ITestOutputHelper output)
     [PostgresFact]
     public async Task Every_conversation_finishes_exactly_through_a_rolling_restart()
     {
-        await using var journal = await TestJournal.CreateAsync(JournalKind.Postgres);
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = ModelLatency });
-        await using var cluster = new TestCluster(journal, emulator.ResponsesUrl, ToolLatencyMs);
         var clock = Stopwatch.StartNew();
-        await cluster.StartAllAsync();
+        await using var cluster = await TestCluster.StartAsync(ModelLatency, ToolLatencyMs);
 
         var work = new ClusterWorkload(cluster, "roll");
         var recorded = 0;
@@ -88,17 +80,14 @@ public sealed class ClusterSpec(ITestOutputHelper output)
     [PostgresFact]
     public async Task Conversations_with_open_work_resume_by_themselves_after_a_whole_cluster_restart()
     {
-        await using var journal = await TestJournal.CreateAsync(JournalKind.Postgres);
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = ModelLatency });
-        await using var cluster = new TestCluster(journal, emulator.ResponsesUrl, ToolLatencyMs);
         var clock = Stopwatch.StartNew();
-        await cluster.StartAllAsync();
+        await using var cluster = await TestCluster.StartAsync(ModelLatency, ToolLatencyMs);
 
         var work = new ClusterWorkload(cluster, "restart");
         await work.StartAsync(Conversations, PostTimeout);
-        await WaitForRecordedResultsAsync(cluster.Running, 300);
+        await WaitForRecordedResultsAsync(cluster.Running, 200);
         await cluster.StopAllAsync();
-        var finishedBefore = await CountFinishedInJournalAsync(journal);
+        var finishedBefore = await CountFinishedInJournalAsync(cluster.Journal);
         output.WriteLine($"whole cluster stopped after {clock.Elapsed.TotalSeconds:0.0} s with {Conversations - finishedBefore} conversations unfinished");
         Assert.True(finishedBefore < Conversations, "every conversation had finished before the stop");
 
@@ -107,10 +96,10 @@ public sealed class ClusterSpec(ITestOutputHelper output)
         // Nothing is sent to the conversations (even a status request would start one): the journal shows them finish.
         using (var deadline = new CancellationTokenSource(FinishTimeout))
         {
-            while (await CountFinishedInJournalAsync(journal) < Conversations)
+            while (await CountFinishedInJournalAsync(cluster.Journal) < Conversations)
             {
                 if (deadline.IsCancellationRequested)
-                    throw new TimeoutException($"only {await CountFinishedInJournalAsync(journal)} of {Conversations} conversations finished within {FinishTimeout.TotalSeconds:0} s of the restart");
+                    throw new TimeoutException($"only {await CountFinishedInJournalAsync(cluster.Journal)} of {Conversations} conversations finished within {FinishTimeout.TotalSeconds:0} s of the restart");
                 // The journal is the only witness that does not wake a conversation: poll it, bounded by the deadline.
                 await Task.Delay(500, CancellationToken.None);
             }

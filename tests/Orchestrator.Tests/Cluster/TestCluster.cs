@@ -1,15 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
+using Orchestrator.Emulator;
+using Orchestrator.Host.Configuration;
 using Orchestrator.Tests.Crash;
 using Orchestrator.Tests.Support;
 
 namespace Orchestrator.Tests.Cluster;
 
 /// <summary>
-/// Three <c>serve</c> processes on 127.0.0.1 forming one cluster over a shared PostgreSQL journal. Each node keeps its
-/// cluster port across restarts, and every node lists all three as seed nodes, so any of them can be restarted alone
-/// or all together. Keeps the log lines of every incarnation.
+/// Three <c>serve</c> processes on 127.0.0.1 forming one cluster over a fresh PostgreSQL journal, against an emulator
+/// in the test process. Each node keeps its cluster port across restarts, and every node lists all three as seed
+/// nodes, so any of them can be restarted alone or all together. Keeps the log lines of every incarnation.
 /// </summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
@@ -18,20 +20,40 @@ internal sealed class TestCluster : IAsyncDisposable
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
 
     private readonly TestJournal _journal;
-    private readonly Uri _endpoint;
+    private readonly EmulatorServer _emulator;
     private readonly int _toolLatencyMs;
     private readonly int[] _clusterPorts;
     private readonly ServeProcess?[] _nodes = new ServeProcess?[Size];
     private readonly List<IReadOnlyList<string>> _finishedLogs = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    public TestCluster(TestJournal journal, Uri endpoint, int toolLatencyMs)
+    private TestCluster(TestJournal journal, EmulatorServer emulator, int toolLatencyMs)
     {
         _journal = journal;
-        _endpoint = endpoint;
+        _emulator = emulator;
         _toolLatencyMs = toolLatencyMs;
         _clusterPorts = Enumerable.Range(0, Size).Select(_ => FreePort()).ToArray();
     }
+
+    /// <summary>A new journal and emulator, and the three nodes started on them.</summary>
+    public static async Task<TestCluster> StartAsync(TimeSpan modelLatency, int toolLatencyMs)
+    {
+        var journal = await TestJournal.CreateAsync(JournalKind.Postgres);
+        var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = modelLatency });
+        var cluster = new TestCluster(journal, emulator, toolLatencyMs);
+        try
+        {
+            await cluster.StartAllAsync();
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public TestJournal Journal => _journal;
 
     /// <summary>The nodes running now.</summary>
     public IReadOnlyList<ServeProcess> Running => _nodes.OfType<ServeProcess>().Where(node => !node.HasExited).ToList();
@@ -46,7 +68,7 @@ internal sealed class TestCluster : IAsyncDisposable
     {
         var seeds = string.Join(",", _clusterPorts.Select(port => $"127.0.0.1:{port}"));
         var node = await ServeProcess.StartAsync(
-            _journal, _endpoint, _toolLatencyMs, StartTimeout,
+            _journal, _emulator.ResponsesUrl, _toolLatencyMs, StartTimeout,
             ["--cluster-port", _clusterPorts[index].ToString(), "--seed-nodes", seeds],
             // Three nodes share one server (max_connections 100 by default): bound each node's pool.
             new Dictionary<string, string> { ["ORCHESTRATOR_POSTGRES"] = new NpgsqlConnectionStringBuilder(_journal.ConnectionString) { MaxPoolSize = 20 }.ConnectionString });
@@ -130,5 +152,7 @@ internal sealed class TestCluster : IAsyncDisposable
     {
         foreach (var node in _nodes.OfType<ServeProcess>()) await node.DisposeAsync();
         _http.Dispose();
+        await _emulator.DisposeAsync();
+        await _journal.DisposeAsync();
     }
 }
