@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Npgsql;
 using Orchestrator.Tests.Crash;
 using Orchestrator.Tests.Support;
 using Xunit;
@@ -87,23 +86,14 @@ public sealed class ClusterSpec(ITestOutputHelper output)
         await work.StartAsync(Conversations, PostTimeout);
         await WaitForRecordedResultsAsync(cluster.Running, 200);
         await cluster.StopAllAsync();
-        var finishedBefore = await CountFinishedInJournalAsync(cluster.Journal);
+        var finishedBefore = await work.CountFinishedInJournalAsync();
         output.WriteLine($"whole cluster stopped after {clock.Elapsed.TotalSeconds:0.0} s with {Conversations - finishedBefore} conversations unfinished");
         Assert.True(finishedBefore < Conversations, "every conversation had finished before the stop");
 
         var restart = Stopwatch.StartNew();
         await cluster.StartAllAsync();
-        // Nothing is sent to the conversations (even a status request would start one): the journal shows them finish.
-        using (var deadline = new CancellationTokenSource(FinishTimeout))
-        {
-            while (await CountFinishedInJournalAsync(cluster.Journal) < Conversations)
-            {
-                if (deadline.IsCancellationRequested)
-                    throw new TimeoutException($"only {await CountFinishedInJournalAsync(cluster.Journal)} of {Conversations} conversations finished within {FinishTimeout.TotalSeconds:0} s of the restart");
-                // The journal is the only witness that does not wake a conversation: poll it, bounded by the deadline.
-                await Task.Delay(500, CancellationToken.None);
-            }
-        }
+        // Nothing is sent to the conversations: the journal shows them finish by themselves.
+        using (var deadline = new CancellationTokenSource(FinishTimeout)) await work.WaitUntilFinishedInJournalAsync(deadline.Token);
         output.WriteLine($"all {Conversations} conversations finished by themselves {restart.Elapsed.TotalSeconds:0.0} s after the cluster started again");
 
         ClusterWorkload.AssertExact(await work.WaitForAnswersAsync(FinishTimeout), Conversations);
@@ -134,7 +124,7 @@ public sealed class ClusterSpec(ITestOutputHelper output)
         {
             if (deadline.IsCancellationRequested) throw new TimeoutException($"the nodes did not record {count} tool results within {WorkTimeout.TotalSeconds:0} s");
             // Progress shows only in the nodes' logs: poll them, bounded by the deadline.
-            await Task.Delay(100, CancellationToken.None);
+            await Task.Delay(250, CancellationToken.None);
         }
     }
 
@@ -143,15 +133,5 @@ public sealed class ClusterSpec(ITestOutputHelper output)
         var (runs, reruns) = ToolRunLog.CheckNoRecordedCallRanAgain(cluster.MergedLog());
         output.WriteLine($"{runs} tool runs logged, {reruns} re-runs of calls whose result had not been recorded, none of a recorded one");
         Assert.True(runs >= Conversations * ClusterWorkload.Rounds * ClusterWorkload.ToolsPerRound, $"only {runs} tool runs were logged");
-    }
-
-    /// <summary>Conversations whose final answer (the digest of a finished run) is in the journal.</summary>
-    private static async Task<int> CountFinishedInJournalAsync(TestJournal journal)
-    {
-        await using var connection = (NpgsqlConnection)await journal.OpenConnectionAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT count(DISTINCT persistence_id) FROM journal WHERE manifest = 'response.v1' AND position('missing=' IN convert_from(message, 'UTF8')) > 0",
-            connection);
-        return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Npgsql;
 using Orchestrator.Tests.Crash;
 using Xunit;
 
@@ -41,10 +42,14 @@ internal sealed class ClusterWorkload(TestCluster cluster, string prefix)
         });
     }
 
-    /// <summary>Waits until every conversation answered, asking the running nodes in turn; returns the answers.</summary>
+    /// <summary>
+    /// Waits until every conversation answered, then reads the answers from the running nodes in turn. The journal is
+    /// watched first: asking 300 conversations for their transcripts again and again would load the nodes under test.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, string>> WaitForAnswersAsync(TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
+        await WaitUntilFinishedInJournalAsync(deadline.Token);
         var turn = 0;
         while (true)
         {
@@ -64,6 +69,31 @@ internal sealed class ClusterWorkload(TestCluster cluster, string prefix)
             // Nothing signals completion over HTTP but the status itself: poll it, bounded by the deadline.
             await Task.Delay(500, CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Waits until the journal holds a final answer for every conversation; nothing is sent to them (even a status
+    /// request would start a conversation), so it also shows conversations finishing by themselves.
+    /// </summary>
+    public async Task WaitUntilFinishedInJournalAsync(CancellationToken deadline)
+    {
+        while (await CountFinishedInJournalAsync() < _ids.Count)
+        {
+            if (deadline.IsCancellationRequested)
+                throw new TimeoutException($"only {await CountFinishedInJournalAsync()} of {_ids.Count} conversations finished in time");
+            // The journal is the only witness that does not wake a conversation: poll it, bounded by the deadline.
+            await Task.Delay(1000, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Conversations whose final answer (the digest of a finished run) is in the journal.</summary>
+    public async Task<int> CountFinishedInJournalAsync()
+    {
+        await using var connection = (NpgsqlConnection)await cluster.Journal.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(DISTINCT persistence_id) FROM journal WHERE manifest = 'response.v1' AND position('missing=' IN convert_from(message, 'UTF8')) > 0",
+            connection);
+        return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 
     /// <summary>Every conversation's final answer counts every call answered exactly once.</summary>
