@@ -25,6 +25,8 @@ public static class Program
             stderr.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see --help)");
             return CommandErrors.Usage;
         }
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        // On SIGTERM a node leaves its cluster and hands its conversations over, which takes longer than the parser's
+        // default of 2 s before it gives up on the command.
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
     }
 }

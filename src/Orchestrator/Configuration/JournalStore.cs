@@ -23,11 +23,11 @@ public abstract class JournalStore
     /// <summary>Checks the database and returns the HOCON that points the journal and snapshot store at it.</summary>
     public abstract Task<Config> PrepareAsync(CancellationToken cancellationToken);
 
+    /// <summary>The conversations' plugins and sharding's own (<c>*.sharding</c>, other tables) use the same database.</summary>
     protected static Config ConnectionStringHocon(string connectionString)
     {
         var quoted = "\"" + connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
-        return ConfigurationFactory.ParseString(
-            $"akka.persistence.journal.sql.connection-string = {quoted}\n" +
-            $"akka.persistence.snapshot-store.sql.connection-string = {quoted}");
+        string[] plugins = ["journal.sql", "snapshot-store.sql", "journal.sharding", "snapshot-store.sharding"];
+        return ConfigurationFactory.ParseString(string.Join("\n", plugins.Select(plugin => $"akka.persistence.{plugin}.connection-string = {quoted}")));
     }
 }

@@ -25,6 +25,8 @@ public sealed record OrchestratorSettings
     public required ConnectionLimits Connections { get; init; }
     public required ConversationOptions Conversation { get; init; }
     public required ToolInvokerOptions Tools { get; init; }
+    /// <summary>This node's cluster address and the seed nodes it joins.</summary>
+    public required ClusterSettings Cluster { get; init; }
 
     /// <summary>Loaded always; the chosen journal's <c>persistence-*.conf</c> follows (<see cref="JournalStore.HoconFile"/>).</summary>
     public static readonly string[] HoconFiles = ["engine.conf", "cluster.conf"];
@@ -97,6 +99,7 @@ public sealed record OrchestratorSettings
                 Timeout = o.GetTimeSpan("tools.timeout", TimeSpan.FromSeconds(30)),
                 MaxConcurrency = Positive(o.GetInt("tools.max-concurrency", 64), "tools.max-concurrency"),
             },
+            Cluster = ClusterSettings.FromConfig(config, environment),
         };
     }
 

@@ -35,7 +35,7 @@ public static class OrchestratorAkkaExtensions
         var compactor = new HttpCompactor(CompactionHttp, responsesUrl, settings.ApiKey);
 
         return builder
-            .AddHocon(journal.WithFallback(settings.Hocon), HoconAddMode.Prepend)
+            .AddHocon(settings.Cluster.ToHocon().WithFallback(journal).WithFallback(settings.Hocon), HoconAddMode.Prepend)
             // The plugin's reference configuration is not loaded by itself.
             .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append)
             .WithActors((system, registry) =>
@@ -59,9 +59,11 @@ public static class OrchestratorAkkaExtensions
                 new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = true, RememberEntitiesStore = RememberEntitiesStore.Eventsourced })
             .AddStartup((system, _) =>
             {
-                // A single node joins itself: the same sharding path a multi-node cluster uses.
+                // Without seed nodes a single node joins itself: the same sharding path a multi-node cluster uses.
                 var cluster = Cluster.Get(system);
-                cluster.Join(cluster.SelfAddress);
+                var seeds = settings.Cluster.SeedAddresses(system.Name);
+                if (seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+                else cluster.JoinSeedNodes(seeds);
             });
     }
 }

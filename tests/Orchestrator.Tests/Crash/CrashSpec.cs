@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Orchestrator.Emulator;
 using Orchestrator.Host.Configuration;
 using Orchestrator.Tests.Support;
@@ -15,7 +14,7 @@ namespace Orchestrator.Tests.Crash;
 /// </summary>
 [Trait("Category", "Crash")]
 [Collection(RunAloneCollection.Name)]
-public sealed partial class CrashSpec(ITestOutputHelper output)
+public sealed class CrashSpec(ITestOutputHelper output)
 {
     private const int Conversations = 4;
     // Enough work that every kill lands while conversations are busy: a node makes a few rounds before its kill,
@@ -77,8 +76,8 @@ public sealed partial class CrashSpec(ITestOutputHelper output)
             incarnations.Add(last.LogLines);
         }
 
-        var (runs, reruns) = CheckNoRecordedCallRanAgain(incarnations);
-        var busy = incarnations.Count(lines => lines.Any(l => Recorded().IsMatch(l)));
+        var (runs, reruns) = ToolRunLog.CheckNoRecordedCallRanAgain(incarnations.SelectMany(lines => lines));
+        var busy = incarnations.Count(lines => lines.Any(ToolRunLog.IsRecording));
         output.WriteLine($"{incarnations.Count} incarnations ({busy} recorded tool results before being killed or finishing), {runs} tool runs, {reruns} re-runs of calls killed before their result was recorded");
         Assert.True(runs >= Conversations * rounds * ToolsPerRound, $"only {runs} tool runs were logged");
     }
@@ -120,37 +119,4 @@ public sealed partial class CrashSpec(ITestOutputHelper output)
             await Task.Delay(200, CancellationToken.None);
         }
     }
-
-    /// <summary>
-    /// From the nodes' own logs, in order: a call may run again only if no earlier log line said its result was
-    /// recorded. (A kill between the write and its log line hides a recording, so the check can miss a
-    /// violation but never invents one.)
-    /// </summary>
-    private static (int Runs, int Reruns) CheckNoRecordedCallRanAgain(IEnumerable<IReadOnlyList<string>> incarnations)
-    {
-        var recorded = new HashSet<string>();
-        var ran = new HashSet<string>();
-        var (runs, reruns) = (0, 0);
-        foreach (var line in incarnations.SelectMany(lines => lines))
-        {
-            if (Started().Match(line) is { Success: true } start)
-            {
-                var call = start.Groups[1].Value;
-                Assert.False(recorded.Contains(call), $"call {call} ran again after its result was recorded");
-                runs++;
-                if (!ran.Add(call)) reruns++;
-            }
-            else if (Recorded().Match(line) is { Success: true } record)
-            {
-                recorded.Add(record.Groups[1].Value);
-            }
-        }
-        return (runs, reruns);
-    }
-
-    [GeneratedRegex(@"tool \S+ call (\S+) started")]
-    private static partial Regex Started();
-
-    [GeneratedRegex(@"result of call (\S+) recorded")]
-    private static partial Regex Recorded();
 }

@@ -5,7 +5,7 @@ using Orchestrator.Tests.Support;
 
 namespace Orchestrator.Tests.Crash;
 
-/// <summary>One <c>orchestrator serve</c> child process: its HTTP address, its stderr log lines, and SIGKILL.</summary>
+/// <summary>One <c>orchestrator serve</c> child process: its HTTP address, its stderr log lines, SIGKILL and SIGTERM.</summary>
 internal sealed class ServeProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -29,7 +29,15 @@ internal sealed class ServeProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ServeProcess> StartAsync(TestJournal journal, Uri endpoint, int toolLatencyMs, TimeSpan timeout)
+    /// <param name="arguments">More options for <c>serve</c> (cluster port, seed nodes).</param>
+    /// <param name="environment">Variables set last, over the journal's.</param>
+    public static async Task<ServeProcess> StartAsync(
+        TestJournal journal,
+        Uri endpoint,
+        int toolLatencyMs,
+        TimeSpan timeout,
+        IEnumerable<string>? arguments = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -41,19 +49,20 @@ internal sealed class ServeProcess : IAsyncDisposable
                  {
                      Path.Combine(AppContext.BaseDirectory, "orchestrator.dll"), "serve", "--urls", "http://127.0.0.1:0",
                      "--endpoint", endpoint.ToString(), "--demo-tool-latency-ms", toolLatencyMs.ToString(), "--log-level", "Debug",
-                 })
+                 }.Concat(arguments ?? []))
         {
             start.ArgumentList.Add(arg);
         }
         foreach (var name in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "ORCHESTRATOR_DATA", "ORCHESTRATOR_JOURNAL", "ORCHESTRATOR_POSTGRES" })
             start.Environment.Remove(name);
         // The journal is chosen the way a user chooses it: by the environment.
-        var environment = journal.Environment();
+        var journalEnvironment = journal.Environment();
         foreach (var name in new[] { "ORCHESTRATOR_JOURNAL", "ORCHESTRATOR_POSTGRES" })
         {
-            if (environment(name) is { } value) start.Environment[name] = value;
+            if (journalEnvironment(name) is { } value) start.Environment[name] = value;
         }
         if (journal.DataDirectory is { } data) start.Environment["ORCHESTRATOR_DATA"] = data;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
 
         var process = Process.Start(start)!;
         using var wait = new CancellationTokenSource(timeout);
@@ -90,6 +99,17 @@ internal sealed class ServeProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
         await _stderr;
     }
+
+    /// <summary>SIGTERM: the node leaves the cluster and hands its conversations over; waits for it to exit.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        using (var signal = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString()]))!) await signal.WaitForExitAsync();
+        using var wait = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(wait.Token);
+        await _stderr;
+    }
+
+    public bool HasExited => _process.HasExited;
 
     public async ValueTask DisposeAsync()
     {

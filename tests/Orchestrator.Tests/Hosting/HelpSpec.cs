@@ -8,7 +8,7 @@ public sealed class HelpSpec
 {
     [Theory]
     [InlineData("run", new[] { "<message>", "--conversation", "--endpoint", "--data", "--json", "--timeout", "--verbose" })]
-    [InlineData("serve", new[] { "--urls", "--endpoint", "--data", "--demo-tool-latency-ms", "--log-level", "ORCHESTRATOR_API_TOKEN", "ORCHESTRATOR_TELEMETRY" })]
+    [InlineData("serve", new[] { "--urls", "--endpoint", "--data", "--cluster-host", "--cluster-port", "--seed-nodes", "--demo-tool-latency-ms", "--log-level", "ORCHESTRATOR_API_TOKEN", "ORCHESTRATOR_TELEMETRY", "ORCHESTRATOR_SEED_NODES" })]
     [InlineData("inspect", new[] { "<conversation>", "--data" })]
     [InlineData("emulator", new[] { "--port", "--host" })]
     public async Task Every_verb_documents_its_arguments_and_options(string verb, string[] mentions)
