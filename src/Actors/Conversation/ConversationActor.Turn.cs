@@ -21,6 +21,7 @@ public sealed partial class ConversationActor
     private int _failedSends;
     private TurnCounters _turn = new();
     private readonly StringBuilder _streamedText = new();
+    private readonly GroupCommit<ReceivedResult> _toolResults = new();
 
     private void StartTurn()
     {
@@ -87,6 +88,10 @@ public sealed partial class ConversationActor
     private void RunningTools()
     {
         Command<ToolWorker.Completed>(RecordToolResult);
+        Command<GetConversationStatus>(_ => Sender.Tell(Status()));
+        // While tool results are being written, everything else waits, as it would behind a Persist: only results
+        // (which join the next write) and read-only status queries go through.
+        Command<object>(_ => _toolResults.Writing, _ => Stash.Stash());
         Common();
     }
 
@@ -148,17 +153,38 @@ public sealed partial class ConversationActor
     private void RecordToolResult(ToolWorker.Completed completed)
     {
         if (_state.CallsWithoutResult.All(c => c.CallId != completed.CallId)) return;
+        if (_toolResults.Pending.Any(r => r.Completed.CallId == completed.CallId)) return;
 
-        var outcome = completed.Outcome;
-        var received = Stopwatch.GetTimestamp();
-        Persist(new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), e =>
+        var batch = _toolResults.Offer(new ReceivedResult(completed, Stopwatch.GetTimestamp()));
+        if (batch.Count > 0) WriteToolResults(batch);
+    }
+
+    /// <summary>
+    /// Writes a batch of results as one journal write (group commit: the results that arrived while the previous write
+    /// was in flight). Asynchronous persist, so that results keep arriving meanwhile; <see cref="RunningTools"/> stashes
+    /// everything else until the last write completes, as a Persist would.
+    /// </summary>
+    private void WriteToolResults(IReadOnlyList<ReceivedResult> batch)
+    {
+        var events = batch
+            .Select(r => new ToolResultRecorded(r.Completed.CallId, Item.FunctionCallOutput(r.Completed.CallId, r.Completed.Outcome.Output), r.Completed.Outcome.IsError))
+            .ToList();
+        var recorded = 0;
+        PersistAllAsync(events, e =>
         {
+            var (completed, received) = batch[recorded++];
+            var outcome = completed.Outcome;
             Apply(e);
             _log.Debug("Conversation {0}: result of call {1} recorded", _conversationId, completed.CallId);
             _turn.ToolCalls++;
             Publish(new ToolCallFinished(_conversationId, completed.CallId, completed.Name, outcome.Output, outcome.IsError, outcome.Duration));
             if (_state.Phase == ConversationPhase.AwaitingModel) SendNext();
             if (_state.Phase == ConversationPhase.AwaitingModel) EngineMetrics.RequestSentAfterToolResults(received);
+            if (recorded < batch.Count) return;
+
+            var next = _toolResults.Written();
+            if (next.Count > 0) WriteToolResults(next);
+            else Stash.UnstashAll();
         });
     }
 
@@ -250,6 +276,9 @@ public sealed partial class ConversationActor
         _deps.ConnectionManager.Tell(new ReleaseLane(_lease.LeaseId, lastResponseId));
         _lease = null;
     }
+
+    /// <summary>A tool result waiting to be written, with when it arrived (for the overhead histogram).</summary>
+    private sealed record ReceivedResult(ToolWorker.Completed Completed, long Received);
 
     private sealed class Retry
     {

@@ -9,6 +9,7 @@ using Orchestrator.Messages.Connections;
 using Orchestrator.Messages.Conversations;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
+using Orchestrator.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -16,13 +17,18 @@ namespace Orchestrator.Tests.Conversation;
 
 /// <summary>
 /// The conversation actor against probes standing in for the connection manager and the socket, on the
-/// in-memory journal: what it sends, what it records, how it recovers. The probes play the server.
+/// in-memory journal (<see cref="HeldWritesJournal"/>, which can hold writes): what it sends, what it records, how it
+/// recovers. The probes play the server.
 /// </summary>
 public sealed class ConversationActorSpec : TestKit
 {
     private const string Hocon = """
         akka.loglevel = INFO
-        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.journal.plugin = "held-journal"
+        held-journal {
+          class = "Orchestrator.Tests.Support.HeldWritesJournal, Orchestrator.Tests"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+        }
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """;
 
@@ -219,6 +225,45 @@ public sealed class ConversationActorSpec : TestKit
         _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
     }
 
+    [Fact]
+    public void Tool_results_that_arrive_while_one_is_being_written_are_written_together_in_the_next_write()
+    {
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        var writes = CreateTestProbe("writes");
+        Sys.EventStream.Subscribe(writes.Ref, typeof(HeldWritesJournal.Written));
+        journal.Tell(HeldWritesJournal.Hold.Instance);
+        var conversation = StartConversation("c-group");
+        Send(conversation, "go");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        // The tools never finish by themselves: the test delivers their results, as the workers would.
+        Reply(lease, Completed("resp_1", Call("call_1", "hang", "{}"), Call("call_2", "hang", "{}"), Call("call_3", "hang", "{}")));
+        for (var i = 0; i < 3; i++) _subscriber.FishForMessage<ToolCallStarted>(_ => true, Wait);
+
+        // The workers time out after 300 ms and report too; whichever result comes first is written alone at once.
+        conversation.Tell(Result("call_1"));
+        var first = ToolResultWrite(writes);
+        Assert.Single(first);
+        conversation.Tell(Result("call_2"));
+        conversation.Tell(Result("call_3"));
+        // Answered after both results were handled (same sender, so in order): they wait behind the write in flight.
+        conversation.Tell(new GetConversationStatus("c-group"));
+        ExpectMsg<ConversationStatus>(Wait);
+        writes.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        journal.Tell(HeldWritesJournal.Release.Instance);
+        var second = ToolResultWrite(writes);
+        Assert.Equal(2, second.Count);
+        Assert.Equal(["call_1", "call_2", "call_3"], first.Concat(second).Order());
+        journal.Tell(HeldWritesJournal.Release.Instance);
+
+        using var continuation = ExpectRequest();
+        var ids = continuation.RootElement.GetProperty("input").EnumerateArray().Select(o => o.GetProperty("call_id").GetString());
+        Assert.Equal(["call_1", "call_2", "call_3"], ids);
+        var finished = Enumerable.Range(0, 3).Select(_ => _subscriber.FishForMessage<ToolCallFinished>(_ => true, Wait).CallId);
+        Assert.Equal(["call_1", "call_2", "call_3"], finished.Order());
+    }
+
     private IActorRef StartConversation(string id)
     {
         var tools = new ToolRegistry()
@@ -274,6 +319,13 @@ public sealed class ConversationActorSpec : TestKit
 
     private static Item Message(string text) =>
         Item.Parse($$"""{"type":"message","id":"msg_1","role":"assistant","status":"completed","content":[{"type":"output_text","text":{{JsonSerializer.Serialize(text)}},"annotations":[]}]}""");
+
+    private static ToolWorker.Completed Result(string callId) =>
+        new(callId, "hang", new ToolOutcome($"\"out-{callId}\"", ToolFailure.None, TimeSpan.Zero));
+
+    private static List<string> ToolResultWrite(TestProbe writes) =>
+        writes.FishForMessage<HeldWritesJournal.Written>(w => w.Events.Any(e => e is ToolResultRecorded), Wait)
+            .Events.Cast<ToolResultRecorded>().Select(r => r.CallId).ToList();
 
     private static string OutputOf(IEnumerable<ToolCallFinished> finished, string callId) => finished.Single(f => f.CallId == callId).Output;
 
