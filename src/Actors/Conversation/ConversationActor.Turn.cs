@@ -121,6 +121,7 @@ public sealed partial class ConversationActor
         var received = Stopwatch.GetTimestamp();
         Persist(new ResponseRecorded(response.Id, response.Output, response.Usage), e =>
         {
+            ConversationTelemetry.JournalWritten(received, "response");
             Apply(e);
             _chainLost = false;
             _failedSends = 0;
@@ -170,6 +171,7 @@ public sealed partial class ConversationActor
             .Select(r => new ToolResultRecorded(r.Completed.CallId, Item.FunctionCallOutput(r.Completed.CallId, r.Completed.Outcome.Output), r.Completed.Outcome.IsError))
             .ToList();
         var recorded = 0;
+        var writing = Stopwatch.GetTimestamp();
         PersistAllAsync(events, e =>
         {
             var (completed, received) = batch[recorded++];
@@ -182,6 +184,7 @@ public sealed partial class ConversationActor
             if (_state.Phase == ConversationPhase.AwaitingModel) EngineMetrics.RequestSentAfterToolResults(received);
             if (recorded < batch.Count) return;
 
+            ConversationTelemetry.JournalWritten(writing, "tool_results");
             var next = _toolResults.Written();
             if (next.Count > 0) WriteToolResults(next);
             else Stash.UnstashAll();

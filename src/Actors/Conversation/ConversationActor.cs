@@ -129,10 +129,12 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         var events = new List<IPersistedEvent>(2);
         if (_state.Settings is null) events.Add(new ConversationStarted(_deps.Options.Defaults));
         events.Add(new UserMessageAccepted(messageId, Item.UserMessage(message.Text)));
+        var writing = Stopwatch.GetTimestamp();
         PersistAll(events, e =>
         {
             Apply(e);
             if (e is not UserMessageAccepted) return;
+            ConversationTelemetry.JournalWritten(writing, "user_message");
             sender.Tell(new MessageAccepted(_conversationId, messageId, Duplicate: false));
             if (wasIdle) StartTurn();
         });

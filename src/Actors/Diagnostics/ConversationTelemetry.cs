@@ -19,6 +19,7 @@ public static class ConversationTelemetry
     public const string ToolDuration = "orchestrator.tool.duration";
     public const string ModelResponseDuration = "orchestrator.model_response.duration";
     public const string RecoveryDuration = "orchestrator.conversation.recovery.duration";
+    public const string JournalWriteDuration = "orchestrator.journal.write.duration";
 
     public const string ConversationIdTag = "orchestrator.conversation.id";
     public const string OutcomeTag = "orchestrator.outcome";
@@ -28,6 +29,7 @@ public static class ConversationTelemetry
     public const string ResponseIdTag = "gen_ai.response.id";
     public const string RequestKindTag = "orchestrator.request.kind";
     public const string FromSnapshotTag = "orchestrator.recovery.from_snapshot";
+    public const string EventTag = "orchestrator.journal.event";
 
     public static readonly ActivitySource Source = new(SourceName);
 
@@ -37,6 +39,7 @@ public static class ConversationTelemetry
     private static readonly Histogram<double> FirstToken = Meter.CreateHistogram<double>(TimeToFirstToken, "s", "Time from the first request of a turn to its first streamed text.");
     private static readonly Histogram<double> Tools = Meter.CreateHistogram<double>(ToolDuration, "s", "Duration of tool calls.");
     private static readonly Histogram<double> Recoveries = Meter.CreateHistogram<double>(RecoveryDuration, "s", "Time from a conversation actor starting to its state being recovered from the journal (snapshot and events).");
+    private static readonly Histogram<double> JournalWrites = Meter.CreateHistogram<double>(JournalWriteDuration, "s", "Time from a conversation asking the journal to write events to the write being confirmed (queueing in the journal included).");
     private static readonly Histogram<double> ModelResponses = Meter.CreateHistogram<double>(ModelResponseDuration, "s", "Time from handing a request to the socket to its response ending.");
 
     public static void TurnEnded(TimeSpan elapsed, bool completed) =>
@@ -52,4 +55,9 @@ public static class ConversationTelemetry
 
     public static void Recovered(TimeSpan duration, bool fromSnapshot) =>
         Recoveries.Record(duration.TotalSeconds, new KeyValuePair<string, object?>(FromSnapshotTag, fromSnapshot));
+
+    /// <param name="started">The <see cref="Stopwatch.GetTimestamp"/> at which the write was asked for.</param>
+    /// <param name="what">What was written: <c>user_message</c>, <c>response</c> or <c>tool_results</c>.</param>
+    public static void JournalWritten(long started, string what) =>
+        JournalWrites.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(EventTag, what));
 }

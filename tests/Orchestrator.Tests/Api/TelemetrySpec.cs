@@ -21,6 +21,7 @@ public sealed class TelemetrySpec(ApiFixture api)
         Assert.True(Count(scrape, "orchestrator_turn_duration_seconds_count") >= 1, scrape);
         Assert.True(Count(scrape, "orchestrator_tool_duration_seconds_count") >= 2, scrape);
         Assert.True(Count(scrape, "orchestrator_model_response_duration_seconds_count") >= 2, scrape);
+        Assert.True(Count(scrape, "orchestrator_journal_write_duration_seconds_count") >= 4, scrape);
         Assert.Contains("gen_ai_tool_name=\"lookup\"", scrape);
     }
 
