@@ -15,14 +15,14 @@ public static class ServeCommand
 {
     public static Command Create(Func<string, string?> environment, TextWriter stdout, TextWriter stderr)
     {
-        var urls = new Option<string>("--urls") { Description = "Loopback URL to listen on (port 0 picks a free one).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var urls = new Option<string>("--urls") { Description = "URL to listen on; the default is loopback, and any other address needs a TLS-terminating proxy in front and ORCHESTRATOR_API_TOKEN (port 0 picks a free one; the first line printed shows it).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var endpoint = new Option<string?>("--endpoint") { Description = "Responses endpoint, as for run (default: OPENAI_BASE_URL or the OpenAI API when OPENAI_API_KEY is set, else the embedded emulator)." };
         var data = new Option<string?>("--data") { Description = "Data directory for the journal (default: ORCHESTRATOR_DATA or ./data)." };
         var toolLatency = new Option<int>("--demo-tool-latency-ms") { Description = "Simulated work per demo tool call, in milliseconds (for demos and fault tests)." };
         var clusterHost = new Option<string?>("--cluster-host") { Description = "Host name this node's cluster transport binds and is reached at (default: ORCHESTRATOR_CLUSTER_HOST or 127.0.0.1)." };
         var clusterPort = new Option<int?>("--cluster-port") { Description = "Port of this node's cluster transport; 0 picks a free one (default: ORCHESTRATOR_CLUSTER_PORT or 0). A seed node needs a fixed one." };
         var seedNodes = new Option<string?>("--seed-nodes") { Description = "Comma-separated seed nodes to join, as host:port (default: ORCHESTRATOR_SEED_NODES or none: the node forms a cluster of its own)." };
-        var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level written to stderr (Trace, Debug, Information, Warning, Error).", DefaultValueFactory = _ => LogLevel.Information };
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level written to stderr.", DefaultValueFactory = _ => LogLevel.Information };
 
         var command = new Command("serve", "Run a node with the HTTP API (/v1/conversations, SSE events, /healthz, /readyz, /openapi/v1.json) until Ctrl+C; conversations with open work resume by themselves. ORCHESTRATOR_API_TOKEN makes /v1 require that bearer token; ORCHESTRATOR_TELEMETRY=console,otlp,prometheus turns on OpenTelemetry exporters.")
         {

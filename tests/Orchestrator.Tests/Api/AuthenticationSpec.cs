@@ -19,6 +19,21 @@ public sealed class AuthenticationSpec(ApiFixture api)
     }
 
     [Theory]
+    [InlineData("POST", "/v1/conversations")]
+    [InlineData("POST", "/v1/conversations/c-any/messages")]
+    [InlineData("GET", "/v1/conversations/c-any")]
+    [InlineData("GET", "/v1/conversations/c-any/events")]
+    [InlineData("POST", "/v1/conversations/c-any/cancel")]
+    [InlineData("DELETE", "/v1/conversations/c-any")]
+    public async Task Every_route_of_the_api_needs_the_token(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), Secured(path));
+        if (method == "POST") request.Content = JsonContent.Create(new { text = "hi" });
+        using var response = await api.Http.SendAsync(request);
+        await ApiFixture.AssertProblemAsync(response, 401, "Authorization: Bearer");
+    }
+
+    [Theory]
     [InlineData("Bearer wrong-token", "wrong")]
     [InlineData("Basic dXNlcjpwYXNz", "Bearer scheme")]
     [InlineData("Bearer test-token-for-the-api-specs-and-more", "wrong")]

@@ -110,13 +110,17 @@ public sealed class ConversationEndpointsSpec(ApiFixture api)
     }
 
     [Fact]
-    public async Task Delete_removes_the_conversation_and_a_second_delete_is_404()
+    public async Task Delete_removes_the_conversation_ends_its_event_streams_and_a_second_delete_is_404()
     {
         var id = await api.CreateAsync();
         await api.RunTurnAsync(id, new { text = "hello" });
+        using var timeout = new CancellationTokenSource(ApiFixture.Timeout);
+        await using var events = await SseClient.ConnectAsync(api.Http, api.At($"/v1/conversations/{id}/events"), null, timeout.Token);
 
         using var deleted = await api.Http.DeleteAsync(api.At($"/v1/conversations/{id}"));
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        // Its event stream ends (rather than staying open on a conversation that is gone).
+        Assert.Null(await events.NextAsync(timeout.Token));
         using var gone = await api.Http.GetAsync(api.At($"/v1/conversations/{id}"));
         await ApiFixture.AssertProblemAsync(gone, 404, id);
         using var again = await api.Http.DeleteAsync(api.At($"/v1/conversations/{id}"));
@@ -188,5 +192,8 @@ public sealed class ConversationEndpointsSpec(ApiFixture api)
         request.Headers.TransferEncodingChunked = true;
         using var chunked = await api.Http.SendAsync(request);
         await ApiFixture.AssertProblemAsync(chunked, 413, "limit");
+
+        using var create = await api.Http.PostAsJsonAsync(api.At("/v1/conversations"), new { id = "c-large-create", instructions = text });
+        await ApiFixture.AssertProblemAsync(create, 413, "limit");
     }
 }
