@@ -18,6 +18,7 @@ public sealed partial class ConversationActor
     private LaneLease? _lease;
     /// <summary>Set when the server lost our chain (previous_response_not_found, a lost connection): the next send is full.</summary>
     private bool _chainLost;
+    private SendKind _lastSent;
     private int _failedSends;
     private TurnCounters _turn = new();
     private readonly StringBuilder _streamedText = new();
@@ -51,6 +52,7 @@ public sealed partial class ConversationActor
         _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, payload));
         _streamedText.Clear();
         _turn.Sent(plan.Kind, payload.Length);
+        _lastSent = plan.Kind;
         EngineMetrics.RequestSent(plan.Kind, payload.Length, _turn.ModelResponses);
         ConnectionMetrics.RequestSent(plan.Kind == SendKind.Continuation, cacheMiss: plan.Kind == SendKind.Full && _state.LastResponseId is not null);
         TraceRequestSent(plan.Kind, payload.Length);
@@ -119,7 +121,7 @@ public sealed partial class ConversationActor
     {
         var answered = _state.TurnMessageIds;
         var received = Stopwatch.GetTimestamp();
-        Persist(new ResponseRecorded(response.Id, response.Output, response.Usage), e =>
+        Persist(new ResponseRecorded(response.Id, response.Output, response.Usage, SentInFull: _lastSent == SendKind.Full), e =>
         {
             ConversationTelemetry.JournalWritten(received, "response");
             Apply(e);

@@ -14,8 +14,12 @@ public sealed record ConversationSettings(string Model, string? Instructions = n
 /// <summary>A user message, persisted before it is acknowledged.</summary>
 public sealed record UserMessageAccepted(string MessageId, Item Message) : IPersistedEvent;
 
-/// <summary>A completed response: its id and output items, persisted before its tool calls are dispatched.</summary>
-public sealed record ResponseRecorded(string ResponseId, IReadOnlyList<Item> Output, Usage? Usage = null) : IPersistedEvent;
+/// <summary>
+/// A completed response: its id and output items, persisted before its tool calls are dispatched.
+/// <see cref="SentInFull"/> says whether its request carried the whole window (true) or continued the chain (false);
+/// a full send while an earlier response exists is a chain reset. Null in events written before it was recorded.
+/// </summary>
+public sealed record ResponseRecorded(string ResponseId, IReadOnlyList<Item> Output, Usage? Usage = null, bool? SentInFull = null) : IPersistedEvent;
 
 /// <summary>The result of one tool call (the function_call_output item); a call with a recorded result never runs again.</summary>
 public sealed record ToolResultRecorded(string CallId, Item Output, bool IsError) : IPersistedEvent;

@@ -7,9 +7,9 @@ namespace Orchestrator.Host.Cli;
 public sealed record JournalEntry(long SequenceNr, DateTimeOffset Written, IPersistedEvent Event);
 
 /// <summary>
-/// The lines <c>inspect</c> prints for a conversation's journal: turns, response ids, tool calls with how long
+/// The lines <c>inspect</c> prints for a conversation's journal: turns, response ids with how their request was sent
+/// (a continuation, a full send, or a full resend after the chain was lost: a chain reset), tool calls with how long
 /// they took (from the response that asked for them to their recorded result), abandoned turns and compactions.
-/// Chain resets are not journaled (the chain is a cache); they show in <c>run</c>'s stats and the node's log.
 /// </summary>
 public static class ConversationHistory
 {
@@ -21,6 +21,7 @@ public static class ConversationHistory
         var calls = new Dictionary<string, (string Name, DateTimeOffset Asked)>();
         var turn = 0;
         var turnOpen = false;
+        var chainStarted = false;
         foreach (var entry in entries)
         {
             var at = $"{entry.Written.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff}";
@@ -44,6 +45,8 @@ public static class ConversationHistory
                     var functionCalls = response.Output.Where(i => i.IsFunctionCall).ToList();
                     foreach (var call in functionCalls) calls[call.CallId ?? ""] = (call.Name ?? "?", entry.Written);
                     var tokens = response.Usage is { } usage ? $" · {usage.InputTokens} input tokens ({usage.CachedTokens} cached)" : "";
+                    tokens += SentAs(response.SentInFull, chainStarted);
+                    chainStarted = true;
                     lines.Add(functionCalls.Count > 0
                         ? $"  {at}  response  {response.ResponseId}: {functionCalls.Count} tool calls ({string.Join(", ", functionCalls.Select(c => c.Name))}){tokens}"
                         : $"  {at}  response  {response.ResponseId}: answer \"{Shorten(AnswerText(response.Output))}\"{tokens}");
@@ -59,6 +62,7 @@ public static class ConversationHistory
                     turnOpen = false;
                     break;
                 case WindowCompacted compacted:
+                    chainStarted = false;
                     lines.Add($"  {at}  compacted the window at {compacted.InputTokensBefore} input tokens into {compacted.Window.Count} items; a new chain starts");
                     break;
             }
@@ -66,6 +70,14 @@ public static class ConversationHistory
         if (turnOpen) lines.Add("  (turn still open: it resumes when a node starts this conversation)");
         return lines;
     }
+
+    private static string SentAs(bool? sentInFull, bool chainStarted) => sentInFull switch
+    {
+        false => " · continued",
+        true when chainStarted => " · full resend (chain reset)",
+        true => " · full send",
+        null => "",
+    };
 
     private static string AnswerText(IEnumerable<Item> output) => string.Concat(output.Where(i => i.Type == ItemTypes.Message).Select(i => i.Text));
 

@@ -32,8 +32,9 @@ public sealed class InspectAndLockSpec
         Assert.Equal("turn 1", lines[1]);
         Assert.Contains("user      \"compare tools:2\"", lines[2]);
         Assert.Contains("2 tool calls", lines[3]);
+        Assert.EndsWith("· full send", lines[3]);
         Assert.Equal(2, lines.Count(l => l.Contains("  tool      call_") || l.Contains(" tool      call_")));
-        Assert.Matches(@"response  \S+: answer "".*calls=2 outputs=2 missing=0", lines[^1]);
+        Assert.Matches(@"response  \S+: answer "".*calls=2 outputs=2 missing=0.* · continued$", lines[^1]);
 
         var unknown = await Cli("inspect", "c-never", "--data", journal.DataDirectory!);
         Assert.Equal(1, unknown.Exit);

@@ -121,6 +121,16 @@ public class PersistedEventSerializerTests
 
         Assert.Equal("resp_1", e.ResponseId);
         Assert.Null(e.Usage);
+        Assert.Null(e.SentInFull);
+    }
+
+    [Fact]
+    public void How_a_response_was_sent_round_trips()
+    {
+        var bytes = _serializer.ToBinary(new ResponseRecorded("resp_1", [], SentInFull: true));
+
+        Assert.Contains("\"sent_in_full\":true", System.Text.Encoding.UTF8.GetString(bytes));
+        Assert.Equal(true, ((ResponseRecorded)_serializer.FromBinary(bytes, "response.v1")).SentInFull);
     }
 
     [Fact]
