@@ -68,6 +68,22 @@ public sealed class BenchCommandSpec
     }
 
     [Fact]
+    public async Task Bench_recovery_brings_back_every_conversation_with_open_work_after_a_restart()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+
+        var exit = await Program.RunAsync(["bench", "--recovery", "--conversations", "20", "--json"], _ => null, stdout, stderr)
+            .WaitAsync(BenchTimeout);
+
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        var root = JsonDocument.Parse(stdout.ToString()).RootElement;
+        Assert.Equal(20, root.GetProperty("conversations").GetInt32());
+        // Every conversation sent its request again on the new node, though nobody sent it anything.
+        Assert.Equal(20, root.GetProperty("resumed").GetInt64());
+        Assert.True(root.GetProperty("all_resumed_seconds").GetDouble() >= root.GetProperty("node_start_seconds").GetDouble());
+    }
+
+    [Fact]
     public void Bench_tools_answer_what_the_agents_sdk_peer_answers()
     {
         // The value tests/bench/agents-sdk/tools.mjs returns for the same call:
