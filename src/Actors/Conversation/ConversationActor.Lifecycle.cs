@@ -89,8 +89,11 @@ public sealed partial class ConversationActor
 
     private void OnPassivateStop(PassivateStop _)
     {
-        // A message the shard delivered before it saw our Passivate may have started work since; the shard buffers
-        // what it receives after, so a WakeUp sent through it restarts this conversation right after it stops.
+        // Messages the shard delivered before it saw our Passivate may have started work or subscribed someone since.
+        // The shard buffers what it receives after and delivers it to the next incarnation, right after this one
+        // stops: so a WakeUp sent through it resumes the work, and a Subscribe keeps each subscriber's stream going
+        // (its next SendMessage, already buffered, would otherwise run a turn that nobody hears end).
+        foreach (var subscriber in _subscribers) Context.Parent.Tell(new Subscribe(_conversationId, subscriber), ActorRefs.NoSender);
         if (_state.Phase != ConversationPhase.Idle) Context.Parent.Tell(new WakeUp(_conversationId));
         Context.Stop(Self);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Orchestrator.Actors.Conversation;
@@ -264,7 +265,27 @@ public sealed class ConversationActorSpec : TestKit
         Assert.Equal(["call_1", "call_2", "call_3"], finished.Order());
     }
 
-    private IActorRef StartConversation(string id)
+    [Fact]
+    public void A_subscriber_that_arrives_while_the_conversation_passivates_is_subscribed_again_in_the_next_incarnation()
+    {
+        var conversation = StartConversation("c-passivate", asChildOfTestActor: true);
+        conversation.Tell(new Unsubscribe("c-passivate", _subscriber.Ref));
+        // Idle, its last subscriber gone: it asks its shard to passivate it.
+        var passivate = ExpectMsg<Passivate>(Wait);
+
+        // The shard delivers a Subscribe it received before it saw the Passivate, then the stop message.
+        var late = CreateTestProbe("late");
+        conversation.Tell(new Subscribe("c-passivate", late.Ref), late.Ref);
+        late.ExpectMsg<ConversationStatus>(Wait);
+        Watch(conversation);
+        conversation.Tell(passivate.StopMessage);
+
+        // Through the shard, which buffers it for the next incarnation: the late subscriber hears that one's turns.
+        Assert.Equal(late.Ref, ExpectMsg<Subscribe>(Wait).Subscriber);
+        ExpectTerminated(conversation, Wait);
+    }
+
+    private IActorRef StartConversation(string id, bool asChildOfTestActor = false)
     {
         var tools = new ToolRegistry()
             .Add<ExplodeArgs, string>("explode", "Always throws.", (args, _) => throw new InvalidOperationException(args.Reason))
@@ -280,7 +301,8 @@ public sealed class ConversationActorSpec : TestKit
         };
         var invoker = new ToolInvoker(tools, new ToolInvokerOptions { Timeout = TimeSpan.FromMilliseconds(300) });
         var deps = new ConversationDependencies(_manager.Ref, invoker, ConversationDependencies.Declare(tools), options);
-        var actor = Sys.ActorOf(ConversationActor.Props(id, deps));
+        // As a child of the test actor, what it tells its parent (the shard, in production) reaches the test.
+        var actor = asChildOfTestActor ? ChildActorOf(ConversationActor.Props(id, deps)) : Sys.ActorOf(ConversationActor.Props(id, deps));
         actor.Tell(new Subscribe(id, _subscriber.Ref));
         ExpectMsg<ConversationStatus>(Wait);
         return actor;
