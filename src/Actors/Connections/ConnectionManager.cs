@@ -8,7 +8,9 @@ namespace Orchestrator.Actors.Connections;
 /// <summary>
 /// One per node and endpoint: owns the <see cref="ResponsesSocket"/> children and leases their lanes to
 /// conversations through a <see cref="LanePool"/>. Sockets are opened on demand up to the limit, with
-/// exponential backoff after failed connects; waiting lease requests queue (bounded). When a socket dies,
+/// exponential backoff after failed connects; waiting lease requests queue (bounded). A retiring socket gets no
+/// new lease but keeps its holders until they release their lanes (then it is told to close) or it closes at
+/// its drain limit; only then does it make room for a replacement under the socket limit. When a socket dies,
 /// every holder of a lease on it is told <see cref="LaneLost"/>; when a holder dies, its lane is freed and
 /// nobody is warm on it any more.
 /// </summary>
@@ -48,12 +50,14 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
             if (!_leases.Remove(release.LeaseId, out var lease)) return;
             ConnectionMetrics.LaneFreed();
             _pool.Release(lease.SocketId, lease.Lane, release.LastResponseId);
+            CloseIfDrained(lease.SocketId);
             Serve();
         });
         Receive<SocketRetiring>(retiring =>
         {
-            // Its holders finish on it; new leases go elsewhere, and a replacement may open now.
+            // Its holders go on sending on it (their chains are cached there); new leases go elsewhere.
             _pool.Retire(retiring.SocketId);
+            CloseIfDrained(retiring.SocketId);
             Serve();
         });
         Receive<EndpointThrottled>(throttled =>
@@ -128,6 +132,11 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         _pool.AddSocket(id);
     }
 
+    private void CloseIfDrained(long socketId)
+    {
+        if (_pool.IsDrained(socketId) && _sockets.TryGetValue(socketId, out var socket)) socket.Tell(CloseSocket.Instance);
+    }
+
     private void SocketStopped(long socketId)
     {
         _sockets.Remove(socketId);
@@ -155,6 +164,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
             _leases.Remove(lease.LeaseId);
             ConnectionMetrics.LaneFreed();
             _pool.Abandon(lease.SocketId, lease.Lane);
+            CloseIfDrained(lease.SocketId);
         }
     }
 

@@ -24,6 +24,13 @@ public sealed record EndpointSettings
     /// <summary>A socket retires (no new leases, in-flight responses finish, then it closes) at this age, before the server's 60-minute limit.</summary>
     public TimeSpan MaxAge { get; init; } = TimeSpan.FromMinutes(55);
 
+    /// <summary>
+    /// After retiring, a socket keeps serving the lanes already leased (their holders are mid-turn and their chains
+    /// are cached there) for at most this long; then it refuses new sends and closes once its responses end.
+    /// <see cref="MaxAge"/> plus this must stay below the server's limit, with room for the last responses.
+    /// </summary>
+    public TimeSpan MaxDrain { get; init; } = TimeSpan.FromMinutes(4);
+
     /// <summary>Each socket retires up to this fraction earlier than <see cref="MaxAge"/>, so sockets opened together do not retire together.</summary>
     public double MaxAgeJitter { get; init; } = 0.1;
 

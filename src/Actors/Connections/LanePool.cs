@@ -35,6 +35,10 @@ public sealed class LanePool(int lanesPerSocket, int maxSockets)
         if (_sockets.ContainsKey(socketId)) _retired.Add(socketId);
     }
 
+    /// <summary>A retired socket none of whose lanes is held: nobody will send on it again, so it may close now.</summary>
+    public bool IsDrained(long socketId) =>
+        _retired.Contains(socketId) && _sockets.TryGetValue(socketId, out var lanes) && lanes.All(l => l.Holder is null);
+
     /// <summary>Removes a socket (it died or closed); returns the holders that lost their lane.</summary>
     public IReadOnlyList<string> RemoveSocket(long socketId)
     {

@@ -19,9 +19,12 @@ namespace Orchestrator.Actors.Connections;
 /// <see cref="EndpointSettings.MaxInFlightPerConnection"/>; requests beyond that, or sent while the endpoint is
 /// paused after a 429, wait here in order. Every event is routed by its <c>stream_id</c> to the lease that sent
 /// the lane's request.</item>
-/// <item>At its maximum age (or when the server says <c>websocket_connection_limit_reached</c>) the socket
-/// retires: it tells its manager (no new leases), refuses new requests with <see cref="LaneRetired"/> before
-/// sending anything, lets responses in flight finish, then stops.</item>
+/// <item>At its maximum age the socket retires: it tells its manager (no new leases) but keeps serving the lanes
+/// already leased, whose holders are mid-turn with their chain cached here, so that their next requests still
+/// continue it. It closes when the manager says no lane is held any more, after
+/// <see cref="EndpointSettings.MaxDrain"/>, or at once when the server says <c>websocket_connection_limit_reached</c>:
+/// closing, it refuses new requests with <see cref="LaneRetired"/> before sending anything, lets responses in
+/// flight finish, then stops.</item>
 /// <item>A broken connection, a malformed frame or a failed connect fails every request in flight with
 /// <see cref="ModelRequestFailed"/> (so its owner resends in full) and stops the actor at once, without waiting
 /// for a close handshake. The connection manager watches it and replaces it.</item>
@@ -39,6 +42,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     private ClientWebSocket? _socket;
     private DateTime _pausedUntilUtc;
     private bool _retiring;
+    private bool _closing;
 
     public ResponsesSocket(long socketId, EndpointSettings settings, DateTime pausedUntilUtc)
     {
@@ -99,7 +103,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<SendRequest>(request =>
         {
-            if (_retiring)
+            if (_closing)
             {
                 Sender.Tell(new LaneRetired(request.LeaseId));
                 return;
@@ -114,6 +118,12 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         });
         Receive<Inbound>(inbound =>
         {
+            if (inbound.Event is ServerErrorEvent { Error.Code: ErrorCodes.ConnectionLimitReached })
+            {
+                // The server closes the connection next, whether or not a response is in flight.
+                StartRetiring("the server's connection age limit");
+                StartClosing("the server's connection age limit");
+            }
             var lane = LaneOf(inbound.Event.StreamId);
             if (!_inFlight.TryGetValue(lane, out var owner))
             {
@@ -125,12 +135,13 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
             {
                 _inFlight.Remove(lane);
                 ConnectionMetrics.ResponseEnded();
-                if (inbound.Event is ServerErrorEvent { Error.Code: ErrorCodes.ConnectionLimitReached }) StartRetiring("the server's connection age limit");
                 SendWaiting();
                 StopWhenDrained();
             }
         });
         Receive<Retire>(_ => StartRetiring($"its maximum age of {_settings.MaxAge}"));
+        Receive<DrainTimeout>(_ => StartClosing($"it has drained for {_settings.MaxDrain}"));
+        Receive<CloseSocket>(_ => StartClosing("no lane is held on it"));
         Receive<PauseSends>(Pause);
         Receive<Resume>(_ => SendWaiting());
         Receive<ConnectionLost>(Lost);
@@ -165,6 +176,14 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         ConnectionMetrics.Retired();
         _log.Info("Socket {0} retiring: {1}", _socketId, why);
         Context.Parent.Tell(new SocketRetiring(_socketId));
+        Timers.StartSingleTimer(DrainTimeout.Instance, DrainTimeout.Instance, _settings.MaxDrain);
+    }
+
+    private void StartClosing(string why)
+    {
+        if (_closing) return;
+        _closing = true;
+        _log.Info("Socket {0} closing: {1}", _socketId, why);
         // Requests not yet sent go back to their owners, who lease a lane on another socket.
         while (_waiting.Count > 0)
         {
@@ -176,7 +195,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 
     private void StopWhenDrained()
     {
-        if (_retiring && _inFlight.Count == 0) Context.Stop(Self);
+        if (_closing && _inFlight.Count == 0) Context.Stop(Self);
     }
 
     private int LaneOf(string? streamId) =>
@@ -304,6 +323,11 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         public static readonly Retire Instance = new();
     }
 
+    private sealed class DrainTimeout
+    {
+        public static readonly DrainTimeout Instance = new();
+    }
+
     private sealed class Resume
     {
         public static readonly Resume Instance = new();
@@ -313,8 +337,18 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 /// <summary>Sent by a socket to its manager once its connection is open: the endpoint is reachable again.</summary>
 public sealed record SocketConnected(long SocketId);
 
-/// <summary>Sent by a socket to its manager when it retires: no new leases on it; it stops once drained.</summary>
+/// <summary>Sent by a socket to its manager when it retires: no new leases on it; its holders may still send on it.</summary>
 public sealed record SocketRetiring(long SocketId);
+
+/// <summary>From the manager to a retiring socket: no lane is held on it any more, so it closes once its responses end.</summary>
+public sealed class CloseSocket
+{
+    public static readonly CloseSocket Instance = new();
+
+    private CloseSocket()
+    {
+    }
+}
 
 /// <summary>From the manager to its sockets: hold every request until then (the endpoint answered 429).</summary>
 public sealed record PauseSends(DateTime UntilUtc);

@@ -76,10 +76,10 @@ public sealed partial class ConversationActor
         Command<ModelEvent>(e => e.LeaseId == _lease?.LeaseId, e => OnModelEvent(e.Event));
         Command<ModelRequestFailed>(failed => failed.LeaseId == _lease?.LeaseId, failed => TransportFailed(failed.Reason));
         Command<LaneLost>(lost => lost.LeaseId == _lease?.LeaseId, lost => TransportFailed(lost.Reason));
-        // Refused before anything was sent (the socket is retiring): nothing to void, send again at once elsewhere.
+        // Refused before anything was sent (the socket is closing): nothing to void, send again at once elsewhere.
         Command<LaneRetired>(retired => retired.LeaseId == _lease?.LeaseId, _ =>
         {
-            _lease = null;
+            ReleaseLease(lastResponseId: null);
             ConnectionMetrics.Retried("socket_retiring");
             SendNext();
         });

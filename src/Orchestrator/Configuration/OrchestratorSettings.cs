@@ -81,7 +81,8 @@ public sealed record OrchestratorSettings
                 InRange(o.GetInt("connections.lanes-per-connection", 1), 1, 32, "connections.lanes-per-connection"),
                 InRange(o.GetInt("connections.max-in-flight-per-connection", 16), 1, 16, "connections.max-in-flight-per-connection"),
                 o.GetTimeSpan("connections.max-age", TimeSpan.FromMinutes(55)),
-                Math.Clamp(o.GetDouble("connections.max-age-jitter", 0.1), 0, 0.5)),
+                Math.Clamp(o.GetDouble("connections.max-age-jitter", 0.1), 0, 0.5),
+                o.GetTimeSpan("connections.max-drain", TimeSpan.FromMinutes(4))),
             Conversation = new ConversationOptions
             {
                 Defaults = defaults,
@@ -116,6 +117,7 @@ public sealed record OrchestratorSettings
         MaxInFlightPerConnection = Connections.MaxInFlightPerConnection,
         MaxAge = Connections.MaxAge,
         MaxAgeJitter = Connections.MaxAgeJitter,
+        MaxDrain = Connections.MaxDrain,
     };
 
     public override string ToString() =>
@@ -139,4 +141,5 @@ public sealed record ConnectionLimits(
     int LanesPerConnection,
     int MaxInFlightPerConnection,
     TimeSpan MaxAge,
-    double MaxAgeJitter);
+    double MaxAgeJitter,
+    TimeSpan MaxDrain);

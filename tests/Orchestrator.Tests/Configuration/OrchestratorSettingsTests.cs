@@ -31,7 +31,7 @@ public class OrchestratorSettingsTests
         Assert.Equal(JournalKind.Sqlite, settings.Journal);
         Assert.Null(settings.Postgres);
         Assert.Equal(Path.GetFullPath("data"), settings.DataDirectory);
-        Assert.Equal(new ConnectionLimits(8, 10_000, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 1, 16, TimeSpan.FromMinutes(55), 0.1), settings.Connections);
+        Assert.Equal(new ConnectionLimits(8, 10_000, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 1, 16, TimeSpan.FromMinutes(55), 0.1, TimeSpan.FromMinutes(4)), settings.Connections);
         Assert.Equal(6, settings.Conversation.MaxSendAttempts);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.Conversation.RetryMaxBackoff);
         Assert.Equal(TimeSpan.FromMinutes(2), settings.Conversation.IdleTimeout);

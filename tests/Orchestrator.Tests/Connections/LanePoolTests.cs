@@ -235,4 +235,29 @@ public class LanePoolTests
         pool.RemoveSocket(1);
         Assert.True(pool.CanAddSocket);
     }
+
+    [Fact]
+    public void A_retired_socket_is_drained_once_its_last_holder_releases_its_lane()
+    {
+        var pool = PoolWithSockets(2, 1);
+        var a = pool.TryAcquire("a")!;
+        var b = pool.TryAcquire("b")!;
+        Assert.False(pool.IsDrained(a.SocketId));
+
+        pool.Retire(a.SocketId);
+        pool.Release(a.SocketId, a.Lane, "resp_a1");
+        Assert.False(pool.IsDrained(a.SocketId));
+
+        pool.Abandon(b.SocketId, b.Lane);
+        Assert.True(pool.IsDrained(a.SocketId));
+    }
+
+    [Fact]
+    public void An_open_socket_with_no_holder_is_not_drained()
+    {
+        var pool = PoolWithSockets(1, 2);
+
+        Assert.False(pool.IsDrained(1));
+        Assert.False(pool.IsDrained(99));
+    }
 }
