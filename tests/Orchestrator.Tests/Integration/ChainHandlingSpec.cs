@@ -101,6 +101,27 @@ public sealed class ChainHandlingSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retiring_connection_keeps_serving_the_turn_that_holds_a_lane_on_it_but_takes_no_new_one()
+    {
+        await using var emulator = await Emulator(EmulatorFaults.None);
+        // The socket retires right after it connects, but the lease was granted when it opened: its holder drains.
+        await using var node = await StartNode(emulator, connections: c => c with { MaxAge = TimeSpan.FromMilliseconds(1), MaxAgeJitter = 0, MaxDrain = TimeSpan.FromMinutes(2) });
+
+        var first = (await node.RunTurnAsync("c-drain", "go tools:2 rounds:3")).Completed();
+        var second = (await node.RunTurnAsync("c-drain", "again tools:1")).Completed();
+
+        Assert.Contains("calls=6 outputs=6 missing=0 duplicates=0", first.Text);
+        Assert.Contains("calls=7 outputs=7 missing=0 duplicates=0", second.Text);
+        var sent = Requests(emulator);
+        Assert.Single(sent.Take(4).Select(r => r.ConnectionId).Distinct());
+        Assert.All(sent.Skip(1).Take(3), r => Assert.NotNull(r.PreviousResponseId));
+        // Its lane released at the end of the turn, the retired socket leases it no more: the next turn starts a new chain elsewhere.
+        Assert.NotEqual(sent[0].ConnectionId, sent[4].ConnectionId);
+        Assert.Null(sent[4].PreviousResponseId);
+        Assert.Equal(0, emulator.Counters.ConnectionLimitsReached);
+    }
+
+    [Fact]
     public async Task With_store_true_a_new_connection_continues_the_chain()
     {
         await using var emulator = await Emulator(EmulatorFaults.None);
@@ -123,9 +144,10 @@ public sealed class ChainHandlingSpec : IAsyncLifetime
     private static Task<EmulatorServer> Emulator(EmulatorFaults faults) =>
         EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, Faults = faults });
 
-    private Task<OrchestratorNode> StartNode(EmulatorServer emulator, bool store = false) =>
+    private Task<OrchestratorNode> StartNode(EmulatorServer emulator, bool store = false, Func<ConnectionLimits, ConnectionLimits>? connections = null) =>
         TestNodes.StartAsync(_journal, emulator.ResponsesUrl, configure: s => s with
         {
+            Connections = (connections ?? (c => c))(s.Connections),
             Conversation = s.Conversation with
             {
                 Defaults = s.Defaults with { Store = store },
