@@ -6,7 +6,9 @@ namespace Orchestrator.Actors.Diagnostics;
 /// What the connection layer and the conversations' chain handling do, on the <see cref="EngineMetrics.MeterName"/>
 /// meter: gauges as up-down counters (open sockets, lanes in use, responses in flight, lease queue depth) and counters
 /// for sends, cache misses, chain resets, retries, retirements, reconnects and 429 pauses. The continuation ratio is
-/// <c>orchestrator.requests{kind=continuation}</c> over all <c>orchestrator.requests</c>.
+/// <c>orchestrator.requests{kind=continuation}</c> over all <c>orchestrator.requests</c>; the first request of a
+/// conversation can never continue, so the ratio among the requests that could is continuations over continuations
+/// plus <c>orchestrator.cache.misses</c>.
 /// </summary>
 public static class ConnectionMetrics
 {
