@@ -13,6 +13,7 @@ internal sealed partial class ConnectionSession
     {
         runtime.Counters.RequestReceived();
         RequestFaults faults = runtime.Faults.NextRequest();
+        if (++requestsReceived == dropPoint) faults = faults with { Drop = true };
         JsonElement root = message.Document!.RootElement;
         if (!ResponseCreateParser.TryParse(root, runtime.Options.EmitReasoning, out ResponseCreateRequest? request, out ProtocolError? error))
         {

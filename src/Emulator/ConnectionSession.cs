@@ -33,6 +33,8 @@ internal sealed partial class ConnectionSession
     private readonly ConcurrentDictionary<string, CachedResponse> cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ActiveResponse> active = new(StringComparer.Ordinal);
     private int inFlight;
+    private readonly int dropPoint;
+    private int requestsReceived;
 
     public ConnectionSession(long id, WebSocket socket, GatedStream? transport, EmulatorRuntime runtime, Action abort, CancellationToken requestAborted)
     {
@@ -42,6 +44,7 @@ internal sealed partial class ConnectionSession
         lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         sender = new EventSender(socket, transport);
         streamer = new ResponseStreamer(sender, runtime.Options, abort);
+        dropPoint = runtime.Faults.DropPointOf(id);
     }
 
     public long Id { get; }

@@ -18,6 +18,16 @@ public sealed record EmulatorFaults
     /// <summary>Chance (0–1) that a request's connection is dropped mid-stream, without a close frame.</summary>
     public double DropProbability { get; init; }
 
+    /// <summary>
+    /// Chance (0–1) that a connection is dropped mid-stream once in its life, without a close frame: at one of its first
+    /// <see cref="ConnectionDropWithin"/> requests, drawn. A connection that carries fewer requests is not dropped.
+    /// Unlike <see cref="DropProbability"/>, the share of dropped connections does not grow with their traffic.
+    /// </summary>
+    public double ConnectionDropProbability { get; init; }
+
+    /// <summary>The requests of a doomed connection among which its drop falls (see <see cref="ConnectionDropProbability"/>).</summary>
+    public const int ConnectionDropWithin = 16;
+
     /// <summary>Requests whose connection is dropped mid-stream (after the first output item is announced).</summary>
     public IReadOnlySet<long> DropOnRequests { get; init; } = new HashSet<long>();
 
@@ -38,13 +48,15 @@ public sealed record EmulatorFaults
 
     /// <summary>True when any fault is configured.</summary>
     public bool Any =>
-        DropProbability > 0 || DropOnRequests.Count > 0 || ErrorOnRequests.Count > 0
+        DropProbability > 0 || ConnectionDropProbability > 0 || DropOnRequests.Count > 0 || ErrorOnRequests.Count > 0
         || MalformedFrameOnRequests.Count > 0 || RefuseUpgrades.Count > 0 || RefuseUpgradeProbability > 0;
 
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(DropProbability, nameof(DropProbability));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(DropProbability, 1, nameof(DropProbability));
+        ArgumentOutOfRangeException.ThrowIfNegative(ConnectionDropProbability, nameof(ConnectionDropProbability));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ConnectionDropProbability, 1, nameof(ConnectionDropProbability));
         ArgumentOutOfRangeException.ThrowIfNegative(RefuseUpgradeProbability, nameof(RefuseUpgradeProbability));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(RefuseUpgradeProbability, 1, nameof(RefuseUpgradeProbability));
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryAfter, TimeSpan.Zero, nameof(RetryAfter));

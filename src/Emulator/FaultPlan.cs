@@ -10,6 +10,8 @@ internal sealed class FaultPlan(EmulatorFaults faults)
 {
     private const ulong DropSalt = 0x9E3779B97F4A7C15;
     private const ulong RefuseSalt = 0xC2B2AE3D27D4EB4F;
+    private const ulong ConnectionDropSalt = 0x165667B19E3779F9;
+    private const ulong DropPointSalt = 0x27D4EB2F165667C5;
 
     private long requests;
     private long upgrades;
@@ -35,6 +37,15 @@ internal sealed class FaultPlan(EmulatorFaults faults)
         bool drop = dropOn.Contains(number) || Draw(number, DropSalt) < Faults.DropProbability;
         return new RequestFaults(number, error, drop, malformedOn.Contains(number));
     }
+
+    /// <summary>
+    /// For a connection by its id: the 1-based number of its own request during which it is dropped, or 0 when it is
+    /// not doomed (<see cref="EmulatorFaults.ConnectionDropProbability"/>).
+    /// </summary>
+    public int DropPointOf(long connectionId) =>
+        Draw(connectionId, ConnectionDropSalt) < Faults.ConnectionDropProbability
+            ? 1 + (int)(Draw(connectionId, DropPointSalt) * EmulatorFaults.ConnectionDropWithin)
+            : 0;
 
     /// <summary>Whether the next connection attempt is refused with 429.</summary>
     public bool RefuseNextUpgrade()

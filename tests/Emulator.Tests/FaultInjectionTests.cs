@@ -59,6 +59,47 @@ public sealed class FaultInjectionTests
         Assert.InRange(first.Length, 150, 250);
     }
 
+    [Fact]
+    public async Task A_doomed_connection_is_dropped_once_at_one_of_its_first_requests()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        var faults = new EmulatorFaults { ConnectionDropProbability = 1 };
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { Faults = faults }, timeout.Token);
+        await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
+
+        int completed = 0;
+        WebSocketException dropped = await Assert.ThrowsAsync<WebSocketException>(async () =>
+        {
+            for (int i = 0; i <= EmulatorFaults.ConnectionDropWithin; i++)
+            {
+                await client.CreateAsync(Requests.Create($"request {i}"));
+                completed++;
+            }
+        });
+
+        Assert.InRange(completed, 0, EmulatorFaults.ConnectionDropWithin - 1);
+        Assert.Equal(WebSocketError.ConnectionClosedPrematurely, dropped.WebSocketErrorCode);
+        Assert.Equal(1, server.Counters.FaultsInjected);
+    }
+
+    [Fact]
+    public void Connection_drops_are_reproducible_from_the_seed_and_fall_within_the_first_requests()
+    {
+        static int[] DropPoints(int seed)
+        {
+            var plan = new FaultPlan(new EmulatorFaults { Seed = seed, ConnectionDropProbability = 0.1 });
+            return [.. Enumerable.Range(1, 2000).Select(id => plan.DropPointOf(id))];
+        }
+
+        int[] first = DropPoints(7);
+
+        Assert.Equal(first, DropPoints(7));
+        Assert.NotEqual(first, DropPoints(8));
+        Assert.InRange(first.Count(p => p > 0), 150, 250);
+        Assert.All(first, p => Assert.InRange(p, 0, EmulatorFaults.ConnectionDropWithin));
+        Assert.Equal(0, new FaultPlan(new EmulatorFaults { Seed = 7 }).DropPointOf(1));
+    }
+
     [Theory]
     [InlineData(InjectedError.PreviousResponseNotFound, 400, "invalid_request_error", "previous_response_not_found")]
     [InlineData(InjectedError.RateLimitExceeded, 429, "requests", "rate_limit_exceeded")]
@@ -167,6 +208,7 @@ public sealed class FaultInjectionTests
     public async Task Invalid_fault_options_are_refused_at_start()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => EmulatorServer.StartAsync(new EmulatorOptions { Faults = new EmulatorFaults { DropProbability = 1.5 } }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => EmulatorServer.StartAsync(new EmulatorOptions { Faults = new EmulatorFaults { ConnectionDropProbability = -0.1 } }));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => EmulatorServer.StartAsync(new EmulatorOptions { MaxConnectionAge = TimeSpan.Zero }));
     }
 }

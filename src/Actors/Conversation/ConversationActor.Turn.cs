@@ -236,8 +236,9 @@ public sealed partial class ConversationActor
     private void TransportFailed(string reason)
     {
         // Partial output of the lost response is void; its owner sends again on a new lease (in full unless
-        // store=true keeps the chain server-side: the planner decides from that lease's cache).
-        _lease = null;
+        // store=true keeps the chain server-side: the planner decides from that lease's cache). The lane is given
+        // back: when its socket died the manager has already freed it, and otherwise it must not stay leased.
+        ReleaseLease(lastResponseId: null);
         ConnectionMetrics.Retried("transport");
         RetryLater(reason);
     }

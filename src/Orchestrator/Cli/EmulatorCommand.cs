@@ -24,6 +24,7 @@ public static class EmulatorCommand
         var emitReasoning = new Option<bool>("--emit-reasoning") { Description = "Start every response with a 'reasoning' item; its encrypted_content is sent only when include asks for 'reasoning.encrypted_content', and a resent item whose content was altered is refused ('invalid_encrypted_content')." };
         var seed = new Option<int>("--fault-seed") { Description = "Seed of the fault probabilities: the same seed and the same traffic give the same faults." };
         var dropProbability = new Option<double>("--drop-probability") { Description = "Chance (0-1) that a request's connection is dropped mid-stream (after its first output item is announced), with no close frame." };
+        var connectionDropProbability = new Option<double>("--connection-drop-probability") { Description = $"Chance (0-1) that a connection is dropped mid-stream once, with no close frame, at one of its first {EmulatorFaults.ConnectionDropWithin} requests (drawn); unlike --drop-probability, the share of dropped connections does not grow with their traffic." };
         var dropOn = new Option<string?>("--drop-on") { Description = "Comma-separated request numbers whose connection is dropped mid-stream, e.g. '3,7'. " + RequestNumbers };
         var errorOn = new Option<string?>("--error-on") { Description = "Comma-separated NUMBER=ERROR pairs answering those requests with an error instead of a response, e.g. '2=rate_limit_exceeded,5=server_error'. ERROR is previous_response_not_found (400), rate_limit_exceeded (429, with retry-after in error.headers), server_error (500 error event) or response_failed (the response starts, then ends in response.failed). " + RequestNumbers };
         var retryAfter = new Option<int>("--retry-after-ms") { Description = "The retry-after given with rate_limit_exceeded and with refused upgrades, in milliseconds (the header carries whole seconds, rounded up; retry-after-ms carries the exact value).", DefaultValueFactory = _ => 1000 };
@@ -34,7 +35,7 @@ public static class EmulatorCommand
         var command = new Command("emulator", "Run the local Responses WebSocket emulator (scripted model) until Ctrl+C. Faults are off unless a fault option is given.")
         {
             host, port, modelLatency, tokenLatency, apiKey, trafficLog, maxConnectionAge, maxMessageBytes, storedResponses, emitReasoning,
-            seed, dropProbability, dropOn, errorOn, retryAfter, malformedOn, refuseUpgradeOn, refuseUpgradeProbability,
+            seed, dropProbability, connectionDropProbability, dropOn, errorOn, retryAfter, malformedOn, refuseUpgradeOn, refuseUpgradeProbability,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -42,6 +43,7 @@ public static class EmulatorCommand
             {
                 Seed = parse.GetValue(seed),
                 DropProbability = Probability(parse.GetValue(dropProbability), "--drop-probability"),
+                ConnectionDropProbability = Probability(parse.GetValue(connectionDropProbability), "--connection-drop-probability"),
                 DropOnRequests = Numbers(parse.GetValue(dropOn), "--drop-on"),
                 ErrorOnRequests = Errors(parse.GetValue(errorOn)),
                 RetryAfter = TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(retryAfter), "--retry-after-ms")),

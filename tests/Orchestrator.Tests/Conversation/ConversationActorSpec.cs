@@ -137,6 +137,8 @@ public sealed class ConversationActorSpec : TestKit
         Reply(lease, new OutputTextDeltaEvent(0, "msg_x", 0, "partial"));
         conversation.Tell(new ModelRequestFailed(lease, "receive failed"), _socket.Ref);
 
+        // The failed lane is given back (a manager that already freed it with its socket ignores this).
+        Assert.Null(_manager.ExpectMsg<ReleaseLane>(r => r.LeaseId == lease, Wait).LastResponseId);
         var second = GrantLane(cachedResponseId: null);
         using var resend = ExpectRequest();
         Assert.False(resend.RootElement.TryGetProperty("previous_response_id", out _));

@@ -19,12 +19,14 @@ public sealed class ScaleSpec(ITestOutputHelper output) : IAsyncLifetime
 
     /// <summary>
     /// The server ends a connection at this age; the engine retires its sockets at <see cref="MaxAge"/> (minus up to
-    /// 10% jitter) and lets the conversations holding a lane drain for <see cref="MaxDrain"/>, leaving a margin for the
-    /// last responses, as production does with 55 + 4 of 60 minutes. Every socket still retires many times a run.
+    /// 10% jitter) and lets the conversations holding a lane drain for up to <see cref="MaxDrain"/>, leaving a margin for
+    /// the last responses, as production does with 55 + 4 of 60 minutes. Each of the eight socket slots retires four
+    /// or five times a run. The drain is long against the age because it must outlast a turn, and a turn here is long:
+    /// with 32 lanes, 256 turns share two cores, ~8 s each, where production's turns are short against 4 minutes.
     /// </summary>
-    private static readonly TimeSpan ServerConnectionLimit = TimeSpan.FromSeconds(6);
+    private static readonly TimeSpan ServerConnectionLimit = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan MaxDrain = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxDrain = TimeSpan.FromSeconds(6);
 
     /// <summary>With one lane per socket, conversations queue for one of eight lanes: the whole batch gets this long.</summary>
     private static readonly TimeSpan BatchTimeout = TimeSpan.FromMinutes(8);
@@ -35,20 +37,23 @@ public sealed class ScaleSpec(ITestOutputHelper output) : IAsyncLifetime
     public async Task DisposeAsync() => await _journal.DisposeAsync();
 
     /// <remarks>
-    /// The continuation ratio depends on how long a conversation holds its lane against how long a connection lives.
-    /// With one lane per socket a turn is short, so the ratio has a floor that catches a broken chain policy; with 32
-    /// lanes, 256 turns share the machine and one may outlast a connection, so its ratio is only reported.
+    /// The faults are those of the acceptance test: 2% of connections dropped mid-stream. With 32 lanes a drop or a
+    /// drain cut leaves up to 32 chains cold at once, and turns are long (see <see cref="MaxDrain"/>), so its floor is lower.
+    /// The third case drops 2% of <em>requests</em> instead (most connections die mid-run, each taking 32 chains): it
+    /// shows nothing is lost under far harsher faults; its ratio is reported, not asserted.
     /// </remarks>
     [Theory]
-    [InlineData(32, 1000, 0.0)]
-    [InlineData(1, 1000, 0.5)]
-    public async Task Many_conversations_complete_over_few_retiring_and_dropping_sockets(int lanesPerConnection, int conversations, double minEligibleRatio)
+    [InlineData(32, 0.02, 0.0, 0.75)]
+    [InlineData(1, 0.02, 0.0, 0.9)]
+    [InlineData(32, 0.0, 0.02, 0.0)]
+    public async Task Many_conversations_complete_over_few_retiring_and_dropping_sockets(int lanesPerConnection, double connectionDrops, double requestDrops, double minEligibleRatio)
     {
+        const int conversations = 1000;
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
         {
             RecordTraffic = true,
             MaxConnectionAge = ServerConnectionLimit,
-            Faults = new EmulatorFaults { Seed = 7, DropProbability = 0.02 },
+            Faults = new EmulatorFaults { Seed = 7, ConnectionDropProbability = connectionDrops, DropProbability = requestDrops },
         });
         await using var node = await StartNode(emulator, lanesPerConnection, c => c with { MaxAge = MaxAge, MaxDrain = MaxDrain });
 
@@ -64,8 +69,8 @@ public sealed class ScaleSpec(ITestOutputHelper output) : IAsyncLifetime
         // A conversation's first request cannot continue anything: the ratio among the others is what caching decides.
         var couldContinue = requests.Count - conversations;
         output.WriteLine(
-            $"lanes={lanesPerConnection} conversations={conversations} seconds={(DateTime.UtcNow - started).TotalSeconds:0} requests={requests.Count} " +
-            $"connections={emulator.Counters.Connections} cut at the server's limit={emulator.Counters.ConnectionLimitsReached} " +
+            $"lanes={lanesPerConnection} dropped connections/requests={connectionDrops:P0}/{requestDrops:P0} conversations={conversations} seconds={(DateTime.UtcNow - started).TotalSeconds:0} requests={requests.Count} " +
+            $"connections={emulator.Counters.Connections} dropped={emulator.Counters.FaultsInjected} cut at the server's limit={emulator.Counters.ConnectionLimitsReached} " +
             $"peak={peak} continuation ratio={continuations / (double)requests.Count:0.000} (of requests that could continue: {continuations / (double)couldContinue:0.000})");
         Assert.True(continuations / (double)couldContinue >= minEligibleRatio, $"only {continuations} of {couldContinue} requests that could continue did");
     }
