@@ -49,6 +49,7 @@ public sealed partial class ConversationActor
         {
             Apply(e);
             sender.Tell(new ConversationCreated(_conversationId, AlreadyExisted: false));
+            if (_deps.Options.WarmUp) StartWarmUp();
         });
     }
 

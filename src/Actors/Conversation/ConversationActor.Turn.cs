@@ -47,7 +47,7 @@ public sealed partial class ConversationActor
             return;
         }
 
-        var plan = NextRequestPlanner.Plan(_state, _lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation);
+        var plan = NextRequestPlanner.Plan(_state, _lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation, _warmUpResponseId);
         var payload = (plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()) with { StreamId = _lease.StreamId }).ToUtf8Bytes();
         _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, payload));
         _streamedText.Clear();
@@ -125,6 +125,7 @@ public sealed partial class ConversationActor
         {
             ConversationTelemetry.JournalWritten(received, "response");
             Apply(e);
+            _warmUpResponseId = null;
             _chainLost = false;
             _failedSends = 0;
             _lease = _lease! with { CachedResponseId = response.Id };

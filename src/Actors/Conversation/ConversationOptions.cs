@@ -36,6 +36,12 @@ public sealed record ConversationOptions
     /// </summary>
     public bool ServerSideCompaction { get; init; }
 
+    /// <summary>
+    /// A conversation created explicitly sends <c>generate:false</c> with its instructions and tools on its first lease,
+    /// so the server has prepared them when the first user turn arrives (which continues from it on that lane).
+    /// </summary>
+    public bool WarmUp { get; init; }
+
     /// <summary>A snapshot is saved after every this many events, so recovery replays at most that many.</summary>
     public int SnapshotEvery { get; init; } = 100;
 

@@ -10,20 +10,27 @@ namespace Orchestrator.Actors.Conversation;
 /// cache holds exactly our last response.</item>
 /// <item>Full send (the whole window, no previous id) otherwise: a new chain, a new process or connection,
 /// a lane another conversation used since, or after the server said <c>previous_response_not_found</c>.</item>
+/// <item>Before the first response, a warm-up's response (<c>generate:false</c>: instructions and tools, no input)
+/// heads the chain, on the same terms: the first request continues it with the whole window.</item>
 /// </list>
 /// </summary>
 public static class NextRequestPlanner
 {
-    public static RequestPlan Plan(ConversationState state, string? cachedResponseId, bool chainLost)
+    public static RequestPlan Plan(ConversationState state, string? cachedResponseId, bool chainLost, string? warmUpResponseId = null)
     {
-        var warm = state.LastResponseId is not null
+        var previous = state.LastResponseId ?? warmUpResponseId;
+        var warm = previous is not null
                    && !chainLost
-                   && (state.Settings?.Store == true || cachedResponseId == state.LastResponseId)
+                   && (state.Settings?.Store == true || cachedResponseId == previous)
                    && state.ChainLength < state.Window.Count;
         return warm
-            ? new RequestPlan(SendKind.Continuation, state.LastResponseId, state.Unsent)
+            ? new RequestPlan(SendKind.Continuation, previous, state.Unsent)
             : new RequestPlan(SendKind.Full, null, state.Window);
     }
+
+    /// <summary>The warm-up request: the conversation's instructions and tools, no input, nothing generated.</summary>
+    public static ResponseCreate WarmUp(Messages.Events.ConversationSettings settings, IReadOnlyList<FunctionTool> tools) =>
+        new RequestPlan(SendKind.Full, null, []).ToRequest(settings, tools) with { Generate = false };
 }
 
 public enum SendKind

@@ -27,6 +27,9 @@ public sealed record ResponseCreate
 
     public IReadOnlyList<string>? Include { get; init; }
 
+    /// <summary>False for a warm-up: the server prepares instructions, tools and input, generates nothing, and returns an id to continue from. Null (omitted) generates.</summary>
+    public bool? Generate { get; init; }
+
     /// <summary>The lane of the connection this request runs on; null for the default lane.</summary>
     public string? StreamId { get; init; }
 

@@ -94,6 +94,7 @@ public sealed record OrchestratorSettings
                 CompactAtInputTokens = Math.Max(0, o.GetLong("conversation.compact-at-input-tokens", 200_000)),
                 ServerSideCompaction = o.GetBoolean("conversation.server-side-compaction", false),
                 SnapshotEvery = Positive(o.GetInt("conversation.snapshot-every", 100), "conversation.snapshot-every"),
+                WarmUp = o.GetBoolean("conversation.warm-up", false),
             },
             Tools = new ToolInvokerOptions
             {

@@ -268,6 +268,49 @@ public sealed class ConversationActorSpec : TestKit
     }
 
     [Fact]
+    public void With_warm_up_a_created_conversation_sends_generate_false_and_its_first_turn_continues_from_it()
+    {
+        var (conversation, lease) = CreateWarmingUp("c-warm");
+        using (var warmUp = ExpectRequest())
+        {
+            Assert.False(warmUp.RootElement.GetProperty("generate").GetBoolean());
+            Assert.Equal(0, warmUp.RootElement.GetProperty("input").GetArrayLength());
+            Assert.Equal("be brief", warmUp.RootElement.GetProperty("instructions").GetString());
+            Assert.NotEqual(0, warmUp.RootElement.GetProperty("tools").GetArrayLength());
+        }
+        Reply(lease, Completed("resp_warm"));
+        // The lane goes back holding the warm-up's response: the pool gives it back to this conversation first.
+        Assert.Equal("resp_warm", _manager.ExpectMsg<ReleaseLane>(r => r.LeaseId == lease, Wait).LastResponseId);
+
+        Send(conversation, "hello");
+        var second = GrantLane(cachedResponseId: "resp_warm");
+        using (var first = ExpectRequest())
+        {
+            Assert.Equal("resp_warm", first.RootElement.GetProperty("previous_response_id").GetString());
+            Assert.Equal(1, first.RootElement.GetProperty("input").GetArrayLength());
+            Assert.False(first.RootElement.TryGetProperty("generate", out _));
+        }
+        Reply(second, Completed("resp_1", Message("hi")));
+        Assert.Equal("hi", _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait).Text);
+    }
+
+    [Fact]
+    public void A_message_sent_during_a_failed_warm_up_waits_for_it_and_its_turn_sends_in_full()
+    {
+        var (conversation, lease) = CreateWarmingUp("c-warm-fail");
+        ExpectRequest().Dispose();
+        conversation.Tell(new SendMessage("c-warm-fail", "hello"));
+        conversation.Tell(new ModelRequestFailed(lease, "receive failed"), _socket.Ref);
+
+        Assert.Null(_manager.ExpectMsg<ReleaseLane>(r => r.LeaseId == lease, Wait).LastResponseId);
+        ExpectMsg<MessageAccepted>(Wait);
+        GrantLane(cachedResponseId: null);
+        using var first = ExpectRequest();
+        Assert.False(first.RootElement.TryGetProperty("previous_response_id", out _));
+        Assert.Equal(1, first.RootElement.GetProperty("input").GetArrayLength());
+    }
+
+    [Fact]
     public void A_subscriber_that_arrives_while_the_conversation_passivates_is_subscribed_again_in_the_next_incarnation()
     {
         var conversation = StartConversation("c-passivate", asChildOfTestActor: true);
@@ -287,7 +330,7 @@ public sealed class ConversationActorSpec : TestKit
         ExpectTerminated(conversation, Wait);
     }
 
-    private IActorRef StartConversation(string id, bool asChildOfTestActor = false)
+    private IActorRef StartConversation(string id, bool asChildOfTestActor = false, bool warmUp = false)
     {
         var tools = new ToolRegistry()
             .Add<ExplodeArgs, string>("explode", "Always throws.", (args, _) => throw new InvalidOperationException(args.Reason))
@@ -300,6 +343,7 @@ public sealed class ConversationActorSpec : TestKit
             Defaults = new ConversationSettings("test-model", "be brief", Store: false),
             RetryMinBackoff = TimeSpan.FromMilliseconds(10),
             RetryMaxBackoff = TimeSpan.FromMilliseconds(50),
+            WarmUp = warmUp,
         };
         var invoker = new ToolInvoker(tools, new ToolInvokerOptions { Timeout = TimeSpan.FromMilliseconds(300) });
         var deps = new ConversationDependencies(_manager.Ref, invoker, ConversationDependencies.Declare(tools), options);
@@ -308,6 +352,15 @@ public sealed class ConversationActorSpec : TestKit
         actor.Tell(new Subscribe(id, _subscriber.Ref));
         ExpectMsg<ConversationStatus>(Wait);
         return actor;
+    }
+
+    /// <summary>Creates a conversation with warm-up on and grants the lane it asks for at once; its warm-up request follows.</summary>
+    private (IActorRef Conversation, long Lease) CreateWarmingUp(string id)
+    {
+        var conversation = StartConversation(id, warmUp: true);
+        conversation.Tell(new CreateConversation(id));
+        ExpectMsg<ConversationCreated>(Wait);
+        return (conversation, GrantLane(cachedResponseId: null));
     }
 
     private string Send(IActorRef conversation, string text)

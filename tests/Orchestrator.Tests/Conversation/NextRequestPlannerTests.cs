@@ -28,6 +28,43 @@ public class NextRequestPlannerTests
         Item.Parse($$"""{"type":"message","role":"assistant","content":[{"type":"output_text","text":"{{text}}"}]}""");
 
     [Fact]
+    public void The_first_request_continues_a_warm_up_still_cached_on_its_lane_with_the_whole_window()
+    {
+        var state = Apply(ConversationState.Empty, new ConversationStarted(Zdr), new UserMessageAccepted("m1", Item.UserMessage("hello")));
+
+        var plan = NextRequestPlanner.Plan(state, cachedResponseId: "resp_warm", chainLost: false, warmUpResponseId: "resp_warm");
+        var elsewhere = NextRequestPlanner.Plan(state, cachedResponseId: "resp_other", chainLost: false, warmUpResponseId: "resp_warm");
+        var lost = NextRequestPlanner.Plan(state, cachedResponseId: "resp_warm", chainLost: true, warmUpResponseId: "resp_warm");
+
+        Assert.Equal(SendKind.Continuation, plan.Kind);
+        Assert.Equal("resp_warm", plan.PreviousResponseId);
+        Assert.Equal([Item.UserMessage("hello")], plan.Input);
+        Assert.Equal(SendKind.Full, elsewhere.Kind);
+        Assert.Equal(SendKind.Full, lost.Kind);
+    }
+
+    [Fact]
+    public void Once_a_response_is_recorded_the_warm_up_no_longer_heads_the_chain()
+    {
+        var plan = NextRequestPlanner.Plan(SecondTurn(Zdr), cachedResponseId: "resp_1", chainLost: false, warmUpResponseId: "resp_warm");
+
+        Assert.Equal("resp_1", plan.PreviousResponseId);
+    }
+
+    [Fact]
+    public void The_warm_up_request_carries_instructions_and_tools_no_input_and_generate_false()
+    {
+        using var json = JsonDocument.Parse(NextRequestPlanner.WarmUp(Zdr, [Weather]).ToUtf8Bytes());
+
+        var root = json.RootElement;
+        Assert.False(root.GetProperty("generate").GetBoolean());
+        Assert.Equal(0, root.GetProperty("input").GetArrayLength());
+        Assert.Equal("Be brief.", root.GetProperty("instructions").GetString());
+        Assert.Equal("get_weather", root.GetProperty("tools")[0].GetProperty("name").GetString());
+        Assert.False(root.TryGetProperty("previous_response_id", out _));
+    }
+
+    [Fact]
     public void Continuation_carries_only_unsent_items_when_lane_cache_holds_last_response()
     {
         var state = SecondTurn(Zdr);

@@ -122,6 +122,27 @@ public sealed class ChainHandlingSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_warm_up_the_first_turn_of_a_created_conversation_continues_the_prepared_context()
+    {
+        await using var emulator = await Emulator(EmulatorFaults.None);
+        await using var node = await StartNode(emulator, warmUp: true);
+
+        await node.Client.CreateAsync("c-warm");
+        var completed = (await node.RunTurnAsync("c-warm", "go tools:2")).Completed();
+
+        Assert.Contains("calls=2 outputs=2 missing=0 duplicates=0", completed.Text);
+        var sent = Requests(emulator);
+        Assert.Equal(3, sent.Count);
+        // generate:false with instructions and tools only; then the user's message alone, continuing it.
+        Assert.Null(sent[0].PreviousResponseId);
+        Assert.Equal(0, sent[0].InputItems);
+        Assert.All(sent.Skip(1), r => Assert.NotNull(r.PreviousResponseId));
+        Assert.Equal(1, sent[1].InputItems);
+        Assert.Equal(3, emulator.Counters.Continuations + emulator.Counters.FullSends);
+        Assert.Equal(2, emulator.Counters.Continuations);
+    }
+
+    [Fact]
     public async Task With_store_true_a_new_connection_continues_the_chain()
     {
         await using var emulator = await Emulator(EmulatorFaults.None);
@@ -144,7 +165,7 @@ public sealed class ChainHandlingSpec : IAsyncLifetime
     private static Task<EmulatorServer> Emulator(EmulatorFaults faults) =>
         EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, Faults = faults });
 
-    private Task<OrchestratorNode> StartNode(EmulatorServer emulator, bool store = false, Func<ConnectionLimits, ConnectionLimits>? connections = null) =>
+    private Task<OrchestratorNode> StartNode(EmulatorServer emulator, bool store = false, Func<ConnectionLimits, ConnectionLimits>? connections = null, bool warmUp = false) =>
         TestNodes.StartAsync(_journal, emulator.ResponsesUrl, configure: s => s with
         {
             Connections = (connections ?? (c => c))(s.Connections),
@@ -152,6 +173,7 @@ public sealed class ChainHandlingSpec : IAsyncLifetime
             {
                 Defaults = s.Defaults with { Store = store },
                 RetryMinBackoff = TimeSpan.FromMilliseconds(20),
+                WarmUp = warmUp,
             },
         });
 
