@@ -19,9 +19,9 @@ public static class BenchTableWriter
             ("model turns", r => $"{r.Turns}"),
             ("seconds", r => F(r.Seconds, "0.00")),
             ("turns/s", r => F(r.TurnsPerSecond, "0")),
-            ("overhead p50/p95/p99 ms", r => r.OverheadMs is { } p ? $"{F(p.P50, "0.00")} / {F(p.P95, "0.00")} / {F(p.P99, "0.00")}" : "-"),
-            ("  tool results → request", r => r.ToolResultsToRequestMs is { } p ? $"{F(p.P50, "0.00")} / {F(p.P95, "0.00")} / {F(p.P99, "0.00")}" : "-"),
-            ("  response → tools", r => r.ResponseToToolsMs is { } p ? $"{F(p.P50, "0.00")} / {F(p.P95, "0.00")} / {F(p.P99, "0.00")}" : "-"),
+            ("overhead p50/p95/p99 ms", r => Spread(r.OverheadMs)),
+            ("  tool results → request", r => Spread(r.ToolResultsToRequestMs)),
+            ("  response → tools", r => Spread(r.ResponseToToolsMs)),
             ($"bytes, request 2 / {report.LastIndex + 1}", r => $"{F(r.MeanBytesAt(1, true) ?? r.MeanBytesAt(1, false), "0")} / {F(r.MeanBytesAt(report.LastIndex, true) ?? r.MeanBytesAt(report.LastIndex, false), "0")}"),
             ("CPU s per 1000 turns", r => F(r.CpuSecondsPer1000Turns, "0.000")),
             ("peak RSS MB", r => F(r.PeakRssMb, "0")),
@@ -31,7 +31,8 @@ public static class BenchTableWriter
         };
 
         var width = rows.Max(r => r.Label.Length) + 2;
-        var column = Math.Max(26, runs.Max(r => r.Name.Length) + 2);
+        // As wide as the widest value, so that columns never run together (percentiles under load reach seconds).
+        var column = 2 + Math.Max(24, runs.Max(r => Math.Max(r.Name.Length, rows.Max(row => row.Value(r).Length))));
         output.WriteLine("".PadRight(width) + string.Concat(runs.Select(r => r.Name.PadLeft(column))));
         foreach (var (label, value) in rows)
             output.WriteLine(label.PadRight(width) + string.Concat(runs.Select(r => value(r).PadLeft(column))));
@@ -47,6 +48,8 @@ public static class BenchTableWriter
             output.WriteLine($"{run.Name}: first failure: {run.FirstFailure}");
         output.Flush();
     }
+
+    private static string Spread(Percentiles? p) => p is null ? "-" : $"{F(p.P50, "0.00")} / {F(p.P95, "0.00")} / {F(p.P99, "0.00")}";
 
     private static string F(double? value, string format) =>
         value is { } v && !double.IsNaN(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
