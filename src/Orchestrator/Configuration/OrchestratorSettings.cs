@@ -17,6 +17,7 @@ public sealed record OrchestratorSettings
     public required ConversationSettings Defaults { get; init; }
     public required string DataDirectory { get; init; }
     public required JournalKind Journal { get; init; }
+    public SqliteSynchronous SqliteSynchronous { get; init; }
     /// <summary>Set when <see cref="Journal"/> is <see cref="JournalKind.Postgres"/>.</summary>
     public PostgresJournalSettings? Postgres { get; init; }
     /// <summary>The endpoint to connect to; null starts the embedded emulator on loopback.</summary>
@@ -69,6 +70,7 @@ public sealed record OrchestratorSettings
             Defaults = defaults,
             DataDirectory = Path.GetFullPath(Blank(dataDirectoryOption) ?? Blank(environment("ORCHESTRATOR_DATA")) ?? o.GetString("data-directory", "data")),
             Journal = journal,
+            SqliteSynchronous = SqliteSynchronousSettings.Parse(Blank(environment("ORCHESTRATOR_SQLITE_SYNCHRONOUS")) ?? o.GetString("sqlite-synchronous", "full")),
             Postgres = postgres,
             ResponsesUrl = EndpointResolver.Resolve(endpointOption, environment("OPENAI_BASE_URL"), apiKey),
             ApiKey = apiKey,

@@ -5,6 +5,7 @@ using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
+using Akka.Persistence.Sql.Config;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Conversation;
 using Orchestrator.Actors.Tools;
@@ -31,6 +32,8 @@ public static class OrchestratorAkkaExtensions
         Uri responsesUrl,
         ToolRegistry tools)
     {
+        if (settings.Journal == JournalKind.Sqlite && settings.SqliteSynchronous != SqliteSynchronous.Full)
+            builder.AddSetup(new DataOptionsSetup(settings.SqliteSynchronous.DataOptions(journal.GetString("akka.persistence.journal.sql.connection-string"))));
         var invoker = new ToolInvoker(tools, settings.Tools);
         var compactor = new HttpCompactor(CompactionHttp, responsesUrl, settings.ApiKey);
 

@@ -1,0 +1,65 @@
+using LinqToDB.Data;
+using Microsoft.Data.Sqlite;
+using Orchestrator.Emulator;
+using Orchestrator.Host.Configuration;
+using Orchestrator.Messages.Protocol;
+using Orchestrator.Tests.Support;
+using Xunit;
+
+namespace Orchestrator.Tests.Persistence;
+
+/// <summary><c>orchestrator.sqlite-synchronous</c>: what it accepts, what the journal's connections run, and that a node on it works.</summary>
+public sealed class SqliteSynchronousSpec : IAsyncLifetime
+{
+    private TestJournal _journal = null!;
+
+    public async Task InitializeAsync() => _journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
+
+    public async Task DisposeAsync() => await _journal.DisposeAsync();
+
+    [Theory]
+    [InlineData(null, SqliteSynchronous.Full)]
+    [InlineData("full", SqliteSynchronous.Full)]
+    [InlineData(" Normal ", SqliteSynchronous.Normal)]
+    public void Full_is_the_default_and_normal_is_the_one_alternative(string? value, SqliteSynchronous expected) =>
+        Assert.Equal(expected, SqliteSynchronousSettings.Parse(value));
+
+    [Fact]
+    public void Anything_else_is_refused_with_the_key_and_the_choices() =>
+        Assert.Contains("\"full\" or \"normal\"", Assert.Throws<ConfigurationException>(() => SqliteSynchronousSettings.Parse("off")).Message);
+
+    [Fact]
+    public void A_connection_opened_with_the_plugins_options_runs_synchronous_normal_where_a_plain_one_runs_full()
+    {
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(_journal.DataDirectory!, "pragma.db") }.ToString();
+
+        using var configured = new DataConnection(SqliteSynchronous.Normal.DataOptions(connectionString));
+        using var plain = new SqliteConnection(connectionString);
+        plain.Open();
+        using var query = plain.CreateCommand();
+        query.CommandText = "PRAGMA synchronous;";
+
+        Assert.Equal(1L, configured.Execute<long>("PRAGMA synchronous;"));
+        Assert.Equal(2L, (long)query.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public async Task A_node_on_synchronous_normal_records_a_turn_and_a_restarted_node_reads_it_back()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions());
+        await using (var node = await StartNode(emulator))
+        {
+            var completed = (await node.RunTurnAsync("c-normal", "go tools:2 rounds:2")).Completed();
+            Assert.Contains("calls=4 outputs=4 missing=0 duplicates=0", completed.Text);
+        }
+
+        await using var restarted = await StartNode(emulator);
+        var transcript = await restarted.Client.GetTranscriptAsync("c-normal");
+
+        Assert.True(transcript.Exists);
+        Assert.Equal(4, transcript.Window.Count(item => item.Type == "function_call_output"));
+    }
+
+    private Task<Host.Hosting.OrchestratorNode> StartNode(EmulatorServer emulator) =>
+        TestNodes.StartAsync(_journal, emulator.ResponsesUrl, configure: s => s with { SqliteSynchronous = SqliteSynchronous.Normal });
+}
