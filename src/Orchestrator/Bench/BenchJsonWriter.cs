@@ -61,6 +61,7 @@ public static class BenchJsonWriter
         ["overhead_ms"] = Summary(r.OverheadMs, withParts: r),
         ["bytes_per_continuation"] = Round(r.BytesPerContinuation),
         ["bytes_per_full_send"] = Round(r.BytesPerFullSend),
+        ["continuation_share"] = Round(r.ContinuationShare),
         ["requests_by_index"] = new JsonArray(r.RequestsByIndex
             .Select(q => (JsonNode)new JsonObject { ["index"] = q.Index, ["kind"] = q.Continuation ? "continuation" : "full", ["count"] = q.Count, ["mean_bytes"] = Round(q.MeanBytes) })
             .ToArray()),

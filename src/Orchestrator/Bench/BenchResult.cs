@@ -31,6 +31,13 @@ public sealed record BenchResult
     /// <summary>The first failure's reason, to say why <see cref="Failed"/> is not zero.</summary>
     public string? FirstFailure { get; init; }
 
+    /// <summary>
+    /// Continuations ÷ all requests (issue 5's continuation ratio; <see cref="BenchReport.ContinuationRatio"/> compares
+    /// bytes). Null when the run's requests are not counted by kind (the Agents SDK peer).
+    /// </summary>
+    public double? ContinuationShare =>
+        RequestsByIndex.Sum(r => r.Count) is var all and > 0 ? RequestsByIndex.Where(r => r.Continuation).Sum(r => r.Count) / (double)all : null;
+
     /// <summary>Mean size of the request at <paramref name="index"/> in the turn, of the given kind; null when none was sent.</summary>
     public double? MeanBytesAt(int index, bool continuation) =>
         RequestsByIndex.FirstOrDefault(r => r.Index == index && r.Continuation == continuation)?.MeanBytes;

@@ -44,6 +44,9 @@ public sealed class BenchCommandSpec
         Assert.Equal(3, baseline.GetProperty("completed").GetInt32());
         Assert.Equal(JsonValueKind.Null, baseline.GetProperty("bytes_per_continuation").ValueKind);
         Assert.True(root.GetProperty("continuation_ratio").GetDouble() > 1, "the last continuation should be smaller than the last full send");
+        // Three requests per conversation, the first a full send: at most two in three continue; the baseline never does.
+        Assert.InRange(root.GetProperty("continuation_share").GetDouble(), 0.01, 0.667);
+        Assert.Equal(0, baseline.GetProperty("continuation_share").GetDouble());
     }
 
     [Fact]
