@@ -138,6 +138,32 @@ public sealed class JournalRoundTripSpec
         Assert.Equal(EveryEvent.Skip(3).Select(e => e.GetType()), recovered.Events.Select(e => e.GetType()));
     }
 
+    [Fact]
+    public async Task On_sqlite_recovery_reads_do_not_wait_for_a_writer_holding_the_database()
+    {
+        await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
+        var config = await NodeConfig(journal);
+        using (var writer = ActorSystem.Create("writer", config))
+        {
+            await writer.ActorOf(Props.Create(() => new Recorder("conversation-read"))).Ask<Written>(new Write(EveryEvent), Wait);
+            await writer.Terminate().WaitAsync(Wait);
+        }
+
+        // Another connection holds the write lock, as the journal's writer does during every commit. Reads in WAL mode
+        // need no lock, but a transaction begun "immediate" (Microsoft.Data.Sqlite's default) takes it: recoveries
+        // would queue behind every write and each other (hocon/persistence-sqlite.conf, read-isolation-level).
+        await using var holder = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(journal.DataDirectory!, SqliteJournalStore.FileName) }.ToString());
+        await holder.OpenAsync();
+        await using var transaction = holder.BeginTransaction(deferred: false);
+
+        using var reader = ActorSystem.Create("reader", config);
+        var recovered = await reader.ActorOf(Props.Create(() => new Recorder("conversation-read"))).Ask<Recovered>(Read.Instance, TimeSpan.FromSeconds(10));
+        await transaction.RollbackAsync();
+        await reader.Terminate().WaitAsync(Wait);
+
+        Assert.Equal(EveryEvent.Count, recovered.Events.Count);
+    }
+
     /// <summary>The node's configuration (hocon/ files, the selected journal, the plugin's defaults) without the cluster.</summary>
     private static async Task<Config> NodeConfig(TestJournal journal)
     {
