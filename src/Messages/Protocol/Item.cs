@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -9,23 +11,32 @@ namespace Orchestrator.Messages.Protocol;
 /// kept as the exact JSON it came as. Items the engine does not understand — reasoning with
 /// <c>encrypted_content</c>, web search calls, fields added by newer servers — must be sent back
 /// unchanged on a full resend, so the JSON is the item; the typed accessors are read-only views.
+/// The item holds only its UTF-8 text: an idle conversation keeps hundreds of items, and a parsed document
+/// (an index of every token) would more than double their size. Accessors read the text when asked.
 /// </summary>
 [JsonConverter(typeof(ItemJsonConverter))]
 public sealed class Item : IEquatable<Item>
 {
-    private Item(JsonElement json)
+    private readonly byte[] _utf8;
+
+    /// <param name="utf8">One JSON object, valid and owned by this item from now on.</param>
+    private Item(byte[] utf8)
     {
-        if (json.ValueKind != JsonValueKind.Object)
-            throw new ArgumentException($"An item must be a JSON object, not {json.ValueKind}.", nameof(json));
-        Json = json;
+        _utf8 = utf8;
         // Input messages may omit "type" (the API defaults it to "message").
-        Type = json.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
-            ? type.GetString()!
-            : ItemTypes.Message;
+        var reader = Property("type");
+        Type = reader.TokenType == JsonTokenType.String ? ItemTypes.Shared(ref reader) : ItemTypes.Message;
     }
 
-    /// <summary>The item exactly as received or created; detached from any pooled document.</summary>
-    public JsonElement Json { get; }
+    /// <summary>The item exactly as received or created, parsed anew on each call.</summary>
+    public JsonElement Json
+    {
+        get
+        {
+            var reader = new Utf8JsonReader(_utf8);
+            return JsonElement.ParseValue(ref reader);
+        }
+    }
 
     public string Type { get; }
 
@@ -49,18 +60,23 @@ public sealed class Item : IEquatable<Item>
     {
         get
         {
-            if (!Json.TryGetProperty("content", out var content)) return "";
-            if (content.ValueKind == JsonValueKind.String) return content.GetString()!;
-            if (content.ValueKind != JsonValueKind.Array) return "";
-            var parts = content.EnumerateArray()
+            var reader = Property("content");
+            if (reader.TokenType == JsonTokenType.String) return reader.GetString()!;
+            if (reader.TokenType != JsonTokenType.StartArray) return "";
+            var parts = JsonElement.ParseValue(ref reader).EnumerateArray()
                 .Where(p => p.ValueKind == JsonValueKind.Object && p.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
                 .Select(p => p.GetProperty("text").GetString());
             return string.Concat(parts);
         }
     }
 
-    /// <summary>Takes a copy of <paramref name="json"/>, so the source document may be disposed.</summary>
-    public static Item From(JsonElement json) => new(json.Clone());
+    /// <summary>Takes a copy of <paramref name="json"/>'s text, so the source document may be disposed.</summary>
+    public static Item From(JsonElement json)
+    {
+        if (json.ValueKind != JsonValueKind.Object)
+            throw new ArgumentException($"An item must be a JSON object, not {json.ValueKind}.", nameof(json));
+        return new Item(JsonMarshal.GetRawUtf8Value(json).ToArray());
+    }
 
     public static Item Parse(ReadOnlySpan<byte> utf8Json)
     {
@@ -93,18 +109,39 @@ public sealed class Item : IEquatable<Item>
         w.WriteString("output", output);
     });
 
-    public void WriteTo(Utf8JsonWriter writer) => Json.WriteTo(writer);
+    public void WriteTo(Utf8JsonWriter writer) => writer.WriteRawValue(_utf8, skipInputValidation: true);
 
-    public override string ToString() => Json.GetRawText();
+    public override string ToString() => Encoding.UTF8.GetString(_utf8);
 
-    public bool Equals(Item? other) => other is not null && JsonElement.DeepEquals(Json, other.Json);
+    public bool Equals(Item? other) =>
+        other is not null && (_utf8.AsSpan().SequenceEqual(other._utf8) || JsonElement.DeepEquals(Json, other.Json));
 
     public override bool Equals(object? obj) => Equals(obj as Item);
 
     public override int GetHashCode() => HashCode.Combine(Type, CallId);
 
-    private string? GetString(string property) =>
-        Json.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private string? GetString(string property)
+    {
+        var reader = Property(property);
+        return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+    }
+
+    /// <summary>A reader on the value of a top-level property (the last one of that name, as a parsed document
+    /// would give); on <see cref="JsonTokenType.None"/> when the item has none.</summary>
+    private Utf8JsonReader Property(string name)
+    {
+        var reader = new Utf8JsonReader(_utf8);
+        var found = default(Utf8JsonReader);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var match = reader.ValueTextEquals(name);
+            reader.Read();
+            if (match) found = reader;
+            reader.Skip();
+        }
+        return found;
+    }
 
     private static Item Build(Action<Utf8JsonWriter> writeProperties)
     {
@@ -115,8 +152,7 @@ public sealed class Item : IEquatable<Item>
             writeProperties(writer);
             writer.WriteEndObject();
         }
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return From(document.RootElement);
+        return new Item(buffer.WrittenSpan.ToArray());
     }
 }
 
@@ -126,4 +162,14 @@ public static class ItemTypes
     public const string FunctionCall = "function_call";
     public const string FunctionCallOutput = "function_call_output";
     public const string Reasoning = "reasoning";
+
+    private static readonly string[] Known = [Message, FunctionCall, FunctionCallOutput, Reasoning];
+
+    /// <summary>The type's text, shared when it is a known one: a window holds hundreds of items per conversation.</summary>
+    internal static string Shared(ref Utf8JsonReader type)
+    {
+        foreach (var known in Known)
+            if (type.ValueTextEquals(known)) return known;
+        return type.GetString()!;
+    }
 }

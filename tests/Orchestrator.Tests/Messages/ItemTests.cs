@@ -201,4 +201,21 @@ public class ItemTests
         var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(bytes, "user-message.v1"));
         Assert.IsType<JsonException>(e.InnerException);
     }
+
+    [Fact]
+    public void Accessors_read_top_level_fields_only()
+    {
+        var item = Item.Parse("""{"extra":{"type":"nested","call_id":"inner"},"content":[{"type":"output_text","call_id":"x"}],"type":"function_call","call_id":"outer"}""");
+
+        Assert.Equal(ItemTypes.FunctionCall, item.Type);
+        Assert.Equal("outer", item.CallId);
+    }
+
+    [Fact]
+    public void The_item_keeps_the_objects_text_byte_for_byte()
+    {
+        const string json = """{ "type" : "reasoning", "id":"rs_1",  "encrypted_content":"gAAA\u00e9==", "n": 1.50 }""";
+
+        Assert.Equal(json, Item.Parse("  " + json + "\n").ToString());
+    }
 }
