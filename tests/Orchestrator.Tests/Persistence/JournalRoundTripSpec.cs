@@ -149,15 +149,19 @@ public sealed class JournalRoundTripSpec
             await writer.Terminate().WaitAsync(Wait);
         }
 
+        // The reader's plugin is started and its queries compiled first, so that the timed recovery below is only reads.
+        using var reader = ActorSystem.Create("reader", config);
+        await reader.ActorOf(Props.Create(() => new Recorder("conversation-warm"))).Ask<Recovered>(Read.Instance, Wait);
+
         // Another connection holds the write lock, as the journal's writer does during every commit. Reads in WAL mode
         // need no lock, but a transaction begun "immediate" (Microsoft.Data.Sqlite's default) takes it: recoveries
-        // would queue behind every write and each other (hocon/persistence-sqlite.conf, read-isolation-level).
+        // would queue behind every write and each other (hocon/persistence-sqlite.conf, read-isolation-level), here
+        // until SQLite's busy timeout (30 s) fails them.
         await using var holder = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(journal.DataDirectory!, SqliteJournalStore.FileName) }.ToString());
         await holder.OpenAsync();
         await using var transaction = holder.BeginTransaction(deferred: false);
 
-        using var reader = ActorSystem.Create("reader", config);
-        var recovered = await reader.ActorOf(Props.Create(() => new Recorder("conversation-read"))).Ask<Recovered>(Read.Instance, TimeSpan.FromSeconds(10));
+        var recovered = await reader.ActorOf(Props.Create(() => new Recorder("conversation-read"))).Ask<Recovered>(Read.Instance, Wait);
         await transaction.RollbackAsync();
         await reader.Terminate().WaitAsync(Wait);
 
