@@ -70,6 +70,7 @@ public static class BenchJsonWriter
         ["peak_rss_mb"] = Round(r.PeakRssMb),
         ["rss_kb_per_conversation"] = Round(r.RssKbPerConversation),
         ["managed_kb_per_conversation"] = Round(r.ManagedKbPerConversation),
+        ["live_conversations_after_passivation"] = r.LiveAfterPassivation,
         ["journal_writes"] = r.JournalWrites,
         ["journal_writes_per_second"] = Round(r.JournalWritesPerSecond),
     };

@@ -24,8 +24,12 @@ public sealed record BenchResult
     public required double CpuSeconds { get; init; }
     public double CpuSecondsPer1000Turns => Turns > 0 ? CpuSeconds * 1000 / Turns : double.NaN;
     public required double PeakRssMb { get; init; }
+    /// <summary>Resident growth per conversation, sockets included: an upper bound (<see cref="IdleConversationMemory"/>).</summary>
     public double? RssKbPerConversation { get; init; }
+    /// <summary>Managed memory an idle conversation holds (<see cref="IdleConversationMemory"/>).</summary>
     public double? ManagedKbPerConversation { get; init; }
+    /// <summary>Conversation actors left once the run's conversations had passivated (a passivated one keeps none).</summary>
+    public int? LiveAfterPassivation { get; init; }
     public long? JournalWrites { get; init; }
     public double? JournalWritesPerSecond => JournalWrites is { } writes && Seconds > 0 ? writes / Seconds : null;
     /// <summary>The first failure's reason, to say why <see cref="Failed"/> is not zero.</summary>

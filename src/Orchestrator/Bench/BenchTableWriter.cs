@@ -26,8 +26,9 @@ public static class BenchTableWriter
             ("continuations / requests", r => F(r.ContinuationShare, "0.000")),
             ("CPU s per 1000 turns", r => F(r.CpuSecondsPer1000Turns, "0.000")),
             ("peak RSS MB", r => F(r.PeakRssMb, "0")),
-            ("RSS KB / conversation", r => F(r.RssKbPerConversation, "0.0")),
-            ("managed KB / conversation", r => F(r.ManagedKbPerConversation, "0.0")),
+            ("RSS KB / conversation, at most", r => F(r.RssKbPerConversation, "0.0")),
+            ("managed KB / idle conversation", r => F(r.ManagedKbPerConversation, "0.0")),
+            ("live after passivation", r => r.LiveAfterPassivation?.ToString() ?? "—"),
             ("journal writes/s", r => F(r.JournalWritesPerSecond, "0")),
         };
 

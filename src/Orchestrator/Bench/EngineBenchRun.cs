@@ -71,8 +71,7 @@ public static class EngineBenchRun
             var cpuSeconds = (ProcessMeter.CpuTime() - cpuBefore).TotalSeconds;
             var peak = ProcessMeter.PeakResidentBytes();
             var journalWrites = JournalCounter.Events(dataDirectory) - journalBefore;
-            // The conversations are idle now and still in memory (passivation comes after the idle timeout).
-            var settledAfter = ProcessMeter.Settled();
+            var memory = await IdleConversationMemory.MeasureAsync(node, outcome.ConversationIds, settledBefore, cancellationToken);
 
             var toolsToRequest = metrics.ToolResultsToRequest;
             var responseToTools = metrics.ResponseToTools;
@@ -93,8 +92,9 @@ public static class EngineBenchRun
                 RequestsByIndex = requests,
                 CpuSeconds = cpuSeconds,
                 PeakRssMb = peak / (1024.0 * 1024.0),
-                RssKbPerConversation = (settledAfter.Resident - settledBefore.Resident) / 1024.0 / scenario.Conversations,
-                ManagedKbPerConversation = (settledAfter.Managed - settledBefore.Managed) / 1024.0 / scenario.Conversations,
+                RssKbPerConversation = memory?.ResidentKbPerConversationAtMost,
+                ManagedKbPerConversation = memory?.ManagedKbPerIdleConversation,
+                LiveAfterPassivation = memory?.LiveAfterPassivation,
                 JournalWrites = inMemoryJournal ? null : journalWrites,
                 FirstFailure = outcome.FirstFailure,
             };
@@ -153,8 +153,8 @@ public static class EngineBenchRun
             }
         }));
         cancellationToken.ThrowIfCancellationRequested();
-        return new Outcome(completed, failures.Count, turns, failures.TryPeek(out var first) ? first : null);
+        return new Outcome(Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToList(), completed, failures.Count, turns, failures.TryPeek(out var first) ? first : null);
     }
 
-    private sealed record Outcome(int Completed, int Failed, long Turns, string? FirstFailure);
+    private sealed record Outcome(IReadOnlyList<string> ConversationIds, int Completed, int Failed, long Turns, string? FirstFailure);
 }
