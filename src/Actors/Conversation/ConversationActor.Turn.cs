@@ -121,14 +121,19 @@ public sealed partial class ConversationActor
     {
         var answered = _state.TurnMessageIds;
         var received = Stopwatch.GetTimestamp();
-        Persist(new ResponseRecorded(response.Id, response.Output, response.Usage, SentInFull: _lastSent == SendKind.Full), e =>
+        var recorded = new ResponseRecorded(response.Id, response.Output, response.Usage, SentInFull: _lastSent == SendKind.Full);
+        // The turn's last response frees its lane now, not after the write: the socket serves another conversation
+        // meanwhile. The lane keeps the response cached for this conversation; should the write fail, the recovered
+        // conversation does not know that response, and its next request there goes in full.
+        if (_state.IsLastOfTurn(recorded)) ReleaseLease(response.Id);
+        Persist(recorded, e =>
         {
             ConversationTelemetry.JournalWritten(received, "response");
             Apply(e);
             _warmUpResponseId = null;
             _chainLost = false;
             _failedSends = 0;
-            _lease = _lease! with { CachedResponseId = response.Id };
+            if (_lease is not null) _lease = _lease with { CachedResponseId = response.Id };
             _lastInputTokens = response.Usage?.InputTokens ?? 0;
             _turn.ModelResponses++;
 

@@ -56,6 +56,9 @@ public sealed record ConversationState
 
     public IEnumerable<OpenCall> CallsWithoutResult => OpenCalls.Where(c => c.Result is null);
 
+    /// <summary>Whether recording <paramref name="response"/> leaves the conversation idle: no calls to run, no message queued.</summary>
+    public bool IsLastOfTurn(ResponseRecorded response) => Queued.Count == 0 && !response.Output.Any(item => item.IsFunctionCall);
+
     public ConversationState Apply(IPersistedEvent e) => e switch
     {
         ConversationStarted started => this with { Settings = started.Settings },

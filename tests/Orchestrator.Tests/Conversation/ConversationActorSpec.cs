@@ -229,6 +229,33 @@ public sealed class ConversationActorSpec : TestKit
     }
 
     [Fact]
+    public void The_lane_of_a_turns_last_response_goes_back_before_that_response_is_written()
+    {
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+        journal.Tell(HeldWritesJournal.HoldResponses.Instance);
+        var conversation = StartConversation("c-early");
+        Send(conversation, "go tools:1");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+
+        // A response with a call keeps the lane (the turn goes on there): nothing comes back while its write is held.
+        Reply(lease, Completed("resp_1", Call("call_1", "hang", "{}")));
+        _manager.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        journal.Tell(HeldWritesJournal.Release.Instance);
+        _subscriber.FishForMessage<ToolCallStarted>(_ => true, Wait);
+        conversation.Tell(Result("call_1"));
+        ExpectRequest().Dispose();
+
+        // The last response gives the lane back, with the response it caches, while its write is still held.
+        Reply(lease, Completed("resp_2", Message("done")));
+        Assert.Equal("resp_2", _manager.ExpectMsg<ReleaseLane>(r => r.LeaseId == lease, Wait).LastResponseId);
+
+        journal.Tell(HeldWritesJournal.Release.Instance);
+        Assert.Equal("done", _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait).Text);
+        _manager.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void Tool_results_that_arrive_while_one_is_being_written_are_written_together_in_the_next_write()
     {
         var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);

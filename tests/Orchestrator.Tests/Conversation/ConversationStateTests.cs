@@ -272,4 +272,19 @@ public class ConversationStateTests
         Assert.Equal(a.Phase, b.Phase);
         Assert.Equal(a.ChainLength, b.ChainLength);
     }
+
+    [Fact]
+    public void A_response_is_the_last_of_its_turn_only_without_calls_and_without_queued_messages()
+    {
+        var open = Apply(new UserMessageAccepted("m1", Hello));
+        var queued = open.Apply(new UserMessageAccepted("m2", Item.UserMessage("and then?")));
+        var answer = new ResponseRecorded("resp_1", [Answer("done")], null);
+        var calls = new ResponseRecorded("resp_1", [Answer("thinking"), Call("c1")], null);
+
+        Assert.True(open.IsLastOfTurn(answer));
+        Assert.Equal(ConversationPhase.Idle, open.Apply(answer).Phase);
+        Assert.False(open.IsLastOfTurn(calls));
+        Assert.False(queued.IsLastOfTurn(answer));
+        Assert.NotEqual(ConversationPhase.Idle, queued.Apply(answer).Phase);
+    }
 }

@@ -7,14 +7,15 @@ namespace Orchestrator.Tests.Support;
 
 /// <summary>
 /// The in-memory journal, except that it publishes every write it receives on the event stream as <see cref="Written"/>,
-/// and, once the test has sent <see cref="Hold"/>, confirms a write carrying a tool result only when the test sends
-/// <see cref="Release"/> (one per held write, in order). The events are stored at once; only the confirmation the
-/// persistent actor waits for is held.
+/// and, once the test has sent <see cref="Hold"/> (<see cref="HoldResponses"/>), confirms a write carrying a tool result
+/// (a recorded response) only when the test sends <see cref="Release"/> (one per held write, in order). The events are
+/// stored at once; only the confirmation the persistent actor waits for is held.
 /// </summary>
 public sealed class HeldWritesJournal : MemoryJournal
 {
     private readonly Queue<TaskCompletionSource> _held = new();
     private bool _holding;
+    private bool _holdingResponses;
 
     protected override Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
@@ -22,7 +23,8 @@ public sealed class HeldWritesJournal : MemoryJournal
         var events = writes.SelectMany(w => (IImmutableList<IPersistentRepresentation>)w.Payload).Select(p => p.Payload).ToList();
         Context.System.EventStream.Publish(new Written(events));
         var stored = base.WriteMessagesAsync(writes, cancellationToken);
-        if (!_holding || !events.OfType<ToolResultRecorded>().Any()) return stored;
+        var held = (_holding && events.OfType<ToolResultRecorded>().Any()) || (_holdingResponses && events.OfType<ResponseRecorded>().Any());
+        if (!held) return stored;
 
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _held.Enqueue(release);
@@ -35,6 +37,9 @@ public sealed class HeldWritesJournal : MemoryJournal
         {
             case Hold:
                 _holding = true;
+                return true;
+            case HoldResponses:
+                _holdingResponses = true;
                 return true;
             case Release:
                 _held.Dequeue().SetResult();
@@ -58,6 +63,15 @@ public sealed class HeldWritesJournal : MemoryJournal
         public static readonly Hold Instance = new();
 
         private Hold()
+        {
+        }
+    }
+
+    public sealed class HoldResponses
+    {
+        public static readonly HoldResponses Instance = new();
+
+        private HoldResponses()
         {
         }
     }
