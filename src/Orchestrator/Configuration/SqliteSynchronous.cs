@@ -1,6 +1,3 @@
-using System.Data.Common;
-using LinqToDB;
-
 namespace Orchestrator.Host.Configuration;
 
 /// <summary>
@@ -27,30 +24,4 @@ public static class SqliteSynchronousSettings
 
     /// <summary>The statement every journal connection runs when it opens: the setting is per connection.</summary>
     public static string Pragma(this SqliteSynchronous synchronous) => $"PRAGMA synchronous = {synchronous.ToString().ToUpperInvariant()};";
-
-    /// <summary>
-    /// The linq2db options of every SQL plugin of the node (events, snapshots, sharding: one database): Microsoft.Data.Sqlite
-    /// takes no pragma in the connection string, so each connection runs <see cref="Pragma"/> as it opens.
-    /// </summary>
-    public static DataOptions DataOptions(this SqliteSynchronous synchronous, string connectionString)
-    {
-        var pragma = synchronous.Pragma();
-        return new DataOptions()
-            .UseConnectionString(ProviderName.SQLiteMS, connectionString)
-            .UseAfterConnectionOpened(connection => Run(connection, pragma), (connection, cancellationToken) => RunAsync(connection, pragma, cancellationToken));
-    }
-
-    private static void Run(DbConnection connection, string pragma)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = pragma;
-        command.ExecuteNonQuery();
-    }
-
-    private static async Task RunAsync(DbConnection connection, string pragma, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = pragma;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
 }

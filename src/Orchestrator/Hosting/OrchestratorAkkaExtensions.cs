@@ -32,8 +32,8 @@ public static class OrchestratorAkkaExtensions
         Uri responsesUrl,
         ToolRegistry tools)
     {
-        if (settings.Journal == JournalKind.Sqlite && settings.SqliteSynchronous != SqliteSynchronous.Full)
-            builder.AddSetup(new DataOptionsSetup(settings.SqliteSynchronous.DataOptions(journal.GetString("akka.persistence.journal.sql.connection-string"))));
+        if (settings.Journal == JournalKind.Sqlite)
+            builder.AddSetup(new DataOptionsSetup(SqliteConnectionInterceptor.DataOptions(journal.GetString("akka.persistence.journal.sql.connection-string"), settings.SqliteSynchronous)));
         var invoker = new ToolInvoker(tools, settings.Tools);
         var compactor = new HttpCompactor(CompactionHttp, responsesUrl, settings.ApiKey);
 

@@ -73,7 +73,7 @@ public sealed class JournalRoundTripSpec
     public async Task Every_event_type_reads_back_unchanged_in_a_new_actor_system(JournalKind kind)
     {
         await using var journal = await TestJournal.CreateAsync(kind);
-        var config = await NodeConfig(journal);
+        var config = await journal.NodeConfigAsync();
 
         using (var writer = ActorSystem.Create("writer", config))
         {
@@ -100,7 +100,7 @@ public sealed class JournalRoundTripSpec
     public async Task Journal_rows_carry_our_serializer_id_and_versioned_manifests(JournalKind kind)
     {
         await using var journal = await TestJournal.CreateAsync(kind);
-        using (var system = ActorSystem.Create("writer", await NodeConfig(journal)))
+        using (var system = ActorSystem.Create("writer", await journal.NodeConfigAsync()))
         {
             await system.ActorOf(Props.Create(() => new Recorder("conversation-rows"))).Ask<Written>(new Write(EveryEvent), Wait);
             await system.Terminate().WaitAsync(Wait);
@@ -118,7 +118,7 @@ public sealed class JournalRoundTripSpec
     public async Task A_conversation_snapshot_is_offered_first_and_only_later_events_replay(JournalKind kind)
     {
         await using var journal = await TestJournal.CreateAsync(kind);
-        var config = await NodeConfig(journal);
+        var config = await journal.NodeConfigAsync();
 
         using (var writer = ActorSystem.Create("writer", config))
         {
@@ -142,7 +142,7 @@ public sealed class JournalRoundTripSpec
     public async Task On_sqlite_recovery_reads_do_not_wait_for_a_writer_holding_the_database()
     {
         await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        var config = await NodeConfig(journal);
+        var config = await journal.NodeConfigAsync();
         using (var writer = ActorSystem.Create("writer", config))
         {
             await writer.ActorOf(Props.Create(() => new Recorder("conversation-read"))).Ask<Written>(new Write(EveryEvent), Wait);
@@ -166,16 +166,6 @@ public sealed class JournalRoundTripSpec
         await reader.Terminate().WaitAsync(Wait);
 
         Assert.Equal(EveryEvent.Count, recovered.Events.Count);
-    }
-
-    /// <summary>The node's configuration (hocon/ files, the selected journal, the plugin's defaults) without the cluster.</summary>
-    private static async Task<Config> NodeConfig(TestJournal journal)
-    {
-        var settings = OrchestratorSettings.Load(journal.Environment(), journal.DataDirectory);
-        return ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = WARNING")
-            .WithFallback(await JournalStore.For(settings).PrepareAsync(CancellationToken.None))
-            .WithFallback(settings.Hocon)
-            .WithFallback(SqlPersistence.DefaultConfiguration);
     }
 
     private static async Task<List<(int, string)>> ReadRowsAsync(TestJournal journal, string persistenceId)

@@ -33,7 +33,7 @@ public sealed class SqliteSynchronousSpec : IAsyncLifetime
     {
         var connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(_journal.DataDirectory!, "pragma.db") }.ToString();
 
-        using var configured = new DataConnection(SqliteSynchronous.Normal.DataOptions(connectionString));
+        using var configured = new DataConnection(SqliteConnectionInterceptor.DataOptions(connectionString, SqliteSynchronous.Normal));
         using var plain = new SqliteConnection(connectionString);
         plain.Open();
         using var query = plain.CreateCommand();

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using Akka.Configuration;
+using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Orchestrator.Host.Configuration;
@@ -45,6 +47,16 @@ public sealed class TestJournal : IAsyncDisposable
         "ORCHESTRATOR_POSTGRES" => ConnectionString,
         _ => others?.Invoke(name),
     };
+
+    /// <summary>The node's configuration (hocon/ files, this journal, the plugin's defaults) without the cluster.</summary>
+    public async Task<Config> NodeConfigAsync()
+    {
+        var settings = OrchestratorSettings.Load(Environment(), DataDirectory);
+        return ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = WARNING")
+            .WithFallback(await JournalStore.For(settings).PrepareAsync(CancellationToken.None))
+            .WithFallback(settings.Hocon)
+            .WithFallback(SqlPersistence.DefaultConfiguration);
+    }
 
     /// <summary>A plain connection to the journal's database, for tests that read or damage rows directly.</summary>
     public async Task<DbConnection> OpenConnectionAsync()

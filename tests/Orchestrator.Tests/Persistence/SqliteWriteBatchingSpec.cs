@@ -1,0 +1,94 @@
+using System.Data.Common;
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Persistence;
+using Akka.Persistence.Sql.Config;
+using Akka.TestKit.Xunit2;
+using LinqToDB;
+using LinqToDB.Interceptors;
+using Microsoft.Data.Sqlite;
+using Orchestrator.Host.Configuration;
+using Orchestrator.Messages.Events;
+using Orchestrator.Messages.Protocol;
+using Orchestrator.Tests.Support;
+using Xunit;
+
+namespace Orchestrator.Tests.Persistence;
+
+/// <summary>
+/// The SQLite journal commits the writes that arrive during a commit together, in the next one, as the plugin's
+/// writer is meant to: with the node's linq2db options (<see cref="SqliteConnectionInterceptor"/>), through the real
+/// plugin, against the real database.
+/// </summary>
+public sealed class SqliteWriteBatchingSpec
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Writes_that_arrive_while_a_commit_waits_share_the_next_commit()
+    {
+        await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
+        var config = await journal.NodeConfigAsync();
+        var transactions = new TransactionCounter();
+        var options = SqliteConnectionInterceptor
+            .DataOptions(config.GetString("akka.persistence.journal.sql.connection-string"), SqliteSynchronous.Full)
+            .UseInterceptor(transactions);
+        var system = ActorSystem.Create("batching", ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), new DataOptionsSetup(options)));
+        using var kit = new TestKit(system);
+        var probe = kit.CreateTestProbe();
+        var plugin = Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(null);
+
+        // The plugin creates its tables and compiles its statements on first use.
+        plugin.Tell(Write("conversation-warm", probe), probe);
+        probe.ExpectMsg<WriteMessagesSuccessful>(Wait);
+        probe.ExpectMsg<WriteMessageSuccess>(Wait);
+        var before = transactions.Count;
+
+        // Another connection holds the write lock: the first write waits for it inside its commit.
+        await using var holder = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(journal.DataDirectory!, SqliteJournalStore.FileName) }.ToString());
+        await holder.OpenAsync();
+        await using var lockHeld = holder.BeginTransaction(deferred: false);
+
+        const int conversations = 20;
+        for (var i = 0; i < conversations; i++) plugin.Tell(Write($"conversation-{i}", probe), probe);
+        // The plugin takes messages in order: once it answers a later read, it has queued every write above.
+        plugin.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "conversation-none", probe), probe);
+        probe.ExpectMsg<RecoverySuccess>(Wait);
+
+        await lockHeld.RollbackAsync();
+        var replies = probe.ReceiveN(2 * conversations, Wait);
+
+        Assert.Equal(conversations, replies.OfType<WriteMessageSuccess>().Count());
+        // The first write's transaction, the read's, and one for the 19 that queued behind the first: not one each.
+        Assert.InRange(transactions.Count - before, 2, 3);
+    }
+
+    /// <summary>One event of one conversation, as its actor writes it; the plugin answers <paramref name="writer"/>.</summary>
+    private static WriteMessages Write(string persistenceId, IActorRef writer) =>
+        new(
+            [new AtomicWrite(new Persistent(new ToolResultRecorded("call_1", Item.FunctionCallOutput("call_1", "ok"), IsError: false), 1, persistenceId, writerGuid: "batching-spec"))],
+            writer,
+            1);
+
+    /// <summary>Counts the connections the plugins open: each carries one transaction.</summary>
+    private sealed class TransactionCounter : IConnectionInterceptor
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void ConnectionOpening(ConnectionEventData eventData, DbConnection connection)
+        {
+        }
+
+        public Task ConnectionOpeningAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void ConnectionOpened(ConnectionEventData eventData, DbConnection connection) => Interlocked.Increment(ref _count);
+
+        public Task ConnectionOpenedAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _count);
+            return Task.CompletedTask;
+        }
+    }
+}
