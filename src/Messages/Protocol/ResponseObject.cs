@@ -1,9 +1,10 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Orchestrator.Messages.Protocol;
 
-/// <summary>The response object carried by <c>response.created</c>, <c>response.completed</c> and friends.</summary>
+/// <summary>
+/// The response object carried by <c>response.created</c>, <c>response.completed</c> and friends. Fields not modelled here
+/// (the request's echo: instructions, tools, sampling settings, metadata) are skipped, not kept: nothing reads them,
+/// and keeping them cost a parsed copy of each, three times per response.
+/// </summary>
 public sealed record ResponseObject
 {
     private readonly IReadOnlyList<Item> _output = [];
@@ -16,10 +17,6 @@ public sealed record ResponseObject
     public IReadOnlyList<Item> Output { get => _output; init => _output = value ?? []; }
     public Usage? Usage { get; init; }
     public ResponseError? Error { get; init; }
-
-    /// <summary>Fields this client does not model, kept so nothing the server says is lost.</summary>
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record ResponseError(string? Code, string? Message);

@@ -41,18 +41,6 @@ public class ServerEventParserTests
     }
 
     [Fact]
-    public void Unknown_response_fields_are_kept_in_extra_after_the_frame_is_gone()
-    {
-        var e = (ResponseLifecycleEvent)Parse(CompletedFrame);
-
-        var extra = e.Response.Extra!;
-        Assert.Equal("response", extra["object"].GetString());
-        Assert.True(extra["parallel_tool_calls"].GetBoolean());
-        JsonAssert.DeepEqual("""{"k":"v"}""", extra["metadata"]);
-        Assert.False(extra.ContainsKey("id"));
-    }
-
-    [Fact]
     public void Response_created_is_not_terminal_and_may_have_no_usage()
     {
         var e = Assert.IsType<ResponseLifecycleEvent>(Parse("""
