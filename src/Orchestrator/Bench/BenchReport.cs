@@ -1,3 +1,4 @@
+using System.Runtime;
 using System.Runtime.InteropServices;
 
 namespace Orchestrator.Host.Bench;
@@ -13,7 +14,8 @@ public sealed record BenchReport(
     DateTimeOffset Started,
     string LoadAverageAtStart)
 {
-    public static string Machine => $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}";
+    public static string Machine =>
+        $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC";
 
     /// <summary>The first three figures of /proc/loadavg: how busy the machine was with other work.</summary>
     public static string ReadLoadAverage()
