@@ -35,7 +35,7 @@ public static class AgentsSdkPeer
             foreach (var arg in new[]
             {
                 "bench.mjs", "--base-url", baseUrl.ToString(), "--conversations", $"{scenario.Conversations}", "--rounds", $"{scenario.Rounds}",
-                "--tools", $"{scenario.Tools}", "--tool-latency-ms", $"{(int)scenario.ToolLatency.TotalMilliseconds}", "--warm-up", $"{EngineBenchRun.WarmUpConversations}",
+                "--tools", $"{scenario.Tools}", "--tool-latency-ms", $"{(int)scenario.ToolLatency.TotalMilliseconds}", "--warm-up", $"{scenario.WarmUpConversations}",
             })
             {
                 start.ArgumentList.Add(arg);

@@ -18,6 +18,7 @@ public static class BenchJsonWriter
             ["tools"] = report.Scenario.Tools,
             ["model_latency_ms"] = report.Scenario.ModelLatency.TotalMilliseconds,
             ["tool_latency_ms"] = report.Scenario.ToolLatency.TotalMilliseconds,
+            ["warm_up"] = report.Scenario.WarmUpConversations,
             ["endpoint"] = report.Endpoint,
             ["journal"] = report.Journal,
         };

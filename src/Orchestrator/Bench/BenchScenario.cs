@@ -3,10 +3,16 @@ namespace Orchestrator.Host.Bench;
 /// <summary>
 /// One bench load: <see cref="Conversations"/> concurrent conversations, each one user turn of <see cref="Rounds"/>
 /// rounds of <see cref="Tools"/> parallel tool calls, against a model that takes <see cref="ModelLatency"/> per
-/// response and tools that take <see cref="ToolLatency"/> per call.
+/// response and tools that take <see cref="ToolLatency"/> per call. Each client first completes <see cref="WarmUp"/>
+/// conversations (at most C) that are left out of the figures: they JIT the hot path and start the cluster's shards.
 /// </summary>
-public sealed record BenchScenario(int Conversations, int Rounds, int Tools, TimeSpan ModelLatency, TimeSpan ToolLatency)
+public sealed record BenchScenario(int Conversations, int Rounds, int Tools, TimeSpan ModelLatency, TimeSpan ToolLatency, int WarmUp = BenchScenario.DefaultWarmUp)
 {
+    public const int DefaultWarmUp = 32;
+
+    /// <summary>The warm-up conversations each client actually runs.</summary>
+    public int WarmUpConversations => Math.Min(WarmUp, Conversations);
+
     /// <summary>The user message: the emulator's scripted model reads <c>tools:N rounds:R</c>.</summary>
     public string Message => $"compare catalogue items tools:{Tools} rounds:{Rounds}";
 

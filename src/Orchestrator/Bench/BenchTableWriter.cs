@@ -9,7 +9,7 @@ public static class BenchTableWriter
     {
         var s = report.Scenario;
         output.WriteLine($"bench {report.Started:yyyy-MM-dd HH:mm}Z · {BenchReport.Machine} · load {report.LoadAverageAtStart}");
-        output.WriteLine($"C={s.Conversations} conversations × R={s.Rounds} rounds × N={s.Tools} tools, L={s.ModelLatency.TotalMilliseconds:0} ms, T={s.ToolLatency.TotalMilliseconds:0} ms, endpoint {report.Endpoint}, journal {report.Journal}");
+        output.WriteLine($"C={s.Conversations} conversations × R={s.Rounds} rounds × N={s.Tools} tools, L={s.ModelLatency.TotalMilliseconds:0} ms, T={s.ToolLatency.TotalMilliseconds:0} ms, warm-up {s.WarmUpConversations}, endpoint {report.Endpoint}, journal {report.Journal}");
         output.WriteLine();
 
         var runs = report.Runs.ToList();

@@ -17,9 +17,6 @@ namespace Orchestrator.Host.Bench;
 /// </summary>
 public static class EngineBenchRun
 {
-    /// <summary>Conversations run first and left out of the figures: they JIT the hot path and start the cluster's shards.</summary>
-    public const int WarmUpConversations = 32;
-
     /// <summary>Akka's in-memory journal: not durable, a diagnostic that shows what the SQLite journal costs the figures.</summary>
     private static readonly Config InMemoryJournal = ConfigurationFactory.ParseString("akka.persistence.journal.plugin = \"akka.persistence.journal.inmem\"");
 
@@ -55,8 +52,11 @@ public static class EngineBenchRun
             var tools = BenchTools.Register(new ToolRegistry(), scenario.ToolLatency);
             await using var node = await OrchestratorNode.StartAsync(runSettings, tools, LogLevel.Error, cancellationToken);
 
-            var warmUp = await RunConversationsAsync(node, scenario, $"{name}-warmup", Math.Min(WarmUpConversations, scenario.Conversations), timeout, cancellationToken);
-            if (warmUp.Failed > 0) throw new InvalidOperationException($"{name}: the warm-up failed: {warmUp.FirstFailure}");
+            if (scenario.WarmUpConversations > 0)
+            {
+                var warmUp = await RunConversationsAsync(node, scenario, $"{name}-warmup", scenario.WarmUpConversations, timeout, cancellationToken);
+                if (warmUp.Failed > 0) throw new InvalidOperationException($"{name}: the warm-up failed: {warmUp.FirstFailure}");
+            }
 
             var journalBefore = JournalCounter.Events(dataDirectory);
             var settledBefore = ProcessMeter.Settled();

@@ -19,6 +19,7 @@ public static class BenchCommand
         var modelLatency = new Option<int>("--model-latency-ms") { Description = "Emulated model latency per response (L), in-process emulator only." };
         var toolLatency = new Option<int>("--tool-latency-ms") { Description = "Latency of each tool call (T)." };
         var endpoint = new Option<string?>("--endpoint") { Description = "Responses endpoint, as for run (OPENAI_API_KEY is sent to it when set); default: a fresh in-process emulator per measured run, whatever OPENAI_BASE_URL says." };
+        var warmUp = new Option<int>("--warm-up") { Description = "Conversations each client completes first, left out of the figures (at most C).", DefaultValueFactory = _ => BenchScenario.DefaultWarmUp };
         var noContinuation = new Option<bool>("--no-continuation") { Description = "Measure the engine sending the full window every turn (then no separate baseline)." };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the full-send baseline." };
         var peer = new Option<string?>("--peer") { Description = "Also run a peer in the same scenario: agents-sdk (needs node and 'npm ci --prefix tests/bench/agents-sdk')." };
@@ -32,7 +33,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Measure turns per second, engine overhead, bytes, CPU, memory and journal writes, with baselines.")
         {
-            conversations, rounds, tools, modelLatency, toolLatency, endpoint, noContinuation, noBaseline, peer, peerDir, maxSockets, journal, data, json, recovery, timeout,
+            conversations, rounds, tools, modelLatency, toolLatency, warmUp, endpoint, noContinuation, noBaseline, peer, peerDir, maxSockets, journal, data, json, recovery, timeout,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -41,7 +42,8 @@ public static class BenchCommand
                 Positive(parse.GetValue(rounds), "--rounds"),
                 Positive(parse.GetValue(tools), "--tools"),
                 TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(modelLatency), "--model-latency-ms")),
-                TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(toolLatency), "--tool-latency-ms")));
+                TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(toolLatency), "--tool-latency-ms")),
+                NonNegative(parse.GetValue(warmUp), "--warm-up"));
             var peerName = parse.GetValue(peer);
             if (peerName is not null and not "agents-sdk") throw new ConfigurationException($"--peer must be agents-sdk, not '{peerName}'.");
             var journalName = parse.GetValue(journal);

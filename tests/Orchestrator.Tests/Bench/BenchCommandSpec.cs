@@ -35,6 +35,8 @@ public sealed class BenchCommandSpec
         Assert.Equal(3, root.GetProperty("conversations").GetInt32());
         Assert.Equal(3, root.GetProperty("completed").GetInt32());
         Assert.Equal(0, root.GetProperty("failed").GetInt32());
+        // The default warm-up (32) is capped at C.
+        Assert.Equal(3, root.GetProperty("scenario").GetProperty("warm_up").GetInt32());
         // Each conversation: two tool rounds and the final answer.
         Assert.Equal(9, root.GetProperty("turns").GetInt64());
         foreach (var percentile in new[] { "p50", "p95", "p99" }) Assert.True(root.GetProperty("overhead_ms").GetProperty(percentile).GetDouble() >= 0);
@@ -65,13 +67,27 @@ public sealed class BenchCommandSpec
             _ => null,
         };
 
-        var exit = await Program.RunAsync(["bench", "--conversations", "1", "--rounds", "1", "--tools", "1", "--no-baseline", "--json"], Environment, stdout, stderr)
+        var exit = await Program.RunAsync(["bench", "--conversations", "1", "--rounds", "1", "--tools", "1", "--warm-up", "0", "--no-baseline", "--json"], Environment, stdout, stderr)
             .WaitAsync(BenchTimeout);
 
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
         var root = JsonDocument.Parse(stdout.ToString()).RootElement;
         Assert.Equal("in-process emulator", root.GetProperty("scenario").GetProperty("endpoint").GetString());
+        Assert.Equal(0, root.GetProperty("scenario").GetProperty("warm_up").GetInt32());
         Assert.Equal(1, root.GetProperty("completed").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("--warm-up", "-1")]
+    [InlineData("--conversations", "0")]
+    public async Task Bench_refuses_bad_numbers_with_a_one_line_error(string option, string value)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+
+        var exit = await Program.RunAsync(["bench", option, value], _ => null, stdout, stderr).WaitAsync(BenchTimeout);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error: {option} must", stderr.ToString());
     }
 
     [Fact]
