@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Akka.Actor;
 using Akka.Actor.Setup;
+using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Config;
 using Akka.TestKit.Xunit2;
@@ -28,7 +29,9 @@ public sealed class SqliteWriteBatchingSpec
     public async Task Writes_that_arrive_while_a_commit_waits_share_the_next_commit()
     {
         await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        var config = await journal.NodeConfigAsync();
+        // The first write waits on the lock for as long as the test holds it: the journal's breaker must not time it out.
+        var config = ConfigurationFactory.ParseString("akka.persistence.journal.sql.circuit-breaker.call-timeout = 60s")
+            .WithFallback(await journal.NodeConfigAsync());
         var transactions = new TransactionCounter();
         var options = SqliteConnectionInterceptor
             .DataOptions(config.GetString("akka.persistence.journal.sql.connection-string"), SqliteSynchronous.Full)
