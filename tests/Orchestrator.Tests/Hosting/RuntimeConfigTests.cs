@@ -9,10 +9,18 @@ public sealed class RuntimeConfigTests
     [Fact]
     public void The_program_runs_with_the_server_garbage_collector()
     {
+        Assert.True(ConfigProperties().GetProperty("System.GC.Server").GetBoolean());
+    }
+
+    [Fact]
+    public void The_program_compiles_hot_code_without_an_instrumented_tier()
+    {
+        Assert.False(ConfigProperties().GetProperty("System.Runtime.TieredPGO").GetBoolean());
+    }
+
+    private static JsonElement ConfigProperties()
+    {
         using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "orchestrator.runtimeconfig.json")));
-
-        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-
-        Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
+        return config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").Clone();
     }
 }
