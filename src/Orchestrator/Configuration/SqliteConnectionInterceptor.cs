@@ -1,6 +1,8 @@
 using System.Data.Common;
 using LinqToDB;
 using LinqToDB.Interceptors;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Orchestrator.Host.Configuration;
 
@@ -33,6 +35,7 @@ public sealed class SqliteConnectionInterceptor(SqliteSynchronous synchronous) :
     /// <summary>Microsoft.Data.Sqlite takes no pragma in the connection string, and <c>synchronous</c> is per connection.</summary>
     public void ConnectionOpened(ConnectionEventData eventData, DbConnection connection)
     {
+        WaitForLocksInSqlite((SqliteConnection)connection);
         if (synchronous == SqliteSynchronous.Full) return;
         using var command = connection.CreateCommand();
         command.CommandText = synchronous.Pragma();
@@ -41,9 +44,20 @@ public sealed class SqliteConnectionInterceptor(SqliteSynchronous synchronous) :
 
     public async Task ConnectionOpenedAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken)
     {
+        WaitForLocksInSqlite((SqliteConnection)connection);
         if (synchronous == SqliteSynchronous.Full) return;
         await using var command = connection.CreateCommand();
         command.CommandText = synchronous.Pragma();
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The journal, the snapshot store and sharding's journal each write through connections of their own, so one
+    /// sometimes finds another's write lock held. Microsoft.Data.Sqlite sets no busy timeout and, on "busy", sleeps
+    /// 150 ms before it tries again: a write that met a snapshot being saved waited 150 ms for a lock held for one
+    /// (overhead p99 157 ms at C = 1, BENCHMARKS.md). SQLite's own busy handler retries after 1, 2, 5, 10 … ms, up to
+    /// the same timeout as the connection's commands.
+    /// </summary>
+    private static void WaitForLocksInSqlite(SqliteConnection connection) =>
+        raw.sqlite3_busy_timeout(connection.Handle, connection.DefaultTimeout * 1000);
 }
