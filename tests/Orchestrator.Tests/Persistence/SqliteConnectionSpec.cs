@@ -8,8 +8,11 @@ using Xunit;
 
 namespace Orchestrator.Tests.Persistence;
 
-/// <summary><c>orchestrator.sqlite-synchronous</c>: what it accepts, what the journal's connections run, and that a node on it works.</summary>
-public sealed class SqliteSynchronousSpec : IAsyncLifetime
+/// <summary>
+/// What the SQL plugins' connections to the embedded journal run: <c>orchestrator.sqlite-synchronous</c> (what it
+/// accepts, and that a node on it works), and SQLite's own wait for another connection's write lock.
+/// </summary>
+public sealed class SqliteConnectionSpec : IAsyncLifetime
 {
     private TestJournal _journal = null!;
 
@@ -41,6 +44,25 @@ public sealed class SqliteSynchronousSpec : IAsyncLifetime
 
         Assert.Equal(1L, configured.Execute<long>("PRAGMA synchronous;"));
         Assert.Equal(2L, (long)query.ExecuteScalar()!);
+    }
+
+    /// <summary>Microsoft.Data.Sqlite sets no busy timeout and sleeps 150 ms at each "busy"; SQLite retries after 1, 2, 5 … ms.</summary>
+    [Theory]
+    [InlineData(null, 30_000L)]
+    [InlineData(5, 5_000L)]
+    public void A_connection_opened_with_the_plugins_options_waits_for_locks_in_sqlite_as_long_as_its_commands_may(int? defaultTimeoutSeconds, long expectedMilliseconds)
+    {
+        var builder = new SqliteConnectionStringBuilder { DataSource = Path.Combine(_journal.DataDirectory!, "busy.db") };
+        if (defaultTimeoutSeconds is { } seconds) builder.DefaultTimeout = seconds;
+
+        using var configured = new DataConnection(SqliteConnectionInterceptor.DataOptions(builder.ToString(), SqliteSynchronous.Full));
+        using var plain = new SqliteConnection(builder.ToString());
+        plain.Open();
+        using var query = plain.CreateCommand();
+        query.CommandText = "PRAGMA busy_timeout;";
+
+        Assert.Equal(expectedMilliseconds, configured.Execute<long>("PRAGMA busy_timeout;"));
+        Assert.Equal(0L, (long)query.ExecuteScalar()!);
     }
 
     [Fact]
