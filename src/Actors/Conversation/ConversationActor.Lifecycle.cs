@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
+using Akka.Persistence;
 using Orchestrator.Messages.Conversations;
 using Orchestrator.Messages.Events;
 
@@ -15,6 +16,7 @@ public sealed partial class ConversationActor
 {
     private bool _passivating;
     private bool _stashedDuringRecovery;
+    private int _snapshotsSaving;
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
@@ -77,7 +79,21 @@ public sealed partial class ConversationActor
     private void Apply(IPersistedEvent e)
     {
         _state = _state.Apply(e);
-        if (LastSequenceNr % _deps.Options.SnapshotEvery == 0) SaveSnapshot(_state.ToSnapshot());
+        if (LastSequenceNr % _deps.Options.SnapshotEvery != 0) return;
+        SaveSnapshot(_state.ToSnapshot());
+        _snapshotsSaving++;
+    }
+
+    private void OnSnapshotSaved(SaveSnapshotSuccess saved)
+    {
+        DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+        _snapshotsSaving--;
+    }
+
+    private void OnSnapshotFailed(SaveSnapshotFailure failed)
+    {
+        _log.Warning("Conversation {0}: snapshot failed: {1}", _conversationId, failed.Cause.Message);
+        _snapshotsSaving--;
     }
 
     private void RequestPassivation()
@@ -95,7 +111,25 @@ public sealed partial class ConversationActor
         // (its next SendMessage, already buffered, would otherwise run a turn that nobody hears end).
         foreach (var subscriber in _subscribers) Context.Parent.Tell(new Subscribe(_conversationId, subscriber), ActorRefs.NoSender);
         if (_state.Phase != ConversationPhase.Idle) Context.Parent.Tell(new WakeUp(_conversationId));
-        Context.Stop(Self);
+        if (_snapshotsSaving == 0)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        // A snapshot saved as the turn ended: stop once it is written and the older ones are being deleted, or they
+        // would stay until the next snapshot. The snapshot store's breaker bounds the wait.
+        Become(() =>
+        {
+            Command<SaveSnapshotSuccess>(saved => StopWhenSnapshotsSettled(() => OnSnapshotSaved(saved)));
+            Command<SaveSnapshotFailure>(failed => StopWhenSnapshotsSettled(() => OnSnapshotFailed(failed)));
+            CommandAny(_ => { });
+        });
+    }
+
+    private void StopWhenSnapshotsSettled(Action settle)
+    {
+        settle();
+        if (_snapshotsSaving == 0) Context.Stop(Self);
     }
 
     /// <summary>The stop message of a passivation this conversation asked for.</summary>

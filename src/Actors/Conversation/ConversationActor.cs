@@ -80,8 +80,8 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         Command<ReceiveTimeout>(_ => { });
         Command<WakeUp>(_ => { });
         Command<PassivateStop>(OnPassivateStop);
-        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(failed => _log.Warning("Conversation {0}: snapshot failed: {1}", _conversationId, failed.Cause.Message));
+        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
+        Command<SaveSnapshotFailure>(OnSnapshotFailed);
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(failed => _log.Warning("Conversation {0}: deleting old snapshots failed: {1}", _conversationId, failed.Cause.Message));
     }
