@@ -54,9 +54,9 @@ public sealed class SqliteConnectionInterceptor(SqliteSynchronous synchronous) :
     /// <summary>
     /// The journal, the snapshot store and sharding's journal each write through connections of their own, so one
     /// sometimes finds another's write lock held. Microsoft.Data.Sqlite sets no busy timeout and, on "busy", sleeps
-    /// 150 ms before it tries again: a write that met a snapshot being saved waited 150 ms for a lock held for one
-    /// (overhead p99 157 ms at C = 1, BENCHMARKS.md). SQLite's own busy handler retries after 1, 2, 5, 10 … ms, up to
-    /// the same timeout as the connection's commands.
+    /// 150 ms before it tries again: a write that met a lock held for a millisecond waited 150 (overhead p99 154 ms
+    /// for one conversation over 200 rounds, BENCHMARKS.md). SQLite's own busy handler retries after 1, 2, 5, 10 … ms,
+    /// up to the same timeout as the connection's commands.
     /// </summary>
     private static void WaitForLocksInSqlite(SqliteConnection connection) =>
         raw.sqlite3_busy_timeout(connection.Handle, connection.DefaultTimeout * 1000);
