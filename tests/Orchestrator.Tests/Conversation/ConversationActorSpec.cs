@@ -30,7 +30,11 @@ public sealed class ConversationActorSpec : TestKit
           class = "Orchestrator.Tests.Support.HeldWritesJournal, Orchestrator.Tests"
           plugin-dispatcher = "akka.actor.default-dispatcher"
         }
-        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        akka.persistence.snapshot-store.plugin = "held-snapshot-store"
+        held-snapshot-store {
+          class = "Orchestrator.Tests.Support.HeldSnapshotStore, Orchestrator.Tests"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+        }
         """;
 
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
@@ -357,7 +361,35 @@ public sealed class ConversationActorSpec : TestKit
         ExpectTerminated(conversation, Wait);
     }
 
-    private IActorRef StartConversation(string id, bool asChildOfTestActor = false, bool warmUp = false)
+    [Fact]
+    public void A_conversation_that_passivates_while_its_snapshot_is_being_saved_stops_once_the_older_ones_are_deleted()
+    {
+        var snapshots = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+        snapshots.Tell(HeldWritesJournal.Hold.Instance);
+        var deletions = CreateTestProbe("deletions");
+        Sys.EventStream.Subscribe(deletions.Ref, typeof(HeldSnapshotStore.Deleted));
+        var conversation = StartConversation("c-snapshot", asChildOfTestActor: true, snapshotEvery: 3);
+
+        // Events 1 and 2 (started, the message), then 3 (the response): a snapshot is saved as the turn ends.
+        Send(conversation, "hello");
+        var lease = GrantLane(cachedResponseId: null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Message("Hi.")));
+        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+        conversation.Tell(new Unsubscribe("c-snapshot", _subscriber.Ref));
+        var passivate = ExpectMsg<Passivate>(Wait);
+        Watch(conversation);
+        conversation.Tell(passivate.StopMessage);
+
+        // Still there while the save is unconfirmed: stopped now, it would never delete the snapshots before it.
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        snapshots.Tell(HeldWritesJournal.Release.Instance);
+
+        Assert.Equal(new HeldSnapshotStore.Deleted("conversation-c-snapshot", 2), deletions.ExpectMsg<HeldSnapshotStore.Deleted>(Wait));
+        ExpectTerminated(conversation, Wait);
+    }
+
+    private IActorRef StartConversation(string id, bool asChildOfTestActor = false, bool warmUp = false, int snapshotEvery = 100)
     {
         var tools = new ToolRegistry()
             .Add<ExplodeArgs, string>("explode", "Always throws.", (args, _) => throw new InvalidOperationException(args.Reason))
@@ -371,6 +403,7 @@ public sealed class ConversationActorSpec : TestKit
             RetryMinBackoff = TimeSpan.FromMilliseconds(10),
             RetryMaxBackoff = TimeSpan.FromMilliseconds(50),
             WarmUp = warmUp,
+            SnapshotEvery = snapshotEvery,
         };
         var invoker = new ToolInvoker(tools, new ToolInvokerOptions { Timeout = TimeSpan.FromMilliseconds(300) });
         var deps = new ConversationDependencies(_manager.Ref, invoker, ConversationDependencies.Declare(tools), options);
