@@ -12,10 +12,14 @@ namespace Orchestrator.Host.Configuration;
 /// </summary>
 public sealed class SqliteConnectionInterceptor(SqliteSynchronous synchronous) : IConnectionInterceptor
 {
-    /// <summary>The linq2db options of every SQL plugin of a node on the SQLite journal.</summary>
+    /// <summary>
+    /// The linq2db options of every SQL plugin of a node on the SQLite journal. The provider's name stays "SQLite.MS":
+    /// the plugin reads it to choose its dialect.
+    /// </summary>
     public static DataOptions DataOptions(string connectionString, SqliteSynchronous synchronous) =>
         new DataOptions()
             .UseConnectionString(ProviderName.SQLiteMS, connectionString)
+            .UseDataProvider(JournalSqliteDataProvider.Instance)
             .UseInterceptor(new SqliteConnectionInterceptor(synchronous));
 
     public void ConnectionOpening(ConnectionEventData eventData, DbConnection connection)
