@@ -10,10 +10,10 @@ namespace Orchestrator.Host.Bench;
 /// <summary>
 /// How long a restart takes to bring back C conversations that had open work (issue 6: 10,000 within 10 s). A first
 /// node accepts one message per conversation against a model that does not answer, so that every conversation is
-/// mid-turn, and stops; a second node starts on the same journal against a model that answers at once. Nobody sends
-/// it anything: the figure is the time from starting the second node until every conversation has sent its request
-/// again (the emulator counts one per conversation) — recovery of the shards' remembered entities and of each
-/// conversation's events included.
+/// mid-turn, and stops; then <c>orchestrator serve</c> starts in a new process on the same journal, against a model
+/// that answers at once. Nobody sends it anything: the figure is the time from starting that process until every
+/// conversation has sent its request again (the emulator counts one per conversation) — the runtime's start and its
+/// compiling, the shards' remembered entities and each conversation's recovery from the journal included.
 /// </summary>
 public static class RecoveryBenchRun
 {
@@ -25,7 +25,9 @@ public static class RecoveryBenchRun
     /// <summary>The first node's model: slower than any run, so that no conversation finishes its turn.</summary>
     private static readonly TimeSpan NeverAnswers = TimeSpan.FromHours(1);
 
-    public static async Task<RecoveryResult> RunAsync(int conversations, OrchestratorSettings settings, string dataDirectory, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="environment">The bench's environment, which the restarted node's journal and cluster settings come from.</param>
+    public static async Task<RecoveryResult> RunAsync(
+        int conversations, OrchestratorSettings settings, Func<string, string?> environment, string dataDirectory, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var tools = new ToolRegistry();
         var prepare = Stopwatch.StartNew();
@@ -40,16 +42,18 @@ public static class RecoveryBenchRun
         var prepared = prepare.Elapsed;
 
         await using var answering = await EmulatorServer.StartAsync(new EmulatorOptions(), cancellationToken);
-        var clock = Stopwatch.StartNew();
-        await using var second = await OrchestratorNode.StartAsync(For(settings, answering, dataDirectory), tools, LogLevel.Error, cancellationToken);
-        var nodeStarted = clock.Elapsed;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
+        var clock = Stopwatch.StartNew();
+        await using var restarted = RestartedNodeProcess.Start(answering.ResponsesUrl, dataDirectory, environment);
+        await restarted.WaitUntilListeningAsync(deadline.Token);
+        var nodeStarted = clock.Elapsed;
         // Nothing in the engine announces "all resumed": the emulator's request count is the signal, polled.
-        while (answering.Counters.Requests < conversations && !deadline.IsCancellationRequested)
+        while (answering.Counters.Requests < conversations && !deadline.IsCancellationRequested && !restarted.HasExited)
             await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
         var resumed = clock.Elapsed;
         cancellationToken.ThrowIfCancellationRequested();
+        if (restarted.HasExited) throw new InvalidOperationException($"the restarted node exited: {await restarted.LastErrorAsync()}");
         return new RecoveryResult(conversations, answering.Counters.Requests, prepared, nodeStarted, resumed);
     }
 

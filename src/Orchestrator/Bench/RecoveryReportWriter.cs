@@ -22,7 +22,7 @@ public static class RecoveryReportWriter
         }
         stdout.WriteLine($"recovery of {result.Conversations} conversations with open work (load average {loadAverage})");
         stdout.WriteLine($"  prepared (messages accepted, first node stopped)  {result.Prepared.TotalSeconds,8:0.00} s");
-        stdout.WriteLine($"  second node started                               {result.NodeStarted.TotalSeconds,8:0.00} s");
+        stdout.WriteLine($"  restarted node listening (new process)            {result.NodeStarted.TotalSeconds,8:0.00} s");
         stdout.WriteLine($"  every conversation resumed (request sent again)   {result.AllResumed.TotalSeconds,8:0.00} s  ({result.Resumed} resumed)");
     }
 

@@ -28,7 +28,7 @@ public static class BenchCommand
         var journal = new Option<string>("--journal") { Description = "sqlite (the node's journal), or memory: Akka's in-memory journal, not durable, to show what the journal costs.", DefaultValueFactory = _ => "sqlite" };
         var data = new Option<string?>("--data") { Description = "Directory for the runs' journals (default: a temporary directory, removed afterwards)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
-        var recovery = new Option<bool>("--recovery") { Description = "Measure a restart instead: C conversations with open work (a message each, the model not answering) on a node that stops; then the time for a new node on the same journal to recover and resume them all, with no new input." };
+        var recovery = new Option<bool>("--recovery") { Description = "Measure a restart instead: C conversations with open work (a message each, the model not answering) on a node that stops; then the time for `orchestrator serve`, started in a new process on the same journal, to recover and resume them all, with no new input." };
         var timeout = new Option<int>("--timeout") { Description = "Give up on a run after this many seconds.", DefaultValueFactory = _ => 600 };
 
         var command = new Command("bench", "Measure turns per second, engine overhead, bytes, CPU, memory and journal writes, with baselines.")
@@ -69,9 +69,10 @@ public static class BenchCommand
                 {
                     if (inMemory || settings.ResponsesUrl is not null)
                         throw new ConfigurationException("--recovery runs its own emulators on the SQLite journal: leave out --endpoint and --journal memory.");
-                    // The node's own socket limit unless --max-sockets says otherwise: recovery is measured as deployed.
-                    var recoverySettings = parse.GetValue(maxSockets) is { } limit ? settings with { Connections = settings.Connections with { MaxSockets = limit } } : settings;
-                    var recovered = await RecoveryBenchRun.RunAsync(scenario.Conversations, recoverySettings, Path.Combine(root, "recovery"), runTimeout, cancellationToken);
+                    // The restart is `orchestrator serve` in a new process, with the node's own settings: recovery is measured as deployed.
+                    if (parse.GetValue(maxSockets) is not null)
+                        throw new ConfigurationException("--recovery restarts the node as `orchestrator serve` runs it: leave out --max-sockets.");
+                    var recovered = await RecoveryBenchRun.RunAsync(scenario.Conversations, settings, environment, Path.Combine(root, "recovery"), runTimeout, cancellationToken);
                     RecoveryReportWriter.Write(recovered, BenchReport.ReadLoadAverage(), parse.GetValue(json), stdout);
                     return recovered.Resumed >= recovered.Conversations
                         ? 0

@@ -107,6 +107,17 @@ public sealed class BenchCommandSpec
     }
 
     [Fact]
+    public async Task Bench_recovery_refuses_a_socket_limit_the_restarted_node_would_not_have()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+
+        var exit = await Program.RunAsync(["bench", "--recovery", "--max-sockets", "64"], _ => null, stdout, stderr).WaitAsync(BenchTimeout);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --recovery restarts the node as `orchestrator serve` runs it: leave out --max-sockets.", stderr.ToString());
+    }
+
+    [Fact]
     public void Bench_tools_answer_what_the_agents_sdk_peer_answers()
     {
         // The value tests/bench/agents-sdk/tools.mjs returns for the same call:
