@@ -52,15 +52,16 @@ public sealed class RestartedNodeProcess : IAsyncDisposable
     public async Task WaitUntilListeningAsync(CancellationToken cancellationToken)
     {
         var first = await _listening.WaitAsync(cancellationToken);
-        if (first is null || !first.StartsWith("listening on ", StringComparison.Ordinal))
-            throw new InvalidOperationException($"the restarted node did not start: {await LastErrorAsync()}");
+        if (first is null) throw new InvalidOperationException($"the restarted node did not start: {await LastErrorAsync()}");
+        if (!first.StartsWith("listening on ", StringComparison.Ordinal)) throw new InvalidOperationException($"the restarted node printed '{first}' where it says where it listens");
     }
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Once the node has exited or is exiting (its output ended): its last line on stderr.</summary>
     public async Task<string> LastErrorAsync()
     {
-        if (!_process.HasExited) return "still running";
+        await _process.WaitForExitAsync();
         var lines = (await _error).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return lines.LastOrDefault() ?? $"exit code {_process.ExitCode}, no error output";
     }
