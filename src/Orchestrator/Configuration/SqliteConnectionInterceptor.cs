@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Akka.Persistence.Sql.Config;
 using LinqToDB;
 using LinqToDB.Interceptors;
 using Microsoft.Data.Sqlite;
@@ -21,6 +22,27 @@ public sealed class SqliteConnectionInterceptor(SqliteSynchronous synchronous) :
             .UseConnectionString(ProviderName.SQLiteMS, connectionString)
             .UseDataProvider(JournalSqliteDataProvider.Instance)
             .UseInterceptor(new SqliteConnectionInterceptor(synchronous));
+
+    /// <summary>
+    /// Plugin ids of the node's SQL plugins on the embedded journal (hocon/persistence-sqlite.conf): the conversations'
+    /// journal and snapshots, and sharding's.
+    /// </summary>
+    private static readonly string[] PluginIds =
+    [
+        "akka.persistence.journal.sql", "akka.persistence.snapshot-store.sql",
+        "akka.persistence.journal.sharding", "akka.persistence.snapshot-store.sharding",
+    ];
+
+    /// <summary>
+    /// <paramref name="options"/> for each of the node's SQL plugins, by plugin id: the one way in that the plugin and
+    /// <see cref="Orchestrator.Host.Journal.DirectReplaySqlJournal"/> both read.
+    /// </summary>
+    public static MultiDataOptionsSetup Setup(DataOptions options)
+    {
+        var setup = new MultiDataOptionsSetup();
+        foreach (var pluginId in PluginIds) setup.AddDataOptions(pluginId, options);
+        return setup;
+    }
 
     public void ConnectionOpening(ConnectionEventData eventData, DbConnection connection)
     {

@@ -5,7 +5,6 @@ using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
-using Akka.Persistence.Sql.Config;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Conversation;
 using Orchestrator.Actors.Tools;
@@ -33,7 +32,7 @@ public static class OrchestratorAkkaExtensions
         ToolRegistry tools)
     {
         if (settings.Journal == JournalKind.Sqlite)
-            builder.AddSetup(new DataOptionsSetup(SqliteConnectionInterceptor.DataOptions(journal.GetString("akka.persistence.journal.sql.connection-string"), settings.SqliteSynchronous)));
+            builder.AddSetup(SqliteConnectionInterceptor.Setup(SqliteConnectionInterceptor.DataOptions(journal.GetString("akka.persistence.journal.sql.connection-string"), settings.SqliteSynchronous)));
         var invoker = new ToolInvoker(tools, settings.Tools);
         var compactor = new HttpCompactor(CompactionHttp, responsesUrl, settings.ApiKey);
 

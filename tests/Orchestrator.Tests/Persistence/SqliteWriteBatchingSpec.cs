@@ -3,7 +3,6 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Persistence;
-using Akka.Persistence.Sql.Config;
 using Akka.TestKit.Xunit2;
 using LinqToDB;
 using LinqToDB.Interceptors;
@@ -70,7 +69,7 @@ public sealed class SqliteWriteBatchingSpec
         var options = SqliteConnectionInterceptor
             .DataOptions(config.GetString("akka.persistence.journal.sql.connection-string"), SqliteSynchronous.Full)
             .UseInterceptor(interceptor);
-        var system = ActorSystem.Create("batching", ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), new DataOptionsSetup(options)));
+        var system = ActorSystem.Create("batching", ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteConnectionInterceptor.Setup(options)));
         using var kit = new TestKit(system);
         var probe = kit.CreateTestProbe();
         var plugin = Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(null);
