@@ -16,6 +16,7 @@ public static class RecoveryReportWriter
                 ["prepare_seconds"] = Seconds(result.Prepared),
                 ["node_start_seconds"] = Seconds(result.NodeStarted),
                 ["all_resumed_seconds"] = Seconds(result.AllResumed),
+                ["restarted_node_cpu_seconds"] = Seconds(result.NodeCpu),
                 ["load_average"] = loadAverage,
             }.ToJsonString());
             return;
@@ -24,6 +25,7 @@ public static class RecoveryReportWriter
         stdout.WriteLine($"  prepared (messages accepted, first node stopped)  {result.Prepared.TotalSeconds,8:0.00} s");
         stdout.WriteLine($"  restarted node listening (new process)            {result.NodeStarted.TotalSeconds,8:0.00} s");
         stdout.WriteLine($"  every conversation resumed (request sent again)   {result.AllResumed.TotalSeconds,8:0.00} s  ({result.Resumed} resumed)");
+        stdout.WriteLine($"  restarted node's CPU time until then               {result.NodeCpu.TotalSeconds,8:0.00} s");
     }
 
     private static double Seconds(TimeSpan span) => Math.Round(span.TotalSeconds, 3);

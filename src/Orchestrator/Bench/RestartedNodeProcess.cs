@@ -58,6 +58,16 @@ public sealed class RestartedNodeProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The CPU time the node's process has used so far, on every core.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Once the node has exited or is exiting (its output ended): its last line on stderr.</summary>
     public async Task<string> LastErrorAsync()
     {

@@ -104,6 +104,7 @@ public sealed class BenchCommandSpec
         // Every conversation sent its request again on the new node, though nobody sent it anything.
         Assert.Equal(20, root.GetProperty("resumed").GetInt64());
         Assert.True(root.GetProperty("all_resumed_seconds").GetDouble() >= root.GetProperty("node_start_seconds").GetDouble());
+        Assert.True(root.GetProperty("restarted_node_cpu_seconds").GetDouble() > 0);
     }
 
     [Fact]
