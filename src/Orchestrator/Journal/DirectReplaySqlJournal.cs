@@ -36,12 +36,14 @@ public sealed class DirectReplaySqlJournal : SqlWriteJournal
     public override async Task ReplayMessagesAsync(
         IActorContext context, string persistenceId, long fromSequenceNr, long toSequenceNr, long max, Action<IPersistentRepresentation> recoveryCallback)
     {
+        // Taken once: the source is disposed when the journal stops, and a later batch then ends cancelled.
+        var stopping = _stopping.Token;
         var next = Math.Max(1, fromSequenceNr);
         var remaining = max;
         while (remaining > 0 && next <= toSequenceNr)
         {
             var batch = new ReplayBatch(persistenceId, next, toSequenceNr, (int)Math.Min(_config.DaoConfig.ReplayBatchSize, remaining));
-            var rows = await _connections.ExecuteWithTransactionAsync(batch, _config.ReadIsolationLevel, _stopping.Token, static (connection, token, batch) =>
+            var rows = await _connections.ExecuteWithTransactionAsync(batch, _config.ReadIsolationLevel, stopping, static (connection, token, batch) =>
                 LinqToDB.Async.AsyncExtensions.ToListAsync(
                     connection.GetTable<JournalRow>()
                         .Where(r => r.PersistenceId == batch.PersistenceId && r.SequenceNumber >= batch.From && r.SequenceNumber <= batch.To && r.Deleted == false)
