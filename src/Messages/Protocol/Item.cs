@@ -78,6 +78,9 @@ public sealed class Item : IEquatable<Item>
         return new Item(JsonMarshal.GetRawUtf8Value(json).ToArray());
     }
 
+    /// <param name="utf8Object">One JSON object, already read through (so valid), as it came.</param>
+    internal static Item FromObject(ReadOnlySpan<byte> utf8Object) => new(utf8Object.ToArray());
+
     public static Item Parse(ReadOnlySpan<byte> utf8Json)
     {
         using var document = JsonDocument.Parse(utf8Json.ToArray());

@@ -7,7 +7,8 @@ namespace Orchestrator.Messages.Protocol;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ResponseCreate))]
-[JsonSerializable(typeof(ResponseObject))]
+[JsonSerializable(typeof(Usage))]
+[JsonSerializable(typeof(ResponseError))]
 [JsonSerializable(typeof(CompactRequest))]
 [JsonSerializable(typeof(CompactResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -155,6 +155,42 @@ public class ServerEventParserTests
     }
 
     [Fact]
+    public void Items_are_kept_exactly_as_the_frame_carried_them()
+    {
+        const string call = """{ "type" : "function_call", "call_id":"call_1","arguments":"{\"city\":\"Par\u00eds\"}" }""";
+        var completed = (ResponseLifecycleEvent)Parse($$$"""{"type":"response.completed","response":{"id":"r","output":[{{{call}}}, {"type":"message"}]}}""");
+        var done = (OutputItemEvent)Parse($$$"""{"type":"response.output_item.done","output_index":0,"item":{{{call}}}}""");
+
+        Assert.Equal(call, completed.Response.Output[0].ToString());
+        Assert.Equal("""{"type":"message"}""", completed.Response.Output[1].ToString());
+        Assert.Equal(call, done.Item.ToString());
+        Assert.Equal("""{"city":"París"}""", done.Item.Arguments);
+    }
+
+    [Fact]
+    public void Fields_are_found_in_any_order_and_the_last_of_a_name_wins()
+    {
+        var e = Assert.IsType<ResponseLifecycleEvent>(Parse("""
+            {"sequence_number":1,"response":{"id":"old","id":"r","output":null},"sequence_number":2,"type":"response.created"}
+            """));
+
+        Assert.Equal(2, e.SequenceNumber);
+        Assert.Equal("r", e.Response.Id);
+        Assert.Empty(e.Response.Output);
+    }
+
+    [Fact]
+    public void A_response_object_is_read_past_the_fields_nothing_reads()
+    {
+        var e = (ResponseLifecycleEvent)Parse("""
+            {"type":"response.created","response":{"instructions":"be brief","tools":[{"type":"function","name":"f","parameters":{"type":"object"}}],
+             "id":"r","metadata":{"a":[1,{"b":null}]},"status":"in_progress"},"stream_id":"lane-3"}
+            """);
+
+        Assert.Equal(("r", "in_progress", "lane-3"), (e.Response.Id, e.Response.Status, e.StreamId));
+    }
+
+    [Fact]
     public void Missing_sequence_number_reads_as_minus_one()
     {
         Assert.Equal(-1, Parse("""{"type":"response.some_future_event"}""").SequenceNumber);
@@ -185,6 +221,11 @@ public class ServerEventParserTests
     [InlineData("{\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":\"x\"}")]
     [InlineData("{\"type\":\"response.output_item.done\",\"item\":{\"type\":\"message\"}}")]
     [InlineData("{\"type\":\"response.output_text.delta\",\"item_id\":\"m\"}")]
+    [InlineData("{\"type\":\"response.created\",\"response\":{\"id\":null}}")]
+    [InlineData("{\"type\":\"response.created\",\"response\":{\"id\":\"r\",\"output\":{}}}")]
+    [InlineData("{\"type\":\"response.created\",\"response\":{\"id\":\"r\",\"status\":1}}")]
+    [InlineData("{\"type\":\"response.created\",\"response\":{\"id\":\"r\"}} {}")]
+    [InlineData("{\"type\":\"response.created\",\"response\":{\"id\":\"r\"}")]
     public void Malformed_frames_are_protocol_exceptions(string frame)
     {
         Assert.Throws<ProtocolException>(() => Parse(frame));
