@@ -1,0 +1,85 @@
+using System.Data.Common;
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Persistence;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using LinqToDB;
+using LinqToDB.Interceptors;
+using LinqToDB.Mapping;
+using Orchestrator.Host.Configuration;
+using Orchestrator.Tests.Support;
+using Xunit;
+
+namespace Orchestrator.Tests.Persistence;
+
+/// <summary>
+/// The node's journals open a connection per query and per commit. Each must come with the mapping schema the plugin
+/// built once: a connection cloned from a template (the plugin's default for journals) got a freshly combined schema
+/// of its own, 22 % of what a restarting node allocated (BENCHMARKS.md).
+/// </summary>
+public sealed class JournalConnectionsSpec
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Every_connection_of_a_journal_shares_its_mapping_schema()
+    {
+        await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
+        var config = await journal.NodeConfigAsync();
+        var schemas = new SchemaRecorder();
+        var options = SqliteConnectionInterceptor
+            .DataOptions(config.GetString("akka.persistence.journal.sql.connection-string"), SqliteSynchronous.Full)
+            .UseInterceptor(schemas);
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteConnectionInterceptor.Setup(options));
+        using var kit = new TestKit(ActorSystem.Create("journal-connections", setup));
+        var persistence = Akka.Persistence.Persistence.Instance.Apply(kit.Sys);
+        var probe = kit.CreateTestProbe();
+
+        foreach (var pluginId in new[] { "akka.persistence.journal.sql", "akka.persistence.journal.sharding" })
+        {
+            var plugin = persistence.JournalFor(pluginId);
+            for (var i = 1; i <= 3; i++)
+            {
+                plugin.Tell(new WriteMessages([new AtomicWrite(new Persistent($"event {i}", i, "connections"))], probe, 1), probe);
+                probe.ExpectMsg<WriteMessagesSuccessful>(Wait);
+                probe.ExpectMsg<WriteMessageSuccess>(Wait);
+                plugin.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "connections", probe), probe);
+                probe.ReceiveN(i, Wait);
+                Assert.Equal(i, probe.ExpectMsg<RecoverySuccess>(Wait).HighestSequenceNr);
+            }
+        }
+
+        // One schema per connection factory, however many connections each opened: the conversations' journal has two
+        // (the plugin's, and DirectReplaySqlJournal's for replays), sharding's one.
+        Assert.True(schemas.Connections >= 18, $"{schemas.Connections} connections");
+        Assert.Equal(3, schemas.Distinct);
+    }
+
+    private sealed class SchemaRecorder : ConnectionInterceptor
+    {
+        private readonly HashSet<MappingSchema> _schemas = new(ReferenceEqualityComparer.Instance);
+        private int _connections;
+
+        public int Connections { get { lock (_schemas) return _connections; } }
+
+        public int Distinct { get { lock (_schemas) return _schemas.Count; } }
+
+        public override void ConnectionOpened(ConnectionEventData eventData, DbConnection connection) => Record(eventData);
+
+        public override Task ConnectionOpenedAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken)
+        {
+            Record(eventData);
+            return Task.CompletedTask;
+        }
+
+        private void Record(ConnectionEventData eventData)
+        {
+            lock (_schemas)
+            {
+                _connections++;
+                _schemas.Add(eventData.DataConnection!.MappingSchema);
+            }
+        }
+    }
+}
