@@ -1,11 +1,9 @@
 using System.Data.Common;
 using Akka.Actor;
-using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Persistence;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using LinqToDB;
 using LinqToDB.Interceptors;
 using Orchestrator.Host.Configuration;
 using Orchestrator.Host.Journal;
@@ -80,11 +78,7 @@ public sealed class DirectReplaySqlJournalSpec
         var config = ConfigurationFactory.ParseString($"akka.persistence.journal.sql.replay-batch-size = {ReplayBatchSize}")
             .WithFallback(await journal.NodeConfigAsync());
         var replayQueries = new JournalSelectCounter();
-        var options = SqliteConnectionInterceptor
-            .DataOptions(config.GetString("akka.persistence.journal.sql.connection-string"), SqliteSynchronous.Full)
-            .UseInterceptor(replayQueries);
-        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteConnectionInterceptor.Setup(options));
-        using var kit = new TestKit(ActorSystem.Create("replay-options", setup));
+        using var kit = new TestKit(ActorSystem.Create("replay-options", TestJournal.SqliteNodeSetup(config, replayQueries)));
         var direct = Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(null);
         var probe = kit.CreateTestProbe();
         WriteAndDeleteEvents(direct, probe, "conversation-options");

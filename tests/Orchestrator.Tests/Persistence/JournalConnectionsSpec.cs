@@ -1,13 +1,11 @@
 using System.Data.Common;
 using Akka.Actor;
-using Akka.Actor.Setup;
 using Akka.Persistence;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using LinqToDB;
 using LinqToDB.Interceptors;
-using LinqToDB.Mapping;
 using Orchestrator.Host.Configuration;
+using LinqToDB.Mapping;
 using Orchestrator.Tests.Support;
 using Xunit;
 
@@ -28,11 +26,7 @@ public sealed class JournalConnectionsSpec
         await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
         var config = await journal.NodeConfigAsync();
         var schemas = new SchemaRecorder();
-        var options = SqliteConnectionInterceptor
-            .DataOptions(config.GetString("akka.persistence.journal.sql.connection-string"), SqliteSynchronous.Full)
-            .UseInterceptor(schemas);
-        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteConnectionInterceptor.Setup(options));
-        using var kit = new TestKit(ActorSystem.Create("journal-connections", setup));
+        using var kit = new TestKit(ActorSystem.Create("journal-connections", TestJournal.SqliteNodeSetup(config, schemas)));
         var persistence = Akka.Persistence.Persistence.Instance.Apply(kit.Sys);
         var probe = kit.CreateTestProbe();
 

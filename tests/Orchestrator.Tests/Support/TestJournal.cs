@@ -1,6 +1,10 @@
 using System.Data.Common;
+using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
+using LinqToDB;
+using LinqToDB.Interceptors;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Orchestrator.Host.Configuration;
@@ -56,6 +60,18 @@ public sealed class TestJournal : IAsyncDisposable
             .WithFallback(await JournalStore.For(settings).PrepareAsync(CancellationToken.None))
             .WithFallback(settings.Hocon)
             .WithFallback(SqlPersistence.DefaultConfiguration);
+    }
+
+    /// <summary>
+    /// An SQLite node's actor system set-up on <paramref name="config"/>: its SQL plugins get the node's linq2db options,
+    /// with <paramref name="interceptor"/> added to see their connections or commands.
+    /// </summary>
+    public static ActorSystemSetup SqliteNodeSetup(Config config, IInterceptor interceptor)
+    {
+        var options = SqliteConnectionInterceptor
+            .DataOptions(config.GetString("akka.persistence.journal.sql.connection-string"), SqliteSynchronous.Full)
+            .UseInterceptor(interceptor);
+        return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteConnectionInterceptor.Setup(options));
     }
 
     /// <summary>A plain connection to the journal's database, for tests that read or damage rows directly.</summary>
