@@ -22,12 +22,16 @@ public sealed partial class ConversationActor
     /// <summary>The output recorded for a tool call whose turn was cancelled before it finished.</summary>
     private const string CancelledToolOutput = "{\"error\":{\"kind\":\"cancelled\",\"message\":\"the turn was cancelled before this call finished\"}}";
 
-    private void HostCommands()
+    private bool HandleHostCommand(object message)
     {
-        Command<CreateConversation>(OnCreate);
-        Command<GetConversationTranscript>(_ => Sender.Tell(Transcript()));
-        Command<CancelTurn>(OnCancelTurn);
-        Command<DeleteConversation>(OnDelete);
+        switch (message)
+        {
+            case CreateConversation create: OnCreate(create); return true;
+            case GetConversationTranscript: Sender.Tell(Transcript()); return true;
+            case CancelTurn cancel: OnCancelTurn(cancel); return true;
+            case DeleteConversation delete: OnDelete(delete); return true;
+            default: return false;
+        }
     }
 
     private bool Exists => _state.Settings is not null;

@@ -29,12 +29,14 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
     private ConversationState _state = ConversationState.Empty;
     private readonly long _started = Stopwatch.GetTimestamp();
     private bool _recoveredFromSnapshot;
+    private readonly Func<object, bool> _common;
 
     public ConversationActor(string conversationId, ConversationDependencies deps)
     {
         _conversationId = conversationId;
         _deps = deps;
         PersistenceId = PersistenceIdFor(conversationId);
+        _common = HandleCommon;
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -61,29 +63,37 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
     public static Props Props(string conversationId, ConversationDependencies deps) =>
         Akka.Actor.Props.Create(() => new ConversationActor(conversationId, deps));
 
-    /// <summary>Handlers every behaviour shares; registered last so that behaviour-specific ones win.</summary>
-    private void Common()
+    /// <summary>
+    /// Handlers every behaviour shares; registered last so that behaviour-specific ones win. One handler rather than one
+    /// per message type: Akka builds a behaviour's handler table anew on every <c>Become</c>, several times a turn, and
+    /// these twenty registrations were most of that (19 % of what a restarting node allocated, BENCHMARKS.md).
+    /// </summary>
+    private void Common() => Command<object>(_common);
+
+    private bool HandleCommon(object message)
     {
-        Command<SendMessage>(Accept);
-        Command<Subscribe>(OnSubscribe);
-        Command<Unsubscribe>(OnUnsubscribe);
-        Command<Terminated>(terminated => RemoveSubscriber(terminated.ActorRef));
-        Command<GetConversationStatus>(_ => Sender.Tell(Status()));
-        HostCommands();
-        // A grant that arrives when no lane is wanted goes straight back.
-        Command<LaneGranted>(granted => _deps.ConnectionManager.Tell(new ReleaseLane(granted.Lease.LeaseId, null)));
-        Command<LaneLost>(lost => { if (_lease?.LeaseId == lost.LeaseId) _lease = null; });
-        // Events and failures of a lease this conversation no longer uses (or of a previous attempt): stale.
-        Command<ModelEvent>(_ => { });
-        Command<ModelRequestFailed>(_ => { });
-        Command<LaneRetired>(_ => { });
-        Command<ReceiveTimeout>(_ => { });
-        Command<WakeUp>(_ => { });
-        Command<PassivateStop>(OnPassivateStop);
-        Command<SaveSnapshotSuccess>(OnSnapshotSaved);
-        Command<SaveSnapshotFailure>(OnSnapshotFailed);
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(failed => _log.Warning("Conversation {0}: deleting old snapshots failed: {1}", _conversationId, failed.Cause.Message));
+        switch (message)
+        {
+            case SendMessage send: Accept(send); return true;
+            case Subscribe subscribe: OnSubscribe(subscribe); return true;
+            case Unsubscribe unsubscribe: OnUnsubscribe(unsubscribe); return true;
+            case Terminated terminated: RemoveSubscriber(terminated.ActorRef); return true;
+            case GetConversationStatus: Sender.Tell(Status()); return true;
+            // A grant that arrives when no lane is wanted goes straight back.
+            case LaneGranted granted: _deps.ConnectionManager.Tell(new ReleaseLane(granted.Lease.LeaseId, null)); return true;
+            case LaneLost lost:
+                if (_lease?.LeaseId == lost.LeaseId) _lease = null;
+                return true;
+            // Events and failures of a lease this conversation no longer uses (or of a previous attempt): stale.
+            case ModelEvent or ModelRequestFailed or LaneRetired or ReceiveTimeout or WakeUp or DeleteSnapshotsSuccess: return true;
+            case PassivateStop stop: OnPassivateStop(stop); return true;
+            case SaveSnapshotSuccess saved: OnSnapshotSaved(saved); return true;
+            case SaveSnapshotFailure failed: OnSnapshotFailed(failed); return true;
+            case DeleteSnapshotsFailure failed:
+                _log.Warning("Conversation {0}: deleting old snapshots failed: {1}", _conversationId, failed.Cause.Message);
+                return true;
+            default: return HandleHostCommand(message);
+        }
     }
 
     private void OnSubscribe(Subscribe subscribe)
