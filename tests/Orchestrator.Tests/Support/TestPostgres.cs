@@ -33,11 +33,29 @@ public static class TestPostgres
     /// <summary>Drops the database, closing the connections a node's pool may still hold to it.</summary>
     public static async Task DropDatabaseAsync(string name, string connectionString)
     {
-        // Only this database's pool: other tests' pools stay warm. FORCE ends connections held elsewhere.
+        // Only this database's pool: other tests' pools stay warm.
         await using (var pooled = new NpgsqlConnection(connectionString)) NpgsqlConnection.ClearPool(pooled);
         await using var connection = await OpenServerAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        // Ends the test role's own connections held elsewhere. Not DROP ... WITH (FORCE): that also has to end an
+        // autovacuum worker busy in the database, which a role without superuser may not signal, so it failed
+        // whenever a test had written enough to wake autovacuum. A plain DROP stops the worker itself and waits
+        // (up to 5 s) for the ended connections to go.
+        await using (var terminate = new NpgsqlCommand(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()",
+            connection) { Parameters = { new() { Value = name } } })
+            await terminate.ExecuteNonQueryAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\"", connection);
         await drop.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<bool> DatabaseExistsAsync(string name)
+    {
+        await using var connection = await OpenServerAsync();
+        await using var exists = new NpgsqlCommand("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", connection)
+        {
+            Parameters = { new() { Value = name } },
+        };
+        return (bool)(await exists.ExecuteScalarAsync())!;
     }
 
     private static string ServerConnectionString() => Server
