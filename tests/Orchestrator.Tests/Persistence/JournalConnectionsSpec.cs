@@ -12,9 +12,10 @@ using Xunit;
 namespace Orchestrator.Tests.Persistence;
 
 /// <summary>
-/// The node's journals open a connection per query and per commit. Each must come with the mapping schema the plugin
-/// built once: a connection cloned from a template (the plugin's default for journals) got a freshly combined schema
-/// of its own, 22 % of what a restarting node allocated (BENCHMARKS.md).
+/// The node's journals and snapshot stores open a connection per query and per commit. Each must come with the mapping
+/// schema the plugin built once: a connection cloned from a template (the plugin's default) got a freshly combined
+/// schema of its own, 22 % of what a restarting node allocated for the journals and 13 % more for the snapshot stores
+/// (BENCHMARKS.md).
 /// </summary>
 public sealed class JournalConnectionsSpec
 {
@@ -48,6 +49,34 @@ public sealed class JournalConnectionsSpec
         // (the plugin's, and DirectReplaySqlJournal's for replays), sharding's one.
         Assert.True(schemas.Connections >= 18, $"{schemas.Connections} connections");
         Assert.Equal(3, schemas.Distinct);
+    }
+
+    [Fact]
+    public async Task Every_connection_of_a_snapshot_store_shares_its_mapping_schema()
+    {
+        await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
+        var config = await journal.NodeConfigAsync();
+        var schemas = new SchemaRecorder();
+        using var kit = new TestKit(ActorSystem.Create("snapshot-connections", TestJournal.SqliteNodeSetup(config, schemas)));
+        var persistence = Akka.Persistence.Persistence.Instance.Apply(kit.Sys);
+        var probe = kit.CreateTestProbe();
+
+        foreach (var pluginId in new[] { "akka.persistence.snapshot-store.sql", "akka.persistence.snapshot-store.sharding" })
+        {
+            var plugin = persistence.SnapshotStoreFor(pluginId);
+            for (var i = 1; i <= 3; i++)
+            {
+                plugin.Tell(new SaveSnapshot(new SnapshotMetadata("connections", i, DateTime.UtcNow), $"snapshot {i}"), probe);
+                probe.ExpectMsg<SaveSnapshotSuccess>(Wait);
+                plugin.Tell(new LoadSnapshot("connections", SnapshotSelectionCriteria.Latest, long.MaxValue), probe);
+                Assert.Equal(i, probe.ExpectMsg<LoadSnapshotResult>(Wait).Snapshot.Metadata.SequenceNr);
+            }
+        }
+
+        // One schema per snapshot store. Cloned connections (the plugin's default for snapshot stores) got one each: a
+        // restart of 10,000 conversations allocated 13 % more with them (BENCHMARKS.md).
+        Assert.True(schemas.Connections >= 12, $"{schemas.Connections} connections");
+        Assert.Equal(2, schemas.Distinct);
     }
 
     private sealed class SchemaRecorder : ConnectionInterceptor
