@@ -24,26 +24,22 @@ public sealed class JournalConnectionsSpec
     [Fact]
     public async Task Every_connection_of_a_journal_shares_its_mapping_schema()
     {
-        await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        var config = await journal.NodeConfigAsync();
-        var schemas = new SchemaRecorder();
-        using var kit = new TestKit(ActorSystem.Create("journal-connections", TestJournal.SqliteNodeSetup(config, schemas)));
-        var persistence = Akka.Persistence.Persistence.Instance.Apply(kit.Sys);
-        var probe = kit.CreateTestProbe();
-
-        foreach (var pluginId in new[] { "akka.persistence.journal.sql", "akka.persistence.journal.sharding" })
+        var schemas = await RecordSchemasAsync((persistence, probe) =>
         {
-            var plugin = persistence.JournalFor(pluginId);
-            for (var i = 1; i <= 3; i++)
+            foreach (var pluginId in new[] { "akka.persistence.journal.sql", "akka.persistence.journal.sharding" })
             {
-                plugin.Tell(new WriteMessages([new AtomicWrite(new Persistent($"event {i}", i, "connections"))], probe, 1), probe);
-                probe.ExpectMsg<WriteMessagesSuccessful>(Wait);
-                probe.ExpectMsg<WriteMessageSuccess>(Wait);
-                plugin.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "connections", probe), probe);
-                probe.ReceiveN(i, Wait);
-                Assert.Equal(i, probe.ExpectMsg<RecoverySuccess>(Wait).HighestSequenceNr);
+                var plugin = persistence.JournalFor(pluginId);
+                for (var i = 1; i <= 3; i++)
+                {
+                    plugin.Tell(new WriteMessages([new AtomicWrite(new Persistent($"event {i}", i, "connections"))], probe, 1), probe);
+                    probe.ExpectMsg<WriteMessagesSuccessful>(Wait);
+                    probe.ExpectMsg<WriteMessageSuccess>(Wait);
+                    plugin.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "connections", probe), probe);
+                    probe.ReceiveN(i, Wait);
+                    Assert.Equal(i, probe.ExpectMsg<RecoverySuccess>(Wait).HighestSequenceNr);
+                }
             }
-        }
+        });
 
         // One schema per connection factory, however many connections each opened: the conversations' journal has two
         // (the plugin's, and DirectReplaySqlJournal's for replays), sharding's one.
@@ -54,29 +50,35 @@ public sealed class JournalConnectionsSpec
     [Fact]
     public async Task Every_connection_of_a_snapshot_store_shares_its_mapping_schema()
     {
+        var schemas = await RecordSchemasAsync((persistence, probe) =>
+        {
+            foreach (var pluginId in new[] { "akka.persistence.snapshot-store.sql", "akka.persistence.snapshot-store.sharding" })
+            {
+                var plugin = persistence.SnapshotStoreFor(pluginId);
+                for (var i = 1; i <= 3; i++)
+                {
+                    plugin.Tell(new SaveSnapshot(new SnapshotMetadata("connections", i, DateTime.UtcNow), $"snapshot {i}"), probe);
+                    probe.ExpectMsg<SaveSnapshotSuccess>(Wait);
+                    plugin.Tell(new LoadSnapshot("connections", SnapshotSelectionCriteria.Latest, long.MaxValue), probe);
+                    Assert.Equal(i, probe.ExpectMsg<LoadSnapshotResult>(Wait).Snapshot.Metadata.SequenceNr);
+                }
+            }
+        });
+
+        // One schema per snapshot store.
+        Assert.True(schemas.Connections >= 12, $"{schemas.Connections} connections");
+        Assert.Equal(2, schemas.Distinct);
+    }
+
+    /// <summary>Runs <paramref name="exercise"/> on a node of the SQLite journal, recording each connection's schema.</summary>
+    private static async Task<SchemaRecorder> RecordSchemasAsync(Action<Akka.Persistence.PersistenceExtension, TestProbe> exercise)
+    {
         await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
         var config = await journal.NodeConfigAsync();
         var schemas = new SchemaRecorder();
-        using var kit = new TestKit(ActorSystem.Create("snapshot-connections", TestJournal.SqliteNodeSetup(config, schemas)));
-        var persistence = Akka.Persistence.Persistence.Instance.Apply(kit.Sys);
-        var probe = kit.CreateTestProbe();
-
-        foreach (var pluginId in new[] { "akka.persistence.snapshot-store.sql", "akka.persistence.snapshot-store.sharding" })
-        {
-            var plugin = persistence.SnapshotStoreFor(pluginId);
-            for (var i = 1; i <= 3; i++)
-            {
-                plugin.Tell(new SaveSnapshot(new SnapshotMetadata("connections", i, DateTime.UtcNow), $"snapshot {i}"), probe);
-                probe.ExpectMsg<SaveSnapshotSuccess>(Wait);
-                plugin.Tell(new LoadSnapshot("connections", SnapshotSelectionCriteria.Latest, long.MaxValue), probe);
-                Assert.Equal(i, probe.ExpectMsg<LoadSnapshotResult>(Wait).Snapshot.Metadata.SequenceNr);
-            }
-        }
-
-        // One schema per snapshot store. Cloned connections (the plugin's default for snapshot stores) got one each: a
-        // restart of 10,000 conversations allocated 13 % more with them (BENCHMARKS.md).
-        Assert.True(schemas.Connections >= 12, $"{schemas.Connections} connections");
-        Assert.Equal(2, schemas.Distinct);
+        using var kit = new TestKit(ActorSystem.Create("connections", TestJournal.SqliteNodeSetup(config, schemas)));
+        exercise(Akka.Persistence.Persistence.Instance.Apply(kit.Sys), kit.CreateTestProbe());
+        return schemas;
     }
 
     private sealed class SchemaRecorder : ConnectionInterceptor
