@@ -84,6 +84,6 @@ public sealed class SqliteConnectionInterceptor(SqliteSynchronous synchronous) :
     /// for one conversation over 200 rounds, BENCHMARKS.md). SQLite's own busy handler retries after 1, 2, 5, 10 … ms,
     /// up to the same timeout as the connection's commands.
     /// </summary>
-    private static void WaitForLocksInSqlite(SqliteConnection connection) =>
+    internal static void WaitForLocksInSqlite(SqliteConnection connection) =>
         raw.sqlite3_busy_timeout(connection.Handle, connection.DefaultTimeout * 1000);
 }

@@ -19,7 +19,7 @@ namespace Orchestrator.Host.Journal;
 /// batches of <c>replay-batch-size</c>, a transaction at <c>read-isolation-level</c> — and hands each row to the
 /// recovery as it is deserialised. Writes, deletes and the highest sequence number stay the plugin's.
 /// </summary>
-public sealed class DirectReplaySqlJournal : SqlWriteJournal
+public class DirectReplaySqlJournal : SqlWriteJournal
 {
     private readonly JournalConfig _config;
     private readonly AkkaPersistenceDataConnectionFactory _connections;
@@ -43,19 +43,29 @@ public sealed class DirectReplaySqlJournal : SqlWriteJournal
         while (remaining > 0 && next <= toSequenceNr)
         {
             var batch = new ReplayBatch(persistenceId, next, toSequenceNr, (int)Math.Min(_config.DaoConfig.ReplayBatchSize, remaining));
-            var rows = await _connections.ExecuteWithTransactionAsync(batch, _config.ReadIsolationLevel, stopping, static (connection, token, batch) =>
-                LinqToDB.Async.AsyncExtensions.ToListAsync(
-                    connection.GetTable<JournalRow>()
-                        .Where(r => r.PersistenceId == batch.PersistenceId && r.SequenceNumber >= batch.From && r.SequenceNumber <= batch.To && r.Deleted == false)
-                        .OrderBy(r => r.SequenceNumber)
-                        .Take(batch.Rows),
-                    token));
+            var rows = await ReadBatchAsync(batch, stopping);
             foreach (var row in rows) recoveryCallback(Deserialize(row));
             if (rows.Count < batch.Rows) return;
             remaining -= rows.Count;
             next = rows[^1].SequenceNumber + 1;
         }
     }
+
+    /// <summary>The journal's configuration as the plugin reads it, with the node's linq2db options.</summary>
+    protected JournalConfig Config => _config;
+
+    /// <summary>
+    /// Up to <see cref="ReplayBatch.Rows"/> rows of <see cref="ReplayBatch.PersistenceId"/> from <see cref="ReplayBatch.From"/>
+    /// to <see cref="ReplayBatch.To"/>, not deleted, in order of sequence number: the plugin's own query.
+    /// </summary>
+    protected virtual Task<List<JournalRow>> ReadBatchAsync(ReplayBatch batch, CancellationToken cancellationToken) =>
+        _connections.ExecuteWithTransactionAsync(batch, _config.ReadIsolationLevel, cancellationToken, static (connection, token, batch) =>
+            LinqToDB.Async.AsyncExtensions.ToListAsync(
+                connection.GetTable<JournalRow>()
+                    .Where(r => r.PersistenceId == batch.PersistenceId && r.SequenceNumber >= batch.From && r.SequenceNumber <= batch.To && r.Deleted == false)
+                    .OrderBy(r => r.SequenceNumber)
+                    .Take(batch.Rows),
+                token));
 
     protected override void PostStop()
     {
@@ -90,5 +100,6 @@ public sealed class DirectReplaySqlJournal : SqlWriteJournal
             : config;
     }
 
-    private sealed record ReplayBatch(string PersistenceId, long From, long To, int Rows);
+    /// <summary>One query of a replay.</summary>
+    protected sealed record ReplayBatch(string PersistenceId, long From, long To, int Rows);
 }

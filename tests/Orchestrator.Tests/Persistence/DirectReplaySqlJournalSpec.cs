@@ -15,9 +15,10 @@ using Xunit;
 namespace Orchestrator.Tests.Persistence;
 
 /// <summary>
-/// <see cref="DirectReplaySqlJournal"/> replays what the plugin's own journal replays — the same events, in the same
-/// order, within the same bounds, without deleted ones, across batches — read side by side from one database, on SQLite
-/// and on PostgreSQL, through the real plugin configured as a node configures it.
+/// The node's journal replays what the plugin's own journal replays — the same events, in the same order, within the same
+/// bounds, without deleted ones, across batches — read side by side from one database, through the real plugin
+/// configured as a node configures it: <see cref="SqliteJournal"/> on SQLite, <see cref="DirectReplaySqlJournal"/> on
+/// PostgreSQL.
 /// </summary>
 public sealed class DirectReplaySqlJournalSpec
 {
@@ -75,7 +76,11 @@ public sealed class DirectReplaySqlJournalSpec
     public async Task Reads_through_the_linq2db_options_the_node_gives_its_plugins()
     {
         await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        var config = ConfigurationFactory.ParseString($"akka.persistence.journal.sql.replay-batch-size = {ReplayBatchSize}")
+        // The linq2db replay, as PostgreSQL's journal runs it, on the SQLite journal whose statements can be counted.
+        var config = ConfigurationFactory.ParseString($$"""
+                akka.persistence.journal.sql.replay-batch-size = {{ReplayBatchSize}}
+                akka.persistence.journal.sql.class = "{{typeof(DirectReplaySqlJournal).FullName}}, orchestrator"
+                """)
             .WithFallback(await journal.NodeConfigAsync());
         var replayQueries = new JournalSelectCounter();
         using var kit = new TestKit(ActorSystem.Create("replay-options", TestJournal.SqliteNodeSetup(config, replayQueries)));
@@ -94,17 +99,10 @@ public sealed class DirectReplaySqlJournalSpec
     /// <summary>The node's configuration, with small replay batches and the plugin's own journal on the same tables.</summary>
     private static async Task<Config> ConfigAsync(TestJournal journal)
     {
-        var node = await journal.NodeConfigAsync();
-        return ConfigurationFactory.ParseString($$"""
-                akka.persistence.journal.sql.replay-batch-size = {{ReplayBatchSize}}
-                {{StockJournal}} {
-                  class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
-                  plugin-id = "{{StockJournal}}"
-                  connection-string = "{{node.GetString("akka.persistence.journal.sql.connection-string")}}"
-                  provider-name = "{{node.GetString("akka.persistence.journal.sql.provider-name")}}"
-                  replay-batch-size = {{ReplayBatchSize}}
-                }
-                """).WithFallback(node);
+        var node = ConfigurationFactory.ParseString($"akka.persistence.journal.sql.replay-batch-size = {ReplayBatchSize}")
+            .WithFallback(await journal.NodeConfigAsync());
+        return TestJournal.StockPlugin(
+            node, "akka.persistence.journal.sql", StockJournal, "Akka.Persistence.Sql.Journal.SqlWriteJournal", $"replay-batch-size = {ReplayBatchSize}");
     }
 
     /// <summary>Events 1 to <see cref="Events"/>, then events 1 to <see cref="Deleted"/> deleted.</summary>

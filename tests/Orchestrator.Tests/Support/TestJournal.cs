@@ -74,6 +74,21 @@ public sealed class TestJournal : IAsyncDisposable
         return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteConnectionInterceptor.Setup(options));
     }
 
+    /// <summary>
+    /// The plugin's own <paramref name="pluginClass"/> under <paramref name="pluginId"/>, on the database and tables of the
+    /// node's plugin at <paramref name="nodePlugin"/> in <paramref name="node"/>: what a test compares the node's with.
+    /// </summary>
+    public static Config StockPlugin(Config node, string nodePlugin, string pluginId, string pluginClass, string settings = "") =>
+        ConfigurationFactory.ParseString($$"""
+            {{pluginId}} {
+              class = "{{pluginClass}}, Akka.Persistence.Sql"
+              plugin-id = "{{pluginId}}"
+              connection-string = "{{node.GetString($"{nodePlugin}.connection-string")}}"
+              provider-name = "{{node.GetString($"{nodePlugin}.provider-name")}}"
+              {{settings}}
+            }
+            """).WithFallback(node);
+
     /// <summary>A plain connection to the journal's database, for tests that read or damage rows directly.</summary>
     public async Task<DbConnection> OpenConnectionAsync()
     {
