@@ -1,14 +1,14 @@
 using Microsoft.Data.Sqlite;
-using ConfigurationException = Akka.Configuration.ConfigurationException;
 using Orchestrator.Host.Configuration;
+using ConfigurationException = Akka.Configuration.ConfigurationException;
 
 namespace Orchestrator.Host.Journal;
 
 /// <summary>
-/// The statements a recovery runs on the embedded journal, read over Microsoft.Data.Sqlite without linq2db: a replay
-/// and a snapshot are one short query each, and through linq2db each one built a data connection, began and ended a
-/// transaction and looked its query up by expression tree (BENCHMARKS.md). A single statement reads one consistent
-/// state of the database without a transaction of its own.
+/// The statements a recovery runs on the embedded journal, over Microsoft.Data.Sqlite without linq2db: the highest
+/// sequence number, the replay and the latest snapshot are one short query each, and through linq2db each built a data
+/// connection, began and ended a transaction and looked its query up by expression tree (BENCHMARKS.md). A single
+/// statement reads one consistent state of the database without a transaction of its own.
 /// </summary>
 internal static class SqliteReads
 {
@@ -40,6 +40,15 @@ internal static class SqliteReads
         return string.IsNullOrEmpty(connectionString)
             ? throw new ConfigurationException($"{reader} needs the plugin's connection-string")
             : connectionString;
+    }
+
+    /// <summary>A statement on <paramref name="connection"/> with its parameters' values.</summary>
+    public static SqliteCommand Command(SqliteConnection connection, string sql, params ReadOnlySpan<(string Name, object Value)> parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return command;
     }
 
     /// <summary>An SQL identifier: a table or column name from the plugin's configuration.</summary>

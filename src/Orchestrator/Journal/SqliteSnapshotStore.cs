@@ -42,9 +42,7 @@ public sealed class SqliteSnapshotStore : SqlSnapshotStore
         await Task.Yield();
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = Open(_connectionString);
-        using var command = connection.CreateCommand();
-        command.CommandText = _latest;
-        command.Parameters.AddWithValue("$id", persistenceId);
+        using var command = Command(connection, _latest, ("$id", persistenceId));
         using var reader = command.ExecuteReader();
         if (!reader.Read()) return null;
         var metadata = new SnapshotMetadata(persistenceId, reader.GetInt64(0), new DateTime(reader.GetInt64(1)));
