@@ -68,6 +68,7 @@ public static class BenchJsonWriter
             .ToArray()),
         ["cpu_seconds"] = Round(r.CpuSeconds),
         ["cpu_seconds_per_1000_turns"] = Round(r.CpuSecondsPer1000Turns),
+        ["allocated_kb_per_turn"] = Round(r.AllocatedKbPerTurn),
         ["peak_rss_mb"] = Round(r.PeakRssMb),
         ["rss_kb_per_conversation"] = Round(r.RssKbPerConversation),
         ["managed_kb_per_conversation"] = Round(r.ManagedKbPerConversation),

@@ -23,6 +23,12 @@ public sealed record BenchResult
     public IReadOnlyList<RequestBytes> RequestsByIndex { get; init; } = [];
     public required double CpuSeconds { get; init; }
     public double CpuSecondsPer1000Turns => Turns > 0 ? CpuSeconds * 1000 / Turns : double.NaN;
+    /// <summary>
+    /// Managed bytes the process allocated over the measured phase (with the in-process emulator, its too); null for
+    /// the Agents SDK peer.
+    /// </summary>
+    public long? AllocatedBytes { get; init; }
+    public double? AllocatedKbPerTurn => AllocatedBytes is { } bytes && Turns > 0 ? bytes / 1024.0 / Turns : null;
     public required double PeakRssMb { get; init; }
     /// <summary>Resident growth per conversation, sockets included: an upper bound (<see cref="IdleConversationMemory"/>).</summary>
     public double? RssKbPerConversation { get; init; }

@@ -25,6 +25,7 @@ public static class BenchTableWriter
             ($"bytes, request 2 / {report.LastIndex + 1}", r => $"{F(r.MeanBytesAt(1, true) ?? r.MeanBytesAt(1, false), "0")} / {F(r.MeanBytesAt(report.LastIndex, true) ?? r.MeanBytesAt(report.LastIndex, false), "0")}"),
             ("continuations / requests", r => F(r.ContinuationShare, "0.000")),
             ("CPU s per 1000 turns", r => F(r.CpuSecondsPer1000Turns, "0.000")),
+            ("allocated KB per turn", r => F(r.AllocatedKbPerTurn, "0.0")),
             ("peak RSS MB", r => F(r.PeakRssMb, "0")),
             ("RSS KB / conversation, at most", r => F(r.RssKbPerConversation, "0.0")),
             ("managed KB / idle conversation", r => F(r.ManagedKbPerConversation, "0.0")),

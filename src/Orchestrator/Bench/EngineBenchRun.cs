@@ -63,12 +63,14 @@ public static class EngineBenchRun
             ProcessMeter.ResetPeak();
             using var metrics = new EngineMetricsRecorder();
             var cpuBefore = ProcessMeter.CpuTime();
+            var allocatedBefore = ProcessMeter.AllocatedBytes();
             var clock = Stopwatch.StartNew();
 
             var outcome = await RunConversationsAsync(node, scenario, name, scenario.Conversations, timeout, cancellationToken);
 
             var seconds = clock.Elapsed.TotalSeconds;
             var cpuSeconds = (ProcessMeter.CpuTime() - cpuBefore).TotalSeconds;
+            var allocated = ProcessMeter.AllocatedBytes() - allocatedBefore;
             var peak = ProcessMeter.PeakResidentBytes();
             var journalWrites = JournalCounter.Events(dataDirectory) - journalBefore;
             var memory = await IdleConversationMemory.MeasureAsync(node, outcome.ConversationIds, settledBefore, cancellationToken);
@@ -91,6 +93,7 @@ public static class EngineBenchRun
                 BytesPerFullSend = MeanBytes(requests, continuation: false),
                 RequestsByIndex = requests,
                 CpuSeconds = cpuSeconds,
+                AllocatedBytes = allocated,
                 PeakRssMb = peak / (1024.0 * 1024.0),
                 RssKbPerConversation = memory?.ResidentKbPerConversationAtMost,
                 ManagedKbPerConversation = memory?.ManagedKbPerIdleConversation,

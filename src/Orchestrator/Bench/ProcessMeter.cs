@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Orchestrator.Host.Bench;
 
-/// <summary>CPU time and resident memory of this process, read from the OS.</summary>
+/// <summary>CPU time and resident memory of this process, read from the OS, and what it allocated, from the runtime.</summary>
 public static class ProcessMeter
 {
     public static TimeSpan CpuTime()
@@ -10,6 +10,9 @@ public static class ProcessMeter
         using var self = Process.GetCurrentProcess();
         return self.TotalProcessorTime;
     }
+
+    /// <summary>Bytes allocated on the managed heap by every thread since the process started.</summary>
+    public static long AllocatedBytes() => GC.GetTotalAllocatedBytes(precise: true);
 
     public static long ResidentBytes()
     {

@@ -41,6 +41,8 @@ public sealed class BenchCommandSpec
         Assert.Equal(9, root.GetProperty("turns").GetInt64());
         foreach (var percentile in new[] { "p50", "p95", "p99" }) Assert.True(root.GetProperty("overhead_ms").GetProperty(percentile).GetDouble() >= 0);
         Assert.True(root.GetProperty("journal_writes_per_second").GetDouble() > 0);
+        // Every turn parses a response and persists an event at least.
+        Assert.True(root.GetProperty("allocated_kb_per_turn").GetDouble() > 0);
         // Memory: every conversation had passivated (no actor left) and was woken again; at this size the heap's own
         // noise outweighs three conversations, so only that a figure came out is checked.
         Assert.Equal(0, root.GetProperty("live_conversations_after_passivation").GetInt32());
