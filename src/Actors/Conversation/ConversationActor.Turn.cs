@@ -43,7 +43,7 @@ public sealed partial class ConversationActor
         if (_lease is null)
         {
             _deps.ConnectionManager.Tell(new AcquireLane(_conversationId));
-            Become(AwaitingLane);
+            Become(AwaitingLaneBehaviour);
             return;
         }
 
@@ -56,45 +56,66 @@ public sealed partial class ConversationActor
         EngineMetrics.RequestSent(plan.Kind, payload.Length, _turn.ModelResponses);
         ConnectionMetrics.RequestSent(plan.Kind == SendKind.Continuation, cacheMiss: plan.Kind == SendKind.Full && _state.LastResponseId is not null);
         TraceRequestSent(plan.Kind, payload.Length);
-        Become(AwaitingModel);
+        Become(AwaitingModelBehaviour);
     }
 
-    private void AwaitingLane()
+    // The turn's behaviours are entered twice per model turn. Each is one delegate made once per actor, passed to the
+    // plain Become: ReceivePersistentActor's Become(Action) builds a behaviour's handler table anew on every call, 6.5 %
+    // of what a warm node allocated (BENCHMARKS.md). The other behaviours are entered once a turn or less and keep it.
+    private UntypedReceive? _awaitingLane, _awaitingModel, _runningTools;
+    private UntypedReceive AwaitingLaneBehaviour => _awaitingLane ??= Receiving(AwaitingLane);
+    private UntypedReceive AwaitingModelBehaviour => _awaitingModel ??= Receiving(AwaitingModel);
+    private UntypedReceive RunningToolsBehaviour => _runningTools ??= Receiving(RunningTools);
+
+    private UntypedReceive Receiving(Func<object, bool> behaviour) => message =>
     {
-        Command<LaneGranted>(granted =>
+        if (!behaviour(message)) Unhandled(message);
+    };
+
+    private bool AwaitingLane(object message)
+    {
+        switch (message)
         {
-            _lease = granted.Lease;
-            SendNext();
-        });
-        Command<LaneUnavailable>(unavailable => RetryLater(unavailable.Reason));
-        Command<Retry>(_ => _deps.ConnectionManager.Tell(new AcquireLane(_conversationId)));
-        Common();
+            case LaneGranted granted:
+                _lease = granted.Lease;
+                SendNext();
+                return true;
+            case LaneUnavailable unavailable: RetryLater(unavailable.Reason); return true;
+            case Retry: _deps.ConnectionManager.Tell(new AcquireLane(_conversationId)); return true;
+            default: return HandleCommon(message);
+        }
     }
 
-    private void AwaitingModel()
+    private bool AwaitingModel(object message)
     {
-        Command<ModelEvent>(e => e.LeaseId == _lease?.LeaseId, e => OnModelEvent(e.Event));
-        Command<ModelRequestFailed>(failed => failed.LeaseId == _lease?.LeaseId, failed => TransportFailed(failed.Reason));
-        Command<LaneLost>(lost => lost.LeaseId == _lease?.LeaseId, lost => TransportFailed(lost.Reason));
-        // Refused before anything was sent (the socket is closing): nothing to void, send again at once elsewhere.
-        Command<LaneRetired>(retired => retired.LeaseId == _lease?.LeaseId, _ =>
+        switch (message)
         {
-            ReleaseLease(lastResponseId: null);
-            ConnectionMetrics.Retried("socket_retiring");
-            SendNext();
-        });
-        Command<Retry>(_ => SendNext());
-        Common();
+            case ModelEvent e when e.LeaseId == _lease?.LeaseId: OnModelEvent(e.Event); return true;
+            case ModelRequestFailed failed when failed.LeaseId == _lease?.LeaseId: TransportFailed(failed.Reason); return true;
+            case LaneLost lost when lost.LeaseId == _lease?.LeaseId: TransportFailed(lost.Reason); return true;
+            // Refused before anything was sent (the socket is closing): nothing to void, send again at once elsewhere.
+            case LaneRetired retired when retired.LeaseId == _lease?.LeaseId:
+                ReleaseLease(lastResponseId: null);
+                ConnectionMetrics.Retried("socket_retiring");
+                SendNext();
+                return true;
+            case Retry: SendNext(); return true;
+            default: return HandleCommon(message);
+        }
     }
 
-    private void RunningTools()
+    private bool RunningTools(object message)
     {
-        Command<ToolWorker.Completed>(RecordToolResult);
-        Command<GetConversationStatus>(_ => Sender.Tell(Status()));
+        switch (message)
+        {
+            case ToolWorker.Completed completed: RecordToolResult(completed); return true;
+            case GetConversationStatus: Sender.Tell(Status()); return true;
+        }
         // While tool results are being written, everything else waits, as it would behind a Persist: only results
         // (which join the next write) and read-only status queries go through.
-        Command<object>(_ => _toolResults.Writing, _ => Stash.Stash());
-        Common();
+        if (!_toolResults.Writing) return HandleCommon(message);
+        Stash.Stash();
+        return true;
     }
 
     private void OnModelEvent(ServerEvent e)
@@ -151,12 +172,15 @@ public sealed partial class ConversationActor
 
     private void DispatchTools()
     {
+        var calls = new List<ToolCall>();
         foreach (var call in _state.CallsWithoutResult)
         {
-            Context.ActorOf(ToolWorker.Props(_deps.Tools, new ToolContext(call.CallId, _conversationId), call.Name, call.Arguments));
+            _log.Debug("Conversation {0}: tool {1} call {2} started", _conversationId, call.Name, call.CallId);
+            calls.Add(new ToolCall(call.CallId, call.Name, call.Arguments));
             Publish(new ToolCallStarted(_conversationId, call.CallId, call.Name, call.Arguments));
         }
-        Become(RunningTools);
+        Context.ActorOf(ToolWorker.Props(_deps.Tools, _conversationId, calls));
+        Become(RunningToolsBehaviour);
     }
 
     private void RecordToolResult(ToolWorker.Completed completed)

@@ -61,7 +61,7 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
     public static string PersistenceIdFor(string conversationId) => $"conversation-{conversationId}";
 
     public static Props Props(string conversationId, ConversationDependencies deps) =>
-        Akka.Actor.Props.Create(() => new ConversationActor(conversationId, deps));
+        FactoryProps.Of(() => new ConversationActor(conversationId, deps));
 
     /// <summary>
     /// Handlers every behaviour shares; registered last so that behaviour-specific ones win. One handler rather than one

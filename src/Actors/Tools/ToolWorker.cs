@@ -1,33 +1,51 @@
 using Akka.Actor;
-using Akka.Event;
 
 namespace Orchestrator.Actors.Tools;
 
 /// <summary>
-/// Runs one tool call and reports its outcome to its parent conversation, then stops. The invoker turns every
-/// failure into an error output, so a worker never crashes its conversation; stopping the worker (the
-/// conversation stopped or was passivated) cancels the tool.
+/// Runs the tool calls of one response in parallel (bounded node-wide by the invoker) and reports each outcome to its
+/// parent conversation as it comes, then stops once every call has reported. The invoker turns every failure into an
+/// error output, so a worker never crashes its conversation; stopping the worker (the conversation stopped or was
+/// passivated) cancels the calls still running.
 /// </summary>
-public sealed class ToolWorker : ReceiveActor
+/// <remarks>
+/// One worker per response rather than per call, made cheaply (an untyped actor, made by a factory rather than by
+/// reflection over an expression tree, with no logger of its own): making an actor allocated more than running one of the
+/// benchmark's calls (BENCHMARKS.md).
+/// </remarks>
+public sealed class ToolWorker : UntypedActor
 {
     private readonly CancellationTokenSource _cancel = new();
+    private int _running;
 
-    public ToolWorker(ToolInvoker invoker, ToolContext context, string name, string arguments)
+    public ToolWorker(ToolInvoker invoker, string conversationId, IReadOnlyList<ToolCall> calls)
     {
-        Context.GetLogger().Debug("Conversation {0}: tool {1} call {2} started", context.ConversationId, name, context.CallId);
-        Receive<ToolOutcome>(outcome =>
+        _running = calls.Count;
+        foreach (var call in calls)
         {
-            Context.Parent.Tell(new Completed(context.CallId, name, outcome));
-            Context.Stop(Self);
-        });
-        // The invoker reports every failure as an outcome; a fault here would be a bug in it, still answered as an error output.
-        invoker.InvokeAsync(name, arguments, context, _cancel.Token).PipeTo(
-            Self,
-            failure: e => new ToolOutcome($"{{\"error\":{{\"kind\":\"threw\",\"message\":\"{e.GetType().Name}\"}}}}", ToolFailure.Threw, TimeSpan.Zero));
+            // The invoker reports every failure as an outcome; a fault here would be a bug in it, still answered as an error output.
+            invoker.InvokeAsync(call.Name, call.Arguments, new ToolContext(call.CallId, conversationId), _cancel.Token).PipeTo(
+                Self,
+                success: outcome => new Completed(call.CallId, call.Name, outcome),
+                failure: e => new Completed(call.CallId, call.Name, new ToolOutcome(
+                    $"{{\"error\":{{\"kind\":\"threw\",\"message\":\"{e.GetType().Name}\"}}}}", ToolFailure.Threw, TimeSpan.Zero)));
+        }
+        if (_running == 0) Context.Stop(Self);
     }
 
-    public static Props Props(ToolInvoker invoker, ToolContext context, string name, string arguments) =>
-        Akka.Actor.Props.Create(() => new ToolWorker(invoker, context, name, arguments));
+    public static Props Props(ToolInvoker invoker, string conversationId, IReadOnlyList<ToolCall> calls) =>
+        FactoryProps.Of(() => new ToolWorker(invoker, conversationId, calls));
+
+    protected override void OnReceive(object message)
+    {
+        if (message is not Completed completed)
+        {
+            Unhandled(message);
+            return;
+        }
+        Context.Parent.Tell(completed);
+        if (--_running == 0) Context.Stop(Self);
+    }
 
     protected override void PostStop()
     {

@@ -1,0 +1,24 @@
+using Akka.Actor;
+
+namespace Orchestrator.Actors;
+
+/// <summary>
+/// Props that make their actor by calling a factory. <c>Props.Create(() =&gt; new T(…))</c> builds an expression tree at
+/// every call, evaluates each argument by reflection and constructs the actor with <c>Activator</c>: for actors made
+/// per tool call or per conversation, that was more than the actor itself cost to make (BENCHMARKS.md).
+/// </summary>
+public static class FactoryProps
+{
+    public static Props Of<TActor>(Func<TActor> factory) where TActor : ActorBase => Props.CreateBy(new Producer<TActor>(factory));
+
+    private sealed class Producer<TActor>(Func<TActor> factory) : IIndirectActorProducer where TActor : ActorBase
+    {
+        public Type ActorType => typeof(TActor);
+
+        public ActorBase Produce() => factory();
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
+}
