@@ -4,8 +4,8 @@ namespace Orchestrator.Actors;
 
 /// <summary>
 /// Props that make their actor by calling a factory. <c>Props.Create(() =&gt; new T(…))</c> builds an expression tree at
-/// every call, evaluates each argument by reflection and constructs the actor with <c>Activator</c>: for actors made
-/// per tool call or per conversation, that was more than the actor itself cost to make (BENCHMARKS.md).
+/// every call, evaluates each argument by reflection and constructs the actor with <c>Activator</c>: a share of what
+/// making a tool-worker actor per call cost a warm node (BENCHMARKS.md), and paid again for every conversation woken.
 /// </summary>
 public static class FactoryProps
 {
