@@ -48,7 +48,9 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
         }
         finally
         {
-            region.Tell(new Unsubscribe(conversationId, forwarder));
+            // The conversation watches its subscribers: the forwarder's end unsubscribes it, and an idle conversation
+            // then passivates. An Unsubscribe sent as well would reach the shard while it passivates, and sharding
+            // starts a passivating entity again to deliver what it buffered: a recovery for every finished turn.
             system.Stop(forwarder);
         }
     }
