@@ -108,7 +108,8 @@ public sealed record ConversationState
         var window = Window.AddRange(response.Output);
         var calls = response.Output
             .Where(item => item.IsFunctionCall)
-            .Select(item => new OpenCall(item.CallId ?? "", item.Name ?? "", item.Arguments ?? "", null))
+            .Select(item => item.ReadFunctionCall())
+            .Select(call => new OpenCall(call.CallId ?? "", call.Name ?? "", call.Arguments ?? "", null))
             .ToImmutableList();
         var next = this with
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 
@@ -6,11 +7,12 @@ namespace Orchestrator.Messages.Protocol;
 
 /// <summary>
 /// Parses one server frame into a <see cref="ServerEvent"/>; a frame that is not a typed JSON object is a <see cref="ProtocolException"/>.
-/// Every frame of every response passes here, on a socket's receive loop. A first pass checks the frame is JSON and
-/// notes where the top-level fields that events use lie (the last of a name wins, as in a parsed document); the event's
-/// fields are then read from there, and each item is copied out of the frame as it came. (A parsed document, and a
-/// deserialiser run over its <c>response</c> after it, read a <c>response.completed</c>'s items three times and
-/// allocated a document for each.)
+/// Every frame of every response passes here, on a socket's receive loop. One pass checks the frame is JSON, reads its
+/// <c>response</c> object as it meets it (most of a lifecycle frame's bytes: the request's echo of instructions and
+/// tools), and notes where the other top-level fields that events use lie (the last of a name wins, as in a parsed
+/// document); the event's fields are then read from there. Each item is copied out of the frame as it came, its type
+/// noted on the way. (Skipping the response in a first pass and reading it in a second scanned it twice: a fifth of a
+/// warm node's parsing, BENCHMARKS.md.)
 /// </summary>
 public static class ServerEventParser
 {
@@ -32,7 +34,7 @@ public static class ServerEventParser
 
     public static ServerEvent Parse(ReadOnlyMemory<byte> utf8Frame)
     {
-        var fields = TopLevelFields.Read(utf8Frame.Span);
+        var fields = TopLevelFields.Read(utf8Frame);
         var type = fields.Type;
         var sequence = fields.SequenceNumber.TokenType == JsonTokenType.Number && fields.SequenceNumber.TryGetInt64(out var n) ? n : -1;
         try
@@ -41,7 +43,7 @@ public static class ServerEventParser
             {
                 ServerEventTypes.ResponseCreated or ServerEventTypes.ResponseInProgress or ServerEventTypes.ResponseQueued
                     or ServerEventTypes.ResponseCompleted or ServerEventTypes.ResponseFailed or ServerEventTypes.ResponseIncomplete
-                    => new ResponseLifecycleEvent(type, sequence, ReadResponse(utf8Frame, Required(fields.Response, "response"))),
+                    => new ResponseLifecycleEvent(type, sequence, fields.RequiredResponse()),
                 ServerEventTypes.OutputItemAdded or ServerEventTypes.OutputItemDone
                     => new OutputItemEvent(type, sequence, Required(fields.OutputIndex, "output_index").GetInt32(), ReadItem(utf8Frame, Required(fields.Item, "item"))),
                 ServerEventTypes.OutputTextDelta
@@ -57,8 +59,11 @@ public static class ServerEventParser
         }
     }
 
-    /// <summary>The modelled fields of a response object; the rest (the request's echo: instructions, tools, …) is skipped.</summary>
-    private static ResponseObject ReadResponse(ReadOnlyMemory<byte> frame, Utf8JsonReader reader)
+    /// <summary>
+    /// The modelled fields of a response object; the rest (the request's echo: instructions, tools, …) is skipped.
+    /// Leaves the reader on the object's end.
+    /// </summary>
+    private static ResponseObject ReadResponse(ReadOnlyMemory<byte> frame, ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException($"\"response\" must be an object, found {reader.TokenType}.");
         string? id = null, status = null, model = null, previousResponseId = null;
@@ -102,13 +107,23 @@ public static class ServerEventParser
 
     private static Item ReadItem(ReadOnlyMemory<byte> frame, Utf8JsonReader reader) => ReadItem(frame, ref reader);
 
-    /// <summary>The item <paramref name="reader"/> is on, copied out of the frame as it came. Leaves the reader on its end.</summary>
+    /// <summary>
+    /// The item <paramref name="reader"/> is on, copied out of the frame as it came, with its type (the last of that
+    /// name, as the item itself reads it) noted on the way to its end. Leaves the reader on its end.
+    /// </summary>
     private static Item ReadItem(ReadOnlyMemory<byte> frame, ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException($"An item must be a JSON object, found {reader.TokenType}.");
         var start = (int)reader.TokenStartIndex;
-        reader.Skip();
-        return Item.FromObject(frame.Span[start..(int)reader.BytesConsumed]);
+        string? type = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isType = reader.ValueTextEquals("type"u8);
+            reader.Read();
+            if (isType) type = reader.TokenType == JsonTokenType.String ? ItemTypes.Shared(ref reader) : null;
+            reader.Skip();
+        }
+        return Item.FromObject(frame.Span[start..(int)reader.BytesConsumed], type);
     }
 
     private static Utf8JsonReader Required(Utf8JsonReader value, string name) =>
@@ -161,21 +176,57 @@ public static class ServerEventParser
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>
-    /// The frame's type, and readers left on the values of the other top-level fields that events read
-    /// (<see cref="JsonTokenType.None"/> where the frame has none). Reading them checks the whole frame is JSON.
+    /// The frame's type, its response object, and readers left on the values of the other top-level fields that events
+    /// read (<see cref="JsonTokenType.None"/> where the frame has none). Reading them checks the whole frame is JSON.
     /// </summary>
     private ref struct TopLevelFields
     {
         public string Type;
-        public Utf8JsonReader SequenceNumber, StreamId, Response, OutputIndex, Item, ItemId, Delta;
+        public Utf8JsonReader SequenceNumber, StreamId, OutputIndex, Item, ItemId, Delta;
 
-        public static TopLevelFields Read(ReadOnlySpan<byte> frame)
+        private bool _hasResponse;
+        private ResponseObject? _response;
+        private Exception? _responseProblem;
+
+        /// <summary>The frame's response; an exception when it has none, or one that is not a valid response object.</summary>
+        public readonly ResponseObject RequiredResponse()
+        {
+            if (!_hasResponse) throw new JsonException("The event has no \"response\".");
+            if (_responseProblem is not null) ExceptionDispatchInfo.Throw(_responseProblem);
+            return _response!;
+        }
+
+        /// <summary>
+        /// Reads the response object <paramref name="reader"/> is on and leaves the reader on its end. One that is valid
+        /// JSON but not a valid response (no id, a status that is a number, …) is kept as a problem: only the events that
+        /// need a response fail for it, as when it was read after the pass.
+        /// </summary>
+        private void ReadResponseValue(ReadOnlyMemory<byte> frame, ref Utf8JsonReader reader)
+        {
+            var value = reader;
+            _hasResponse = true;
+            try
+            {
+                _response = ReadResponse(frame, ref reader);
+                _responseProblem = null;
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or FormatException)
+            {
+                // Back to the value's start; skipping it throws the reader's own exception if the JSON itself is broken.
+                _response = null;
+                _responseProblem = e;
+                reader = value;
+                reader.Skip();
+            }
+        }
+
+        public static TopLevelFields Read(ReadOnlyMemory<byte> frame)
         {
             var fields = new TopLevelFields();
             var type = default(Utf8JsonReader);
             try
             {
-                var reader = new Utf8JsonReader(frame);
+                var reader = new Utf8JsonReader(frame.Span);
                 if (!reader.Read()) throw new JsonException("The frame is empty.");
                 var isObject = reader.TokenType == JsonTokenType.StartObject;
                 if (!isObject) reader.Skip();
@@ -185,7 +236,7 @@ public static class ServerEventParser
                     reader.Read();
                     if (name.ValueTextEquals("type"u8)) type = reader;
                     else if (name.ValueTextEquals("sequence_number"u8)) fields.SequenceNumber = reader;
-                    else if (name.ValueTextEquals("response"u8)) fields.Response = reader;
+                    else if (name.ValueTextEquals("response"u8)) fields.ReadResponseValue(frame, ref reader);
                     else if (name.ValueTextEquals("output_index"u8)) fields.OutputIndex = reader;
                     else if (name.ValueTextEquals("item"u8)) fields.Item = reader;
                     else if (name.ValueTextEquals("item_id"u8)) fields.ItemId = reader;

@@ -218,4 +218,16 @@ public class ItemTests
 
         Assert.Equal(json, Item.Parse("  " + json + "\n").ToString());
     }
+
+    [Theory]
+    [InlineData("""{"type":"function_call","id":"fc_1","call_id":"call_1","name":"get_weather","arguments":"{\"city\":\"París\"}","status":"completed"}""")]
+    [InlineData("""{"type":"function_call","call_id":"old","name":"f","call_id":"new","arguments":{"not":"a string"}}""")]
+    [InlineData("""{"type":"function_call","nested":{"call_id":"inner","name":"inner"},"name":"outer"}""")]
+    [InlineData("""{"type":"function_call","call_id":null,"name":3}""")]
+    public void A_function_call_read_in_one_pass_has_the_fields_its_accessors_read(string json)
+    {
+        var item = Item.Parse(json);
+
+        Assert.Equal(new FunctionCallFields(item.CallId, item.Name, item.Arguments), item.ReadFunctionCall());
+    }
 }

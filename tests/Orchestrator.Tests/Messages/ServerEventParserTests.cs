@@ -190,6 +190,52 @@ public class ServerEventParserTests
         Assert.Equal(("r", "in_progress", "lane-3"), (e.Response.Id, e.Response.Status, e.StreamId));
     }
 
+    [Theory]
+    [InlineData("""{"id":"fc","type":"function_call","call_id":"c"}""")]
+    [InlineData("""{"role":"user","content":"no type: a message"}""")]
+    [InlineData("""{"type":7,"id":"not a string: a message"}""")]
+    [InlineData("""{"type":"message","type":"web_search_call"}""")]
+    [InlineData("""{"type":"function_call","type":null}""")]
+    [InlineData("""{"type":"x_future_item","nested":{"type":"message"}}""")]
+    public void An_item_read_from_a_frame_has_the_type_it_reads_by_itself(string item)
+    {
+        var frame = """{"type":"response.completed","response":{"id":"r","output":[""" + item + "]}}";
+        var done = """{"type":"response.output_item.done","output_index":0,"item":""" + item + "}";
+
+        var expected = Item.Parse(item).Type;
+
+        Assert.Equal(expected, Assert.IsType<ResponseLifecycleEvent>(Parse(frame)).Response.Output[0].Type);
+        Assert.Equal(expected, Assert.IsType<OutputItemEvent>(Parse(done)).Item.Type);
+    }
+
+    [Fact]
+    public void A_response_that_is_not_valid_fails_only_the_events_that_read_it()
+    {
+        const string invalid = """{"status":1}""";
+
+        var other = Parse("""{"type":"response.some_future_event","sequence_number":3,"response":""" + invalid + "}");
+
+        Assert.Equal((typeof(OtherServerEvent), 3L), (other.GetType(), other.SequenceNumber));
+        Assert.Throws<ProtocolException>(() => Parse("""{"type":"response.completed","response":""" + invalid + "}"));
+    }
+
+    [Fact]
+    public void Of_two_responses_the_last_is_read_whether_or_not_the_first_was_valid()
+    {
+        var afterInvalid = Parse("""{"response":{"status":1},"response":{"id":"r"},"type":"response.created"}""");
+        Assert.Equal("r", Assert.IsType<ResponseLifecycleEvent>(afterInvalid).Response.Id);
+
+        Assert.Throws<ProtocolException>(() => Parse("""{"response":{"id":"r"},"response":{"id":null},"type":"response.created"}"""));
+    }
+
+    [Fact]
+    public void A_frame_whose_response_is_broken_json_is_not_json_even_for_events_that_do_not_read_it()
+    {
+        var e = Assert.Throws<ProtocolException>(() => Parse("""{"type":"response.some_future_event","response":{"id":"r",]}"""));
+
+        Assert.Contains("not JSON", e.Message);
+    }
+
     [Fact]
     public void Missing_sequence_number_reads_as_minus_one()
     {
