@@ -4,6 +4,7 @@ namespace Orchestrator.Emulator;
 public sealed class EmulatorCounters
 {
     private long connections;
+    private long connectionsEnded;
     private long requests;
     private long continuations;
     private long fullSends;
@@ -18,6 +19,9 @@ public sealed class EmulatorCounters
 
     /// <summary>WebSocket connections accepted.</summary>
     public long Connections => Volatile.Read(ref connections);
+
+    /// <summary>WebSocket connections whose session has ended: closed by either side, or broken.</summary>
+    public long ConnectionsEnded => Volatile.Read(ref connectionsEnded);
 
     /// <summary><c>response.create</c> events received, valid or not.</summary>
     public long Requests => Volatile.Read(ref requests);
@@ -59,6 +63,7 @@ public sealed class EmulatorCounters
     internal void ConnectionLimitReached() => Interlocked.Increment(ref connectionLimits);
     internal void SteerAccepted() => Interlocked.Increment(ref steers);
     internal void ConnectionAccepted() => Interlocked.Increment(ref connections);
+    internal void ConnectionEnded() => Interlocked.Increment(ref connectionsEnded);
     internal void RequestReceived() => Interlocked.Increment(ref requests);
     internal void ContinuationServed() => Interlocked.Increment(ref continuations);
     internal void FullSendServed() => Interlocked.Increment(ref fullSends);

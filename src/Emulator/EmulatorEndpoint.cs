@@ -68,6 +68,7 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
         finally
         {
             runtime.Sessions.TryRemove(session.Id, out _);
+            runtime.Counters.ConnectionEnded();
         }
     }
 

@@ -407,9 +407,14 @@ public sealed class ConversationActorSpec : TestKit
         };
         var invoker = new ToolInvoker(tools, new ToolInvokerOptions { Timeout = TimeSpan.FromMilliseconds(300) });
         var deps = new ConversationDependencies(_manager.Ref, invoker, ConversationDependencies.Declare(tools), options);
+        // A conversation that ends its recovery with nobody subscribed asks to passivate: the subscription must arrive
+        // during the recovery, which the held load keeps open until it has been sent.
+        var snapshots = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+        snapshots.Tell(HeldSnapshotStore.HoldLoads.Instance);
         // As a child of the test actor, what it tells its parent (the shard, in production) reaches the test.
         var actor = asChildOfTestActor ? ChildActorOf(ConversationActor.Props(id, deps)) : Sys.ActorOf(ConversationActor.Props(id, deps));
         actor.Tell(new Subscribe(id, _subscriber.Ref));
+        snapshots.Tell(HeldSnapshotStore.ReleaseLoads.Instance);
         ExpectMsg<ConversationStatus>(Wait);
         return actor;
     }

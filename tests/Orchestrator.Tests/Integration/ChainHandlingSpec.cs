@@ -108,6 +108,9 @@ public sealed class ChainHandlingSpec : IAsyncLifetime
         await using var node = await StartNode(emulator, connections: c => c with { MaxAge = TimeSpan.FromMilliseconds(1), MaxAgeJitter = 0, MaxDrain = TimeSpan.FromMinutes(2) });
 
         var first = (await node.RunTurnAsync("c-drain", "go tools:2 rounds:3")).Completed();
+        // Its retirement is a timer of the socket's, which a fast first turn can outrun: once retired and drained, the
+        // socket closes its connection, and only then is the next lease sure to go elsewhere.
+        await WhenAConnectionHasEnded(emulator);
         var second = (await node.RunTurnAsync("c-drain", "again tools:1")).Completed();
 
         Assert.Contains("calls=6 outputs=6 missing=0 duplicates=0", first.Text);
@@ -178,4 +181,14 @@ public sealed class ChainHandlingSpec : IAsyncLifetime
         });
 
     private static List<TrafficRecord> Requests(EmulatorServer emulator) => emulator.Traffic.Where(r => r.Type == "response.create").ToList();
+
+    private static async Task WhenAConnectionHasEnded(EmulatorServer emulator)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (emulator.Counters.ConnectionsEnded == 0)
+        {
+            Assert.False(deadline.IsCancellationRequested, "the retired socket did not close its connection within 30 s");
+            await Task.Delay(TimeSpan.FromMilliseconds(10), CancellationToken.None);
+        }
+    }
 }
