@@ -182,13 +182,7 @@ public sealed class ChainHandlingSpec : IAsyncLifetime
 
     private static List<TrafficRecord> Requests(EmulatorServer emulator) => emulator.Traffic.Where(r => r.Type == "response.create").ToList();
 
-    private static async Task WhenAConnectionHasEnded(EmulatorServer emulator)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (emulator.Counters.ConnectionsEnded == 0)
-        {
-            Assert.False(deadline.IsCancellationRequested, "the retired socket did not close its connection within 30 s");
-            await Task.Delay(TimeSpan.FromMilliseconds(10), CancellationToken.None);
-        }
-    }
+    private static Task WhenAConnectionHasEnded(EmulatorServer emulator) =>
+        Poll.UntilAsync(() => emulator.Counters.ConnectionsEnded > 0, TimeSpan.FromSeconds(30),
+            () => "the retired socket did not close its connection within 30 s");
 }

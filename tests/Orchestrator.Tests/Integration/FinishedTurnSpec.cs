@@ -41,16 +41,17 @@ public sealed class FinishedTurnSpec
         Assert.Equal(Conversations, recoveries.GetMeasurementSnapshot().Count);
     }
 
-    private static async Task WhenNoConversationIsLive(IActorRef region)
+    private static Task WhenNoConversationIsLive(IActorRef region)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5));
-            var live = state.Shards.Sum(shard => shard.EntityIds.Count);
-            if (live == 0) return;
-            Assert.False(deadline.IsCancellationRequested, $"{live} conversations still live 30 s after their turns ended");
-            await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
-        }
+        var live = 0;
+        return Poll.UntilAsync(
+            async () =>
+            {
+                var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5));
+                live = state.Shards.Sum(shard => shard.EntityIds.Count);
+                return live == 0;
+            },
+            TimeSpan.FromSeconds(30),
+            () => $"{live} conversations still live 30 s after their turns ended");
     }
 }
