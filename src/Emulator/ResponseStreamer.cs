@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
@@ -193,6 +194,17 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         }
 
         await sender.SendAsync(batch, cancellationToken);
-        await Task.Delay(delay, cancellationToken);
+        // At least the delay by the monotonic clock: Task.Delay runs on a coarser one and may return a millisecond early.
+        long started = Stopwatch.GetTimestamp();
+        TimeSpan left = delay;
+        do
+        {
+            await Task.Delay(left < MinimumWait ? MinimumWait : left, cancellationToken);
+            left = delay - Stopwatch.GetElapsedTime(started);
+        }
+        while (left > TimeSpan.Zero);
     }
+
+    /// <summary>Task.Delay truncates to whole milliseconds: less than one would not wait at all.</summary>
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(1);
 }
