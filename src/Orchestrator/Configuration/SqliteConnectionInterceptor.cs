@@ -49,7 +49,8 @@ public sealed class SqliteConnectionInterceptor(SqliteSynchronous synchronous) :
     }
 
     /// <summary>
-    /// Microsoft.Data.Sqlite does its work synchronously, in its async methods too. The plugin's writer is a stream
+    /// Microsoft.Data.Sqlite does its work synchronously, in its async methods too. The plugin's writer (sharding's journal
+    /// here; the conversations' has <see cref="Orchestrator.Host.Journal.SqliteEventWriter"/>) is a stream
     /// stage that gathers the writes queued while a commit is in flight into the next commit; run synchronously, the
     /// commit holds the stage itself, nothing gathers, and each persist gets a transaction and an fsync of its own
     /// (~1.4 events per commit at C = 1,000, BENCHMARKS.md). Yielding here, before the connection opens, lets the
@@ -58,10 +59,19 @@ public sealed class SqliteConnectionInterceptor(SqliteSynchronous synchronous) :
     public async Task ConnectionOpeningAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken) =>
         await Task.Yield();
 
-    /// <summary>Microsoft.Data.Sqlite takes no pragma in the connection string, and <c>synchronous</c> is per connection.</summary>
-    public void ConnectionOpened(ConnectionEventData eventData, DbConnection connection)
+    /// <summary>The interceptor among <paramref name="options"/>' own, if they are the node's.</summary>
+    public static SqliteConnectionInterceptor? In(DataOptions? options) =>
+        options?.DataContextOptions.Interceptors?.OfType<SqliteConnectionInterceptor>().FirstOrDefault();
+
+    public void ConnectionOpened(ConnectionEventData eventData, DbConnection connection) => Configure((SqliteConnection)connection);
+
+    /// <summary>
+    /// What every journal connection does as it opens, the journal's own writer's too. Microsoft.Data.Sqlite takes no
+    /// pragma in the connection string, and <c>synchronous</c> is per connection.
+    /// </summary>
+    internal void Configure(SqliteConnection connection)
     {
-        WaitForLocksInSqlite((SqliteConnection)connection);
+        WaitForLocksInSqlite(connection);
         if (synchronous == SqliteSynchronous.Full) return;
         using var command = connection.CreateCommand();
         command.CommandText = synchronous.Pragma();

@@ -1,6 +1,11 @@
-using System.Reflection;
-using Akka.Persistence.Sql.Journal;
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Persistence;
+using Akka.Persistence.Sql.Config;
+using Akka.Persistence.Sql.Journal.Dao;
 using Akka.Persistence.Sql.Journal.Types;
+using Akka.Util;
+using Orchestrator.Host.Configuration;
 using static Orchestrator.Host.Journal.SqliteReads;
 using AkkaConfig = Akka.Configuration.Config;
 using ConfigurationException = Akka.Configuration.ConfigurationException;
@@ -8,22 +13,21 @@ using ConfigurationException = Akka.Configuration.ConfigurationException;
 namespace Orchestrator.Host.Journal;
 
 /// <summary>
-/// The embedded journal: Akka.Persistence.Sql's journal on SQLite, whose recoveries read the plugin's table with
-/// statements of their own (<see cref="SqliteReads"/>): the highest sequence number and the replay. Writes and deletes
-/// stay the plugin's.
+/// The embedded journal: Akka.Persistence.Sql's journal on SQLite, writing the plugin's tables with a writer of its own
+/// (<see cref="SqliteEventWriter"/>) and reading them for recoveries with statements of its own
+/// (<see cref="SqliteReads"/>): the highest sequence number and the replay. Events are serialised by the plugin's own
+/// serializer, so the rows are the plugin's; deletes stay the plugin's.
 /// </summary>
 public sealed class SqliteJournal : DirectReplaySqlJournal
 {
     /// <summary>
-    /// The plugin's writes in flight, by persistence id. A recovery's highest sequence number must wait for the one of
-    /// its persistence id, as the plugin's own read does: an actor restarted while its last write was in flight would
-    /// otherwise number its next events from below it. The plugin keeps the map private.
+    /// Writes not yet committed, by persistence id. A recovery's highest sequence number waits for the one of its
+    /// persistence id, as the plugin's own read does: an actor restarted while its last write was in flight would
+    /// otherwise number its next events from below it. Touched on the journal's actor only.
     /// </summary>
-    private static readonly FieldInfo WritesInFlightField =
-        typeof(SqlWriteJournal).GetField("_writeInProgress", BindingFlags.Instance | BindingFlags.NonPublic)
-        ?? throw new MissingFieldException(nameof(SqlWriteJournal), "_writeInProgress");
-
-    private readonly Dictionary<string, Task> _writesInFlight;
+    private readonly Dictionary<string, Task> _writesInFlight = [];
+    private readonly ByteArrayJournalSerializer _serializer;
+    private readonly SqliteEventWriter _writer;
     private readonly string _connectionString;
     private readonly string _highest;
     private readonly string _replay;
@@ -32,14 +36,21 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
     {
         var table = Config.TableConfig;
         _connectionString = CheckedConnectionString(Config.ConnectionString, table.SchemaName, nameof(SqliteJournal));
-        // A mapping the statement below does not follow; the node never sets it.
+        // A mapping the statements below do not follow; the node never sets it.
         if (table.UseEventManifestColumn)
             throw new ConfigurationException($"{nameof(SqliteJournal)} reads the plugin's journal table without an event manifest column");
         // The compatibility mode keeps the highest sequence number of deleted events in a table of its own.
         if (Config.DaoConfig.SqlCommonCompatibilityMode)
             throw new ConfigurationException($"{nameof(SqliteJournal)} reads the plugin's native tables, not its compatibility mode's");
-        _writesInFlight = (Dictionary<string, Task>)WritesInFlightField.GetValue(this)!;
+        if (Config.PluginConfig.TagMode != TagMode.TagTable)
+            throw new ConfigurationException($"{nameof(SqliteJournal)} writes tags to the plugin's tag table (tag-write-mode = TagTable), not in mode {Config.PluginConfig.TagMode}");
         var events = table.EventJournalTable;
+        _serializer = new ByteArrayJournalSerializer(
+            Config, Context.System.Serialization, Config.PluginConfig.TagSeparator, events.UseWriterUuidColumn ? Guid.NewGuid().ToString("N") : null);
+        var connections = SqliteConnectionInterceptor.In(Config.DataOptions);
+        _writer = new SqliteEventWriter(
+            _connectionString, table, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize,
+            connection => { if (connections is null) SqliteConnectionInterceptor.WaitForLocksInSqlite(connection); else connections.Configure(connection); });
         var c = events.ColumnNames;
         var writer = events.UseWriterUuidColumn ? Quote(c.WriterUuid) : "NULL";
         // As the plugin's native mode: deleted events count, since their numbers are taken.
@@ -54,6 +65,41 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
             ORDER BY {Quote(c.SequenceNumber)}
             LIMIT $rows
             """;
+    }
+
+    /// <summary>
+    /// Serialises the events as the plugin does and queues their rows to the writer. An event that fails to serialise
+    /// rejects its own atomic write only; the others are written. The journal's circuit breaker bounds the wait
+    /// (its call timeout); a write once queued is committed or failed by the writer, not withdrawn.
+    /// </summary>
+    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+    {
+        var writes = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
+        var serialized = _serializer.Serialize(writes, DateTime.UtcNow.Ticks);
+        var rows = serialized.Where(s => s.IsSuccess).SelectMany(s => s.Success.Value).ToArray();
+        var written = WrittenAsync(rows.Length == 0 ? Task.CompletedTask : _writer.WriteAsync(rows), serialized);
+        var persistenceId = writes[0].PersistenceId;
+        _writesInFlight[persistenceId] = written;
+        var self = Self;
+        written.ContinueWith(
+            write => self.Tell(new WriteDone(persistenceId, write)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return written;
+    }
+
+    protected override bool ReceivePluginInternal(object message)
+    {
+        if (message is not WriteDone done) return base.ReceivePluginInternal(message);
+        // A later write of the same persistence id may have taken its place.
+        if (_writesInFlight.TryGetValue(done.PersistenceId, out var latest) && latest == done.Write)
+            _writesInFlight.Remove(done.PersistenceId);
+        return true;
+    }
+
+    protected override void PostStop()
+    {
+        _writer.Stop();
+        base.PostStop();
     }
 
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
@@ -96,4 +142,14 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
         }
         return Task.FromResult(rows);
     }
+
+    /// <summary>The rejections of the events that failed to serialise, once the others are committed.</summary>
+    private static async Task<IImmutableList<Exception>> WrittenAsync(Task committed, List<Try<JournalRow[]>> serialized)
+    {
+        await committed.ConfigureAwait(false);
+        return serialized.Select(s => s.Failure.HasValue ? s.Failure.Value : null).ToImmutableList()!;
+    }
+
+    /// <summary>A write committed or failed, told to the journal so that it forgets the write in flight.</summary>
+    private sealed record WriteDone(string PersistenceId, Task Write);
 }

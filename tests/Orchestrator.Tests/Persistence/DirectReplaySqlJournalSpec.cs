@@ -24,9 +24,6 @@ public sealed class DirectReplaySqlJournalSpec
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
-    /// <summary>The plugin's journal on the same tables, to compare with.</summary>
-    private const string StockJournal = "akka.persistence.journal.stock";
-
     private const int Events = 10;
     private const int Deleted = 2;
 
@@ -55,7 +52,7 @@ public sealed class DirectReplaySqlJournalSpec
         await using var journal = await TestJournal.CreateAsync(kind);
         using var kit = new TestKit(ActorSystem.Create("replay", await ConfigAsync(journal)));
         var direct = Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(null);
-        var stock = Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(StockJournal);
+        var stock = Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(TestJournal.StockJournal);
         var probe = kit.CreateTestProbe();
         WriteAndDeleteEvents(direct, probe, "conversation-replay");
 
@@ -102,7 +99,7 @@ public sealed class DirectReplaySqlJournalSpec
         var node = ConfigurationFactory.ParseString($"akka.persistence.journal.sql.replay-batch-size = {ReplayBatchSize}")
             .WithFallback(await journal.NodeConfigAsync());
         return TestJournal.StockPlugin(
-            node, "akka.persistence.journal.sql", StockJournal, "Akka.Persistence.Sql.Journal.SqlWriteJournal", $"replay-batch-size = {ReplayBatchSize}");
+            node, "akka.persistence.journal.sql", TestJournal.StockJournal, "Akka.Persistence.Sql.Journal.SqlWriteJournal", $"replay-batch-size = {ReplayBatchSize}");
     }
 
     /// <summary>Events 1 to <see cref="Events"/>, then events 1 to <see cref="Deleted"/> deleted.</summary>

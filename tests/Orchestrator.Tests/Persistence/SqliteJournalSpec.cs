@@ -1,8 +1,6 @@
-using System.Data.Common;
 using Akka.Actor;
 using Akka.Persistence;
 using Akka.TestKit.Xunit2;
-using LinqToDB.Interceptors;
 using Orchestrator.Host.Configuration;
 using Orchestrator.Tests.Support;
 using Xunit;
@@ -10,8 +8,9 @@ using Xunit;
 namespace Orchestrator.Tests.Persistence;
 
 /// <summary>
-/// What <see cref="Orchestrator.Host.Journal.SqliteJournal"/> reads itself must agree with the plugin's writes in flight
-/// (its replays are compared with the plugin's in <see cref="DirectReplaySqlJournalSpec"/>).
+/// What <see cref="Orchestrator.Host.Journal.SqliteJournal"/> reads itself must agree with its writes in flight (its
+/// replays are compared with the plugin's in <see cref="DirectReplaySqlJournalSpec"/>, its writes in
+/// <see cref="SqliteEventWriterSpec"/>).
 /// </summary>
 public sealed class SqliteJournalSpec
 {
@@ -21,20 +20,20 @@ public sealed class SqliteJournalSpec
     public async Task A_recovery_waits_for_the_write_in_flight_of_its_persistence_id()
     {
         await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        using var inserts = new HeldJournalInserts();
-        using var kit = new TestKit(ActorSystem.Create("highest", TestJournal.SqliteNodeSetup(await journal.NodeConfigAsync(), inserts)));
+        using var kit = new TestKit(ActorSystem.Create("highest", await journal.NodeConfigAsync()));
         var plugin = Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(null);
         var probe = kit.CreateTestProbe();
         plugin.Tell(Write(1, 2, probe), probe);
         probe.ExpectMsg<WriteMessagesSuccessful>(Wait);
         probe.ReceiveN(2, Wait);
 
-        inserts.Hold();
-        plugin.Tell(Write(3, 3, probe), probe);
-        plugin.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "highest", probe), probe);
-        // Read now, the highest sequence number would be 2, and the next event numbered 3 again.
-        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        inserts.Release();
+        await using (await HeldSqliteWriteLock.TakeAsync(journal))
+        {
+            plugin.Tell(Write(3, 3, probe), probe);
+            plugin.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "highest", probe), probe);
+            // Read now, the highest sequence number would be 2, and the next event numbered 3 again.
+            probe.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        }
 
         // The write's two confirmations, three events replayed and the recovery's end, the write's and the replay's
         // in either order.
@@ -48,25 +47,4 @@ public sealed class SqliteJournalSpec
     private static WriteMessages Write(int from, int to, IActorRef writer) => new(
         Enumerable.Range(from, to - from + 1).Select(i => new AtomicWrite(new Persistent($"event {i}", i, "highest"))).ToList<IPersistentEnvelope>(),
         writer, 1);
-
-    /// <summary>Holds the inserts into the conversations' journal table while the test says so.</summary>
-    private sealed class HeldJournalInserts : CommandInterceptor, IDisposable
-    {
-        private readonly ManualResetEventSlim _open = new(initialState: true);
-
-        public void Hold() => _open.Reset();
-
-        public void Release() => _open.Set();
-
-        public override DbCommand CommandInitialized(CommandEventData eventData, DbCommand command)
-        {
-            if (command.CommandText.Contains("INSERT", StringComparison.OrdinalIgnoreCase)
-                && command.CommandText.Contains("[journal]", StringComparison.OrdinalIgnoreCase)
-                && !_open.Wait(Wait))
-                throw new TimeoutException("the test did not release the journal's insert");
-            return command;
-        }
-
-        public void Dispose() => _open.Dispose();
-    }
 }

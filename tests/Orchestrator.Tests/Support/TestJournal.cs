@@ -74,6 +74,9 @@ public sealed class TestJournal : IAsyncDisposable
         return ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), SqliteConnectionInterceptor.Setup(options));
     }
 
+    /// <summary>The plugin id under which specs run the plugin's own journal beside the node's (<see cref="StockPlugin"/>).</summary>
+    public const string StockJournal = "akka.persistence.journal.stock";
+
     /// <summary>
     /// The plugin's own <paramref name="pluginClass"/> under <paramref name="pluginId"/>, on the database and tables of the
     /// node's plugin at <paramref name="nodePlugin"/> in <paramref name="node"/>: what a test compares the node's with.
