@@ -22,7 +22,8 @@ public sealed partial class ConversationActor
     private int _failedSends;
     private TurnCounters _turn = new();
     private readonly StringBuilder _streamedText = new();
-    private readonly GroupCommit<ReceivedResult> _toolResults = new();
+    /// <summary>Call ids of the results handed to the journal and not yet confirmed.</summary>
+    private readonly HashSet<string> _resultsBeingWritten = [];
 
     private void StartTurn()
     {
@@ -112,8 +113,8 @@ public sealed partial class ConversationActor
             case GetConversationStatus: Sender.Tell(Status()); return true;
         }
         // While tool results are being written, everything else waits, as it would behind a Persist: only results
-        // (which join the next write) and read-only status queries go through.
-        if (!_toolResults.Writing) return HandleCommon(message);
+        // (each written at once) and read-only status queries go through.
+        if (_resultsBeingWritten.Count == 0) return HandleCommon(message);
         Stash.Stash();
         return true;
     }
@@ -183,43 +184,31 @@ public sealed partial class ConversationActor
         Become(RunningToolsBehaviour);
     }
 
+    /// <summary>
+    /// Writes the result at once, without waiting for the writes of the round's other results: asynchronous persist,
+    /// so that results keep arriving while earlier ones are written. Akka's persistence sends the results that arrive
+    /// while a write is in flight together in the next write (Eventsourced holds its journal batch back meanwhile),
+    /// and the journal commits everything that queued together, so a round's results share a commit or two.
+    /// <see cref="RunningTools"/> stashes everything else until the last write completes, as a Persist would.
+    /// </summary>
     private void RecordToolResult(ToolWorker.Completed completed)
     {
         if (_state.CallsWithoutResult.All(c => c.CallId != completed.CallId)) return;
-        if (_toolResults.Pending.Any(r => r.Completed.CallId == completed.CallId)) return;
+        if (!_resultsBeingWritten.Add(completed.CallId)) return;
 
-        var batch = _toolResults.Offer(new ReceivedResult(completed, Stopwatch.GetTimestamp()));
-        if (batch.Count > 0) WriteToolResults(batch);
-    }
-
-    /// <summary>
-    /// Writes a batch of results as one journal write (group commit: the results that arrived while the previous write
-    /// was in flight). Asynchronous persist, so that results keep arriving meanwhile; <see cref="RunningTools"/> stashes
-    /// everything else until the last write completes, as a Persist would.
-    /// </summary>
-    private void WriteToolResults(IReadOnlyList<ReceivedResult> batch)
-    {
-        var events = batch
-            .Select(r => new ToolResultRecorded(r.Completed.CallId, Item.FunctionCallOutput(r.Completed.CallId, r.Completed.Outcome.Output), r.Completed.Outcome.IsError))
-            .ToList();
-        var recorded = 0;
-        var writing = Stopwatch.GetTimestamp();
-        PersistAllAsync(events, e =>
+        var received = Stopwatch.GetTimestamp();
+        var outcome = completed.Outcome;
+        PersistAsync(new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), e =>
         {
-            var (completed, received) = batch[recorded++];
-            var outcome = completed.Outcome;
+            ConversationTelemetry.JournalWritten(received, "tool_results");
+            _resultsBeingWritten.Remove(completed.CallId);
             Apply(e);
             _log.Debug("Conversation {0}: result of call {1} recorded", _conversationId, completed.CallId);
             _turn.ToolCalls++;
             Publish(new ToolCallFinished(_conversationId, completed.CallId, completed.Name, outcome.Output, outcome.IsError, outcome.Duration));
             if (_state.Phase == ConversationPhase.AwaitingModel) SendNext();
             if (_state.Phase == ConversationPhase.AwaitingModel) EngineMetrics.RequestSentAfterToolResults(received);
-            if (recorded < batch.Count) return;
-
-            ConversationTelemetry.JournalWritten(writing, "tool_results");
-            var next = _toolResults.Written();
-            if (next.Count > 0) WriteToolResults(next);
-            else Stash.UnstashAll();
+            if (_resultsBeingWritten.Count == 0) Stash.UnstashAll();
         });
     }
 
@@ -312,9 +301,6 @@ public sealed partial class ConversationActor
         _deps.ConnectionManager.Tell(new ReleaseLane(_lease.LeaseId, lastResponseId));
         _lease = null;
     }
-
-    /// <summary>A tool result waiting to be written, with when it arrived (for the overhead histogram).</summary>
-    private sealed record ReceivedResult(ToolWorker.Completed Completed, long Received);
 
     private sealed class Retry
     {

@@ -280,7 +280,8 @@ public sealed class ConversationActorSpec : TestKit
         Assert.Single(first);
         conversation.Tell(Result("call_2"));
         conversation.Tell(Result("call_3"));
-        // Answered after both results were handled (same sender, so in order): they wait behind the write in flight.
+        // Answered after both results were handled (same sender, so in order): Akka's persistence holds them back
+        // behind the write in flight and sends them together when it completes.
         conversation.Tell(new GetConversationStatus("c-group"));
         ExpectMsg<ConversationStatus>(Wait);
         writes.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
