@@ -198,11 +198,16 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         _pool.RemoveSocket(socketId);
         if (!_connected.Remove(socketId))
         {
-            _consecutiveFailures++;
             ConnectionMetrics.ReconnectFailed();
-            var delay = ReconnectBackoff.Delay(_consecutiveFailures, _settings.MinBackoff, _settings.MaxBackoff, Random.Shared.NextDouble());
-            _nextOpenAllowedUtc = DateTime.UtcNow + delay;
-            _log.Warning("Could not connect to {0} ({1} failures in a row); next attempt in {2:0} ms", _settings.ResponsesUrl, _consecutiveFailures, delay.TotalMilliseconds);
+            // Sockets opened together fail together: one backoff for the wave, not one step per socket, so a failed
+            // burst of eight does not jump straight to the longest wait.
+            if (DateTime.UtcNow >= _nextOpenAllowedUtc)
+            {
+                _consecutiveFailures++;
+                var delay = ReconnectBackoff.Delay(_consecutiveFailures, _settings.MinBackoff, _settings.MaxBackoff, Random.Shared.NextDouble());
+                _nextOpenAllowedUtc = DateTime.UtcNow + delay;
+                _log.Warning("Could not connect to {0} ({1} failed attempts in a row); next attempt in {2:0} ms", _settings.ResponsesUrl, _consecutiveFailures, delay.TotalMilliseconds);
+            }
         }
         foreach (var lease in _leases.Values.Where(l => l.SocketId == socketId).ToList())
         {

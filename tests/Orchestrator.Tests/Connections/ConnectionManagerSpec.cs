@@ -92,6 +92,35 @@ public sealed class ConnectionManagerSpec : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wave_of_sockets_refused_together_backs_off_once_and_the_next_wave_connects()
+    {
+        const int wave = 8;
+        await using var refusing = await EmulatorServer.StartAsync(new EmulatorOptions
+        {
+            Faults = new EmulatorFaults { RefuseUpgrades = Enumerable.Range(1, wave).Select(i => (long)i).ToHashSet() },
+        });
+        // Counted per socket, eight failures would wait 50 ms x 2^7 (at least 5.1 s with jitter); once per wave, 50 ms.
+        var manager = Manager(new EndpointSettings
+        {
+            ResponsesUrl = refusing.ResponsesUrl, LanesPerConnection = 1, MaxConnecting = wave,
+            MinBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMinutes(1),
+        });
+        var holder = CreateTestProbe();
+        for (var i = 0; i < wave; i++) holder.Send(manager, new AcquireLane($"c-{i}"));
+        var lost = holder.ReceiveN(wave, Wait).Cast<LaneGranted>().Select(g => g.Lease.LeaseId).ToHashSet();
+        Assert.Equal(lost, holder.ReceiveN(wave, Wait).Cast<LaneLost>().Select(l => l.LeaseId).ToHashSet());
+
+        var sinceRefused = Stopwatch.StartNew();
+        for (var i = 0; i < wave; i++) holder.Send(manager, new AcquireLane($"c-{i}"));
+        var leases = holder.ReceiveN(wave, Wait).Cast<LaneGranted>().Select(g => g.Lease).ToList();
+        foreach (var lease in leases) holder.Send(lease.Socket, new SendRequest(lease.LeaseId, lease.Lane, Hello(lease.StreamId)));
+
+        Assert.Equal(wave, Enumerable.Range(0, wave).Select(_ => CompletedOn(holder)).Distinct().Count());
+        Assert.True(sinceRefused.Elapsed < TimeSpan.FromSeconds(3), $"the second wave connected after {sinceRefused.Elapsed}");
+        Assert.Equal(wave, refusing.Counters.Connections);
+    }
+
+    [Fact]
     public void An_idle_socket_is_closed_and_a_later_turn_opens_another_with_a_cold_lane()
     {
         var manager = Manager(new EndpointSettings { ResponsesUrl = _emulator.ResponsesUrl, IdleTimeout = TimeSpan.FromMilliseconds(300) });
