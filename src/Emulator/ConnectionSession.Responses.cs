@@ -129,7 +129,7 @@ internal sealed partial class ConnectionSession
 
         lane.PendingSteer = [];
         lane.PendingSteerFor = null;
-        if (faults.Drop || faults.MalformedFrame || faults.Error is not null)
+        if (faults.Drop || faults.MalformedFrame || faults.Hang || faults.Error is not null)
         {
             runtime.Counters.FaultInjected();
         }

@@ -43,7 +43,7 @@ internal sealed partial class ConnectionSession
         this.runtime = runtime;
         lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         sender = new EventSender(socket, transport);
-        streamer = new ResponseStreamer(sender, runtime.Options, abort);
+        streamer = new ResponseStreamer(sender, runtime.Options, runtime.Counters, abort);
         dropPoint = runtime.Faults.DropPointOf(id);
     }
 

@@ -16,6 +16,8 @@ public sealed class EmulatorCounters
     private long connectionLimits;
     private long steers;
     private long compactions;
+    private long hangs;
+    private long hanging;
 
     /// <summary>WebSocket connections accepted.</summary>
     public long Connections => Volatile.Read(ref connections);
@@ -38,7 +40,7 @@ public sealed class EmulatorCounters
     /// <summary>Error events sent, of any code (including <c>previous_response_not_found</c>).</summary>
     public long Errors => Volatile.Read(ref errors);
 
-    /// <summary>Requests that got an injected fault (error, failed response, malformed frame, drop).</summary>
+    /// <summary>Requests that got an injected fault (error, failed response, malformed frame, drop, hang).</summary>
     public long FaultsInjected => Volatile.Read(ref faults);
 
     /// <summary>Connection attempts refused with HTTP 429 by fault injection.</summary>
@@ -56,6 +58,19 @@ public sealed class EmulatorCounters
     /// <summary>Compactions done, over HTTP or by <c>context_management</c>.</summary>
     public long Compactions => Volatile.Read(ref compactions);
 
+    /// <summary>Responses hung by fault injection (<see cref="EmulatorFaults.HangOnRequests"/>, <see cref="EmulatorFaults.HangProbability"/>).</summary>
+    public long HangsInjected => Volatile.Read(ref hangs);
+
+    /// <summary>Hung responses whose connection is still open (each is released when its connection ends).</summary>
+    public long HangsOpen => Volatile.Read(ref hanging);
+
+    internal void HangStarted()
+    {
+        Interlocked.Increment(ref hangs);
+        Interlocked.Increment(ref hanging);
+    }
+
+    internal void HangReleased() => Interlocked.Decrement(ref hanging);
     internal void Compacted() => Interlocked.Increment(ref compactions);
     internal void FaultInjected() => Interlocked.Increment(ref faults);
     internal void UpgradeRefused() => Interlocked.Increment(ref refusedUpgrades);

@@ -10,9 +10,9 @@ namespace Orchestrator.Emulator;
 /// is spent before the first output item, <see cref="EmulatorOptions.TokenLatency"/> before each
 /// delta. Events are sent in batches that end where time passes (a latency) or the response ends,
 /// so a zero-latency response leaves in one transport write. Injected faults act here too: a
-/// malformed frame, a failed response, a connection dropped mid-stream.
+/// malformed frame, a failed response, a connection dropped mid-stream, a response that hangs.
 /// </summary>
-internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions options, Action dropConnection)
+internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions options, EmulatorCounters counters, Action dropConnection)
 {
     private const int WordsPerTextDelta = 3;
     private const int CharsPerArgumentsDelta = 24;
@@ -28,6 +28,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         if (!response.Request.Generate)
         {
             // generate:false prepares the context and ends at once: nothing to stream, an id to continue from.
+            await HangIfAskedAsync(faults, batch, cancellationToken);
             await DropIfAskedAsync(faults, batch, cancellationToken);
             response.Status = ResponseStatus.Completed;
             Write(batch, ResponseEvents.CompletedType, response);
@@ -42,6 +43,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             batch.AddRaw(MalformedFrame);
         }
 
+        await HangIfAskedAsync(faults, batch, cancellationToken);
         await DelayAsync(options.ModelLatency, batch, cancellationToken);
         if (faults.Error == InjectedError.ResponseFailed)
         {
@@ -121,6 +123,29 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         await sender.SendAsync(batch, cancellationToken);
         dropConnection();
         throw new OperationCanceledException("Connection dropped by fault injection.");
+    }
+
+    /// <summary>
+    /// Sends what the client has been promised so far, then waits for the connection to end: the socket stays open and
+    /// nothing more comes for this response. The connection's end cancels the wait and releases the response.
+    /// </summary>
+    private async ValueTask HangIfAskedAsync(RequestFaults faults, EventBatch batch, CancellationToken cancellationToken)
+    {
+        if (!faults.Hang)
+        {
+            return;
+        }
+
+        await sender.SendAsync(batch, cancellationToken);
+        counters.HangStarted();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        finally
+        {
+            counters.HangReleased();
+        }
     }
 
     private async ValueTask StreamTextAsync(ResponseState response, int index, EventBatch batch, CancellationToken cancellationToken)

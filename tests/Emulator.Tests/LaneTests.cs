@@ -13,8 +13,8 @@ public sealed class LaneTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions(), timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
-        ResponseResult text = await client.CreateAsync(OnLane(Requests.Create("hello"), "a"));
-        ResponseResult calls = await client.CreateAsync(OnLane(Requests.Create("tools:2", tools: Requests.WeatherTools()), "b"));
+        ResponseResult text = await client.CreateAsync(Requests.OnLane(Requests.Create("hello"), "a"));
+        ResponseResult calls = await client.CreateAsync(Requests.OnLane(Requests.Create("tools:2", tools: Requests.WeatherTools()), "b"));
         ResponseResult plain = await client.CreateAsync(Requests.Create("hello"));
 
         Assert.All(text.Events, e => Assert.Equal("a", e.GetProperty("stream_id").GetString()));
@@ -31,8 +31,8 @@ public sealed class LaneTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = TimeSpan.FromMinutes(10) }, timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
-        await client.SendAsync(OnLane(Requests.Create("slow"), "a"));
-        JsonObject prepare = OnLane(Requests.Create("fast"), "b");
+        await client.SendAsync(Requests.OnLane(Requests.Create("slow"), "a"));
+        JsonObject prepare = Requests.OnLane(Requests.Create("fast"), "b");
         prepare["generate"] = false;
         await client.SendAsync(prepare);
         Dictionary<string, List<JsonElement>> byLane = await ReceiveUntilCompletedAsync(client, lanes: 1);
@@ -48,16 +48,16 @@ public sealed class LaneTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions(), timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
-        ResponseResult onA = await client.CreateAsync(OnLane(Requests.Create("first on a"), "a"));
-        ResponseResult onB = await client.CreateAsync(OnLane(Requests.Create("first on b"), "b"));
-        ResponseResult forked = await client.CreateAsync(OnLane(Requests.Create("fork of a", previousResponseId: onA.Id), "c"));
-        ResponseResult fromB = await client.CreateAsync(OnLane(Requests.Create("more on b", previousResponseId: onB.Id), "b"));
+        ResponseResult onA = await client.CreateAsync(Requests.OnLane(Requests.Create("first on a"), "a"));
+        ResponseResult onB = await client.CreateAsync(Requests.OnLane(Requests.Create("first on b"), "b"));
+        ResponseResult forked = await client.CreateAsync(Requests.OnLane(Requests.Create("fork of a", previousResponseId: onA.Id), "c"));
+        ResponseResult fromB = await client.CreateAsync(Requests.OnLane(Requests.Create("more on b", previousResponseId: onB.Id), "b"));
 
         Assert.False(forked.IsError, "lane a's latest is still cached after lane b answered");
         Assert.Equal("c", forked.Last.GetProperty("stream_id").GetString());
         Assert.False(fromB.IsError);
-        await client.SendAsync(OnLane(Requests.Create("one"), "q"));
-        await client.SendAsync(OnLane(Requests.Create("two"), "q"));
+        await client.SendAsync(Requests.OnLane(Requests.Create("one"), "q"));
+        await client.SendAsync(Requests.OnLane(Requests.Create("two"), "q"));
         Dictionary<string, List<JsonElement>> queued = await ReceiveUntilCompletedAsync(client, lanes: 1, responsesPerLane: 2);
         string[] order = [.. queued["q"].Where(e => e.GetProperty("type").GetString() == "response.completed").Select(e => e.GetProperty("response").GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString()!)];
         Assert.Contains("one", order[0]);
@@ -76,7 +76,7 @@ public sealed class LaneTests
             await busy.SendAsync(Requests.Create($"queued {i}"));
         }
 
-        await busy.SendAsync(OnLane(Requests.Create("one too many"), "extra"));
+        await busy.SendAsync(Requests.OnLane(Requests.Create("one too many"), "extra"));
         JsonElement inFlight = await NextNonResponseEventAsync(busy);
 
         Assert.Equal("websocket_stream_limit_reached", inFlight.GetProperty("error").GetProperty("code").GetString());
@@ -126,11 +126,11 @@ public sealed class LaneTests
 
         for (int lane = 0; lane < 32; lane++)
         {
-            Assert.False((await client.CreateAsync(OnLane(Requests.Create("hi"), $"lane-{lane}"))).IsError);
+            Assert.False((await client.CreateAsync(Requests.OnLane(Requests.Create("hi"), $"lane-{lane}"))).IsError);
         }
 
-        ResponseResult refused = await client.CreateAsync(OnLane(Requests.Create("hi"), "lane-32"));
-        ResponseResult reused = await client.CreateAsync(OnLane(Requests.Create("hi"), "lane-0"));
+        ResponseResult refused = await client.CreateAsync(Requests.OnLane(Requests.Create("hi"), "lane-32"));
+        ResponseResult reused = await client.CreateAsync(Requests.OnLane(Requests.Create("hi"), "lane-0"));
 
         Assert.Equal("websocket_stream_limit_reached", refused.ErrorCode);
         Assert.Equal("lane-32", refused.Last.GetProperty("stream_id").GetString());
@@ -144,16 +144,10 @@ public sealed class LaneTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true }, timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
-        await client.CreateAsync(OnLane(Requests.Create("hi"), "lane-x"));
+        await client.CreateAsync(Requests.OnLane(Requests.Create("hi"), "lane-x"));
         await client.CreateAsync(Requests.Create("hi"));
 
         Assert.Equal(["lane-x", null], server.Traffic.Select(record => record.StreamId));
-    }
-
-    private static JsonObject OnLane(JsonObject request, string streamId)
-    {
-        request["stream_id"] = streamId;
-        return request;
     }
 
     private static async Task<JsonElement> NextNonResponseEventAsync(TestClient client)

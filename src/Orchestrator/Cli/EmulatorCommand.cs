@@ -31,11 +31,14 @@ public static class EmulatorCommand
         var malformedOn = new Option<string?>("--malformed-frame-on") { Description = "Comma-separated request numbers whose stream carries one text frame that is not valid JSON, right after response.in_progress; the response then completes normally. " + RequestNumbers };
         var refuseUpgradeOn = new Option<string?>("--refuse-upgrade-on") { Description = "Comma-separated connection attempts (1, 2, … in arrival order) refused with HTTP 429, a Retry-After header and a rate_limit_exceeded body instead of the WebSocket upgrade." };
         var refuseUpgradeProbability = new Option<double>("--refuse-upgrade-probability") { Description = "Chance (0-1) that a connection attempt is refused with HTTP 429." };
+        var hangOn = new Option<string?>("--hang-on") { Description = "Comma-separated request numbers whose response hangs: response.created and response.in_progress, then nothing more while the socket stays open (no terminal event, no error, no close); the response holds its lane and in-flight place until the connection ends. An error event from --error-on on the same request wins. " + RequestNumbers };
+        var hangProbability = new Option<double>("--hang-probability") { Description = "Chance (0-1) that a request's response hangs, as with --hang-on." };
 
         var command = new Command("emulator", "Run the local Responses WebSocket emulator (scripted model) until Ctrl+C. Faults are off unless a fault option is given.")
         {
             host, port, modelLatency, tokenLatency, apiKey, trafficLog, maxConnectionAge, maxMessageBytes, storedResponses, emitReasoning,
             seed, dropProbability, connectionDropProbability, dropOn, errorOn, retryAfter, malformedOn, refuseUpgradeOn, refuseUpgradeProbability,
+            hangOn, hangProbability,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -50,6 +53,8 @@ public static class EmulatorCommand
                 MalformedFrameOnRequests = Numbers(parse.GetValue(malformedOn), "--malformed-frame-on"),
                 RefuseUpgrades = Numbers(parse.GetValue(refuseUpgradeOn), "--refuse-upgrade-on"),
                 RefuseUpgradeProbability = Probability(parse.GetValue(refuseUpgradeProbability), "--refuse-upgrade-probability"),
+                HangOnRequests = Numbers(parse.GetValue(hangOn), "--hang-on"),
+                HangProbability = Probability(parse.GetValue(hangProbability), "--hang-probability"),
             };
             var options = new EmulatorOptions
             {
