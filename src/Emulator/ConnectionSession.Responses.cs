@@ -5,7 +5,8 @@ namespace Orchestrator.Emulator;
 
 /// <summary>
 /// <c>response.create</c> on a connection: lane admission (the in-flight and lane limits), FIFO per
-/// lane, injected errors, the connection-local cache, compaction, generation and streaming.
+/// lane, injected errors, the connection-local cache (and the eviction of a parent whose continuation
+/// got an error), compaction, generation and streaming.
 /// </summary>
 internal sealed partial class ConnectionSession
 {
@@ -18,8 +19,9 @@ internal sealed partial class ConnectionSession
         if (!ResponseCreateParser.TryParse(root, runtime.Options.EmitReasoning, out ResponseCreateRequest? request, out ProtocolError? error))
         {
             string? streamId = ResponseCreateParser.ReadStreamIdLeniently(root);
+            string? previousId = ResponseCreateParser.ReadPreviousResponseIdLeniently(root);
             message.Dispose();
-            await SendErrorAsync(error!, streamId);
+            await SendRequestErrorAsync(error!, previousId, streamId);
             return;
         }
 
@@ -27,7 +29,7 @@ internal sealed partial class ConnectionSession
         {
             message.Dispose();
             runtime.Counters.StreamLimitReached();
-            await SendErrorAsync(limit!, request.StreamId);
+            await SendRequestErrorAsync(limit!, request.PreviousResponseId, request.StreamId);
             return;
         }
 
@@ -98,14 +100,14 @@ internal sealed partial class ConnectionSession
         {
             runtime.Counters.FaultInjected();
             slot.Release();
-            await SendErrorAsync(InjectedErrorEvent(injected, request), request.StreamId, lane.Batch);
+            await SendRequestErrorAsync(InjectedErrorEvent(injected, request), request.PreviousResponseId, request.StreamId, lane.Batch);
             return;
         }
 
         CachedResponse? previous = null;
         if (request.PreviousResponseId is { } previousId)
         {
-            previous = cache.GetValueOrDefault(previousId) ?? runtime.Store.Find(previousId);
+            previous = cache.Find(previousId) ?? runtime.Store.Find(previousId);
             if (previous is null)
             {
                 runtime.Counters.PreviousResponseMissing();
@@ -174,12 +176,22 @@ internal sealed partial class ConnectionSession
             ReasoningTokens = outputs.Count > 0 && outputs[0].Kind == ModelOutputKind.Reasoning ? ResponseStreamer.EstimateOutputTokens([outputs[0]]) : 0,
         };
 
+        void BeforeTerminal()
+        {
+            if (response.Status == ResponseStatus.Failed)
+            {
+                EvictParent(request.PreviousResponseId);
+            }
+
+            beforeTerminal();
+        }
+
         var activeResponse = new ActiveResponse(response, lane);
         active[response.Id] = activeResponse;
         ContextItem[]? outputItems;
         try
         {
-            outputItems = await streamer.StreamAsync(response, faults, lane.Batch, beforeTerminal, lifetime.Token);
+            outputItems = await streamer.StreamAsync(response, faults, lane.Batch, BeforeTerminal, lifetime.Token);
         }
         finally
         {
@@ -196,13 +208,7 @@ internal sealed partial class ConnectionSession
         CachedResponse cached = compacted is null
             ? new CachedResponse(response.Id, previous, [.. request.Input, .. outputItems])
             : new CachedResponse(response.Id, null, [.. compacted.Items[..^1], .. outputItems]);
-        if (lane.Latest is { } replaced)
-        {
-            cache.TryRemove(replaced.Id, out _);
-        }
-
-        lane.Latest = cached;
-        cache[cached.Id] = cached;
+        cache.Remember(lane, cached);
         if (request.Store)
         {
             runtime.Store.Add(cached);
@@ -211,6 +217,24 @@ internal sealed partial class ConnectionSession
         if (steers.Count > 0)
         {
             await CommitSteersAsync(lane, request, cached, response, steers);
+        }
+    }
+
+    /// <summary>
+    /// An error answering a <c>response.create</c>. A continuation's parent is evicted first, as the real server drops it on
+    /// any 4xx/5xx: a retry that names it again gets <c>previous_response_not_found</c> (unless it is stored).
+    /// </summary>
+    private Task SendRequestErrorAsync(ProtocolError error, string? previousResponseId, string? streamId, EventBatch? laneBatch = null)
+    {
+        EvictParent(previousResponseId);
+        return SendErrorAsync(error, streamId, laneBatch);
+    }
+
+    private void EvictParent(string? previousResponseId)
+    {
+        if (previousResponseId is not null && cache.Evict(previousResponseId))
+        {
+            runtime.Counters.ParentEvicted();
         }
     }
 

@@ -10,7 +10,8 @@ namespace Orchestrator.Emulator;
 /// <c>response.create</c> to its <c>stream_id</c> lane: a lane runs its requests FIFO, lanes run
 /// concurrently (at most <see cref="MaxInFlight"/> requests queued or running and
 /// <see cref="MaxLanes"/> named lanes per connection, as on the real server). The connection-local
-/// cache is each lane's latest response; any lane may continue from it. The connection ends
+/// cache (<see cref="ConnectionCache"/>) is each lane's latest response; any lane may continue from it; an error
+/// answering a continuation evicts its parent. The connection ends
 /// with <c>websocket_connection_limit_reached</c> when it reaches <see cref="EmulatorOptions.MaxConnectionAge"/>.
 /// </summary>
 internal sealed partial class ConnectionSession
@@ -30,7 +31,7 @@ internal sealed partial class ConnectionSession
     private readonly TaskCompletionSource ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lane defaultLane = new(null);
     private readonly Dictionary<string, Lane> namedLanes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, CachedResponse> cache = new(StringComparer.Ordinal);
+    private readonly ConnectionCache cache = new();
     private readonly ConcurrentDictionary<string, ActiveResponse> active = new(StringComparer.Ordinal);
     private int inFlight;
     private readonly int dropPoint;

@@ -17,6 +17,7 @@ public sealed class EmulatorCounters
     private long steers;
     private long compactions;
     private long hangs;
+    private long parentsEvicted;
     private long hanging;
 
     /// <summary>WebSocket connections accepted.</summary>
@@ -63,6 +64,11 @@ public sealed class EmulatorCounters
 
     /// <summary>Hung responses whose connection is still open (each is released when its connection ends).</summary>
     public long HangsOpen => Volatile.Read(ref hanging);
+
+    /// <summary>Cached parents evicted from a connection's cache because a continuation naming them got an error.</summary>
+    public long ParentsEvicted => Volatile.Read(ref parentsEvicted);
+
+    internal void ParentEvicted() => Interlocked.Increment(ref parentsEvicted);
 
     internal void HangStarted()
     {
