@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace Orchestrator.Emulator;
 
 /// <summary>
-/// <c>response.create</c> on a connection: lane admission (the in-flight and lane limits), FIFO per
-/// lane, injected errors, the connection-local cache (and the eviction of a parent whose continuation
+/// <c>response.create</c> on a connection: admission (the queue and lane limits), FIFO per lane, a running
+/// place among <see cref="MaxInFlight"/>, injected errors, the connection-local cache (and the eviction of a parent whose continuation
 /// got an error), compaction, generation and streaming.
 /// </summary>
 internal sealed partial class ConnectionSession
@@ -25,26 +25,28 @@ internal sealed partial class ConnectionSession
             return;
         }
 
-        if (!TryGetLane(request!.StreamId, out Lane? lane, out ProtocolError? limit))
+        if (!TryGetLane(request!.StreamId, out Lane? lane, out ProtocolError? refusal))
         {
             message.Dispose();
-            runtime.Counters.StreamLimitReached();
-            await SendRequestErrorAsync(limit!, request.PreviousResponseId, request.StreamId);
+            await SendRequestErrorAsync(refusal!, request.PreviousResponseId, request.StreamId);
             return;
         }
 
-        Interlocked.Increment(ref inFlight);
-        var slot = new InFlightSlot(() => Interlocked.Decrement(ref inFlight));
+        Interlocked.Increment(ref outstanding);
+        var slot = new InFlightSlot(slots, () => Interlocked.Decrement(ref outstanding));
         lane!.Tail = RunOnLaneAsync(lane, lane.Tail, request, faults, message, slot);
     }
 
+    /// <summary>The request's lane, or the refusal: too many requests waiting on the connection, or a lane too many.</summary>
     private bool TryGetLane(string? streamId, out Lane? lane, out ProtocolError? error)
     {
         lane = null;
         error = null;
-        if (Volatile.Read(ref inFlight) >= MaxInFlight)
+        int maxQueued = runtime.Options.MaxQueuedResponses;
+        if (Volatile.Read(ref outstanding) >= MaxInFlight + maxQueued)
         {
-            error = ProtocolError.StreamLimitReached($"Too many responses in flight on this connection (at most {MaxInFlight}). Wait for one to finish.");
+            runtime.Counters.QueueLimitReached();
+            error = ProtocolError.QueueLimitReached(MaxInFlight, maxQueued);
             return false;
         }
 
@@ -61,6 +63,7 @@ internal sealed partial class ConnectionSession
 
         if (namedLanes.Count >= MaxLanes)
         {
+            runtime.Counters.StreamLimitReached();
             error = ProtocolError.StreamLimitReached($"Too many stream_id lanes on this connection (at most {MaxLanes}). Open another connection.");
             return false;
         }
@@ -75,11 +78,13 @@ internal sealed partial class ConnectionSession
         try
         {
             await previous;
+            await slot.AcquireAsync(runtime.Counters.ResponseQueued, runtime.Counters.ResponseDequeued, lifetime.Token);
+
             await CreateResponseAsync(lane, request, faults, slot);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
         {
-            // The connection ended (or was dropped on purpose) while this response streamed.
+            // The connection ended (or was dropped on purpose) while this response waited or streamed.
         }
         catch (Exception)
         {

@@ -18,6 +18,9 @@ public sealed class EmulatorCounters
     private long compactions;
     private long hangs;
     private long parentsEvicted;
+    private long queued;
+    private long waiting;
+    private long queueLimits;
     private long hanging;
 
     /// <summary>WebSocket connections accepted.</summary>
@@ -47,7 +50,7 @@ public sealed class EmulatorCounters
     /// <summary>Connection attempts refused with HTTP 429 by fault injection.</summary>
     public long UpgradesRefused => Volatile.Read(ref refusedUpgrades);
 
-    /// <summary>Requests refused with <c>websocket_stream_limit_reached</c>.</summary>
+    /// <summary>Requests refused with <c>websocket_stream_limit_reached</c> (a lane beyond the connection's 32).</summary>
     public long StreamLimitsReached => Volatile.Read(ref streamLimits);
 
     /// <summary>Connections ended with <c>websocket_connection_limit_reached</c>.</summary>
@@ -68,6 +71,23 @@ public sealed class EmulatorCounters
     /// <summary>Cached parents evicted from a connection's cache because a continuation naming them got an error.</summary>
     public long ParentsEvicted => Volatile.Read(ref parentsEvicted);
 
+    /// <summary>Requests that waited for a running place because their connection already ran its 16 responses.</summary>
+    public long ResponsesQueued => Volatile.Read(ref queued);
+
+    /// <summary>Requests refused with <c>websocket_queue_limit_reached</c> (<see cref="EmulatorOptions.MaxQueuedResponses"/>).</summary>
+    public long QueueLimitsReached => Volatile.Read(ref queueLimits);
+
+    /// <summary>Requests waiting for a running place now, all connections together.</summary>
+    public long ResponsesWaiting => Volatile.Read(ref waiting);
+
+    internal void ResponseQueued()
+    {
+        Interlocked.Increment(ref queued);
+        Interlocked.Increment(ref waiting);
+    }
+
+    internal void ResponseDequeued() => Interlocked.Decrement(ref waiting);
+    internal void QueueLimitReached() => Interlocked.Increment(ref queueLimits);
     internal void ParentEvicted() => Interlocked.Increment(ref parentsEvicted);
 
     internal void HangStarted()

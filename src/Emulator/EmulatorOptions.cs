@@ -46,6 +46,17 @@ public sealed record EmulatorOptions
     /// </summary>
     public bool EmitReasoning { get; init; }
 
+    /// <summary>
+    /// How many <c>response.create</c> events may wait on one connection beyond the 16 that run (behind their lane, or
+    /// for a running place); one more is refused with <c>websocket_queue_limit_reached</c> (400, echoing <c>stream_id</c>).
+    /// The real server documents no such bound; this one keeps a flooding client from holding unbounded memory (each
+    /// waiting request keeps its message, up to <see cref="MaxMessageBytes"/>).
+    /// </summary>
+    public int MaxQueuedResponses { get; init; } = DefaultMaxQueuedResponses;
+
+    /// <summary>The default of <see cref="MaxQueuedResponses"/>.</summary>
+    public const int DefaultMaxQueuedResponses = 1024;
+
     /// <summary>Faults to inject (<see cref="EmulatorFaults.None"/> by default).</summary>
     public EmulatorFaults Faults { get; init; } = EmulatorFaults.None;
 }

@@ -49,6 +49,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, IPEndPoint.MaxPort, nameof(options.Port));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMessageBytes, 1, nameof(options.MaxMessageBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.StoredResponseCapacity, 1, nameof(options.StoredResponseCapacity));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxQueuedResponses, nameof(options.MaxQueuedResponses));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.MaxConnectionAge, TimeSpan.Zero, nameof(options.MaxConnectionAge));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ModelLatency, TimeSpan.Zero, nameof(options.ModelLatency));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TokenLatency, TimeSpan.Zero, nameof(options.TokenLatency));

@@ -21,6 +21,7 @@ public static class EmulatorCommand
         var maxConnectionAge = new Option<int>("--max-connection-age-s") { Description = "Seconds a connection may live; then it gets an error event 'websocket_connection_limit_reached' and is closed (the real server: 3600).", DefaultValueFactory = _ => 3600 };
         var maxMessageBytes = new Option<int>("--max-message-bytes") { Description = "Largest client message accepted; a larger one gets 'message_too_large' and the connection is closed (1009).", DefaultValueFactory = _ => EmulatorOptions.DefaultMaxMessageBytes };
         var storedResponses = new Option<int>("--stored-responses") { Description = "How many store=true responses are kept for continuation from any connection (least recently used are evicted).", DefaultValueFactory = _ => 100_000 };
+        var maxQueued = new Option<int>("--max-queued-responses") { Description = "How many response.create events may wait on one connection beyond the 16 that run at once (behind their lane, or for a running place; a freed place goes to the longest waiting, FIFO); one more is refused with 'websocket_queue_limit_reached' (400, echoing stream_id). The emulator's own bound; the real server documents none.", DefaultValueFactory = _ => EmulatorOptions.DefaultMaxQueuedResponses };
         var emitReasoning = new Option<bool>("--emit-reasoning") { Description = "Start every response with a 'reasoning' item; its encrypted_content is sent only when include asks for 'reasoning.encrypted_content', and a resent item whose content was altered is refused ('invalid_encrypted_content')." };
         var seed = new Option<int>("--fault-seed") { Description = "Seed of the fault probabilities: the same seed and the same traffic give the same faults." };
         var dropProbability = new Option<double>("--drop-probability") { Description = "Chance (0-1) that a request's connection is dropped mid-stream (after its first output item is announced), with no close frame." };
@@ -36,7 +37,7 @@ public static class EmulatorCommand
 
         var command = new Command("emulator", "Run the local Responses WebSocket emulator (scripted model) until Ctrl+C. Faults are off unless a fault option is given.")
         {
-            host, port, modelLatency, tokenLatency, apiKey, trafficLog, maxConnectionAge, maxMessageBytes, storedResponses, emitReasoning,
+            host, port, modelLatency, tokenLatency, apiKey, trafficLog, maxConnectionAge, maxMessageBytes, storedResponses, maxQueued, emitReasoning,
             seed, dropProbability, connectionDropProbability, dropOn, errorOn, retryAfter, malformedOn, refuseUpgradeOn, refuseUpgradeProbability,
             hangOn, hangProbability,
         };
@@ -67,6 +68,7 @@ public static class EmulatorCommand
                 MaxConnectionAge = TimeSpan.FromSeconds(Positive(parse.GetValue(maxConnectionAge), "--max-connection-age-s")),
                 MaxMessageBytes = Positive(parse.GetValue(maxMessageBytes), "--max-message-bytes"),
                 StoredResponseCapacity = Positive(parse.GetValue(storedResponses), "--stored-responses"),
+                MaxQueuedResponses = NonNegative(parse.GetValue(maxQueued), "--max-queued-responses"),
                 EmitReasoning = parse.GetValue(emitReasoning),
                 Faults = faults,
             };
