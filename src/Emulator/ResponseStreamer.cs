@@ -6,14 +6,16 @@ namespace Orchestrator.Emulator;
 
 /// <summary>
 /// Streams one response as the real server does: created, in_progress, then per output item its
-/// added / delta… / done events, then completed (or incomplete, or failed). <see cref="EmulatorOptions.ModelLatency"/>
-/// is spent before the first output item, <see cref="EmulatorOptions.TokenLatency"/> before each
-/// delta. Events are sent in batches that end where time passes (a latency) or the response ends,
+/// added / delta… / done events, then completed (or incomplete, or failed). The model latency
+/// (<see cref="LatencyModel"/>) is spent before the first output item, and the deltas are paced by a
+/// <see cref="DeltaPacer"/>. Events are sent in batches that end where time passes (a latency) or the response ends,
 /// so a zero-latency response leaves in one transport write. Injected faults act here too: a
 /// malformed frame, a failed response, a connection dropped mid-stream, a response that hangs.
 /// </summary>
 internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions options, EmulatorCounters counters, Action dropConnection)
 {
+    private readonly LatencyModel latency = new(options);
+
     private const int WordsPerTextDelta = 3;
     private const int CharsPerArgumentsDelta = 24;
 
@@ -44,7 +46,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         }
 
         await HangIfAskedAsync(faults, batch, cancellationToken);
-        await DelayAsync(options.ModelLatency, batch, cancellationToken);
+        await DelayAsync(latency.ModelLatencyOf(faults.Number), batch, cancellationToken);
         if (faults.Error == InjectedError.ResponseFailed)
         {
             response.Status = ResponseStatus.Failed;
@@ -55,6 +57,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             return null;
         }
 
+        var pacer = new DeltaPacer(options.TokensPerSecond, options.TokenLatency, Stopwatch.GetTimestamp());
         var items = new ContextItem[response.Outputs.Count];
         for (int index = 0; index < response.Outputs.Count; index++)
         {
@@ -69,10 +72,10 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             switch (output.Kind)
             {
                 case ModelOutputKind.FunctionCall:
-                    await StreamArgumentsAsync(response, index, batch, cancellationToken);
+                    await StreamArgumentsAsync(response, index, batch, pacer, cancellationToken);
                     break;
                 case ModelOutputKind.Message:
-                    await StreamTextAsync(response, index, batch, cancellationToken);
+                    await StreamTextAsync(response, index, batch, pacer, cancellationToken);
                     break;
             }
 
@@ -148,7 +151,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         }
     }
 
-    private async ValueTask StreamTextAsync(ResponseState response, int index, EventBatch batch, CancellationToken cancellationToken)
+    private async ValueTask StreamTextAsync(ResponseState response, int index, EventBatch batch, DeltaPacer pacer, CancellationToken cancellationToken)
     {
         string text = response.Outputs[index].Text;
         ResponseEvents.WriteContentPart(batch.Json, response, index, done: false);
@@ -157,7 +160,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         while (start < text.Length)
         {
             int end = EndOfWords(text, start, WordsPerTextDelta);
-            await DelayAsync(options.TokenLatency, batch, cancellationToken);
+            await DelayAsync(pacer.WaitBeforeNext(Stopwatch.GetTimestamp()), batch, cancellationToken);
             ResponseEvents.WriteTextDelta(batch.Json, response, index, text.AsSpan(start, end - start));
             batch.EndEvent();
             start = end;
@@ -169,7 +172,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         batch.EndEvent();
     }
 
-    private async ValueTask StreamArgumentsAsync(ResponseState response, int index, EventBatch batch, CancellationToken cancellationToken)
+    private async ValueTask StreamArgumentsAsync(ResponseState response, int index, EventBatch batch, DeltaPacer pacer, CancellationToken cancellationToken)
     {
         string arguments = response.Outputs[index].Text;
         int start = 0;
@@ -182,7 +185,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
                 end++;
             }
 
-            await DelayAsync(options.TokenLatency, batch, cancellationToken);
+            await DelayAsync(pacer.WaitBeforeNext(Stopwatch.GetTimestamp()), batch, cancellationToken);
             ResponseEvents.WriteArgumentsDelta(batch.Json, response, index, arguments.AsSpan(start, end - start));
             batch.EndEvent();
             start = end;
