@@ -16,13 +16,7 @@ internal sealed class ResponseSlots(int capacity)
     {
         lock (gate)
         {
-            if (free > 0 && waiting.Count == 0)
-            {
-                free--;
-                return true;
-            }
-
-            return false;
+            return TakeFree();
         }
     }
 
@@ -32,9 +26,8 @@ internal sealed class ResponseSlots(int capacity)
         TaskCompletionSource waiter;
         lock (gate)
         {
-            if (free > 0 && waiting.Count == 0)
+            if (TakeFree())
             {
-                free--;
                 return;
             }
 
@@ -46,6 +39,18 @@ internal sealed class ResponseSlots(int capacity)
         {
             await waiter.Task;
         }
+    }
+
+    /// <summary>Under the lock: a free place nobody waits for.</summary>
+    private bool TakeFree()
+    {
+        if (free == 0 || waiting.Count > 0)
+        {
+            return false;
+        }
+
+        free--;
+        return true;
     }
 
     /// <summary>Frees a place: it goes straight to the first live waiter, if any.</summary>
