@@ -139,10 +139,11 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             return;
         }
 
-        await sender.SendAsync(batch, cancellationToken);
+        // Counted before the events leave: a client that has seen them finds the hang counted.
         counters.HangStarted();
         try
         {
+            await sender.SendAsync(batch, cancellationToken);
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
         finally

@@ -92,7 +92,7 @@ public sealed class LaneTests
     {
         // Each response takes the model latency; the 17th on its own lane can start only once one of the first 16
         // ends, so it completes at least two latencies after the first was sent.
-        TimeSpan latency = TimeSpan.FromSeconds(1);
+        TimeSpan latency = TimeSpan.FromMilliseconds(500);
         using CancellationTokenSource timeout = TestTimeout.Start();
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = latency }, timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
@@ -108,7 +108,6 @@ public sealed class LaneTests
 
         Assert.All(byLane.Values, events => Assert.Equal("response.completed", events[^1].GetProperty("type").GetString()));
         Assert.True(elapsed >= 2 * latency, $"the 17th ran before a place was free: all done after {elapsed}");
-        Assert.Equal(1, server.Counters.ResponsesQueued);
         Assert.Equal(0, server.Counters.ResponsesWaiting);
         Assert.Equal(0, server.Counters.StreamLimitsReached);
     }
