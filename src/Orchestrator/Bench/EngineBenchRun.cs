@@ -25,7 +25,7 @@ public static class EngineBenchRun
         BenchScenario scenario,
         OrchestratorSettings settings,
         bool continuation,
-        int maxSockets,
+        int? maxSockets,
         bool inMemoryJournal,
         string dataDirectory,
         TimeSpan timeout,
@@ -35,7 +35,7 @@ public static class EngineBenchRun
         var endpoint = settings.ResponsesUrl;
         if (endpoint is null)
         {
-            emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = scenario.ModelLatency }, cancellationToken);
+            emulator = await EmulatorServer.StartAsync(scenario.Emulator(), cancellationToken);
             endpoint = emulator.ResponsesUrl;
         }
 
@@ -46,7 +46,7 @@ public static class EngineBenchRun
                 Hocon = inMemoryJournal ? InMemoryJournal.WithFallback(settings.Hocon) : settings.Hocon,
                 ResponsesUrl = endpoint,
                 DataDirectory = dataDirectory,
-                Connections = settings.Connections with { MaxSockets = maxSockets },
+                Connections = maxSockets is { } sockets ? settings.Connections with { MaxSockets = sockets } : settings.Connections,
                 Conversation = settings.Conversation with { UseContinuation = continuation },
             };
             var tools = BenchTools.Register(new ToolRegistry(), scenario.ToolLatency);
@@ -92,6 +92,9 @@ public static class EngineBenchRun
                 BytesPerContinuation = MeanBytes(requests, continuation: true),
                 BytesPerFullSend = MeanBytes(requests, continuation: false),
                 RequestsByIndex = requests,
+                MaxSockets = runSettings.Connections.MaxSockets,
+                LanesPerConnection = runSettings.Connections.LanesPerConnection,
+                PeakTurnsInFlight = metrics.PeakTurnsInFlight,
                 CpuSeconds = cpuSeconds,
                 AllocatedBytes = allocated,
                 PeakRssMb = peak / (1024.0 * 1024.0),

@@ -5,8 +5,8 @@ namespace Orchestrator.Host.Bench;
 
 /// <summary>
 /// Listens to the <see cref="EngineMetrics"/> instruments while it lives and keeps every measurement: the engine's
-/// overhead samples and the size of each request by its position in the turn. Measurements arrive on actor threads,
-/// hence the lock.
+/// overhead samples, the size of each request by its position in the turn, and the peak of turns holding a lane.
+/// Measurements arrive on actor threads, hence the lock.
 /// </summary>
 public sealed class EngineMetricsRecorder : IDisposable
 {
@@ -15,6 +15,8 @@ public sealed class EngineMetricsRecorder : IDisposable
     private readonly List<double> _toolResultsToRequest = [];
     private readonly List<double> _responseToTools = [];
     private readonly Dictionary<(bool Continuation, int Index), (long Bytes, int Count)> _requests = [];
+    private long _turnsInFlight;
+    private long _peakTurnsInFlight;
 
     public EngineMetricsRecorder()
     {
@@ -24,6 +26,7 @@ public sealed class EngineMetricsRecorder : IDisposable
         };
         _listener.SetMeasurementEventCallback<double>(OnOverhead);
         _listener.SetMeasurementEventCallback<int>(OnRequest);
+        _listener.SetMeasurementEventCallback<long>(OnCount);
         _listener.Start();
     }
 
@@ -46,7 +49,23 @@ public sealed class EngineMetricsRecorder : IDisposable
         }
     }
 
+    /// <summary>
+    /// The most turns that held a lane at once since the recorder started, counted from the lanes leased and freed
+    /// after it started: start it when no turn runs (the warm-up has ended).
+    /// </summary>
+    public long PeakTurnsInFlight { get { lock (_gate) return _peakTurnsInFlight; } }
+
     public void Dispose() => _listener.Dispose();
+
+    private void OnCount(Instrument instrument, long delta, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    {
+        if (instrument.Name != ConnectionMetrics.LanesInUse) return;
+        lock (_gate)
+        {
+            _turnsInFlight += delta;
+            _peakTurnsInFlight = Math.Max(_peakTurnsInFlight, _turnsInFlight);
+        }
+    }
 
     private void OnOverhead(Instrument instrument, double milliseconds, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
