@@ -60,6 +60,7 @@ public static class BenchJsonWriter
         ["turns"] = r.Turns,
         ["seconds"] = Round(r.Seconds),
         ["turns_per_second"] = Round(r.TurnsPerSecond),
+        ["turns_per_second_all_running"] = Round(r.TurnsPerSecondAllRunning),
         ["overhead_ms"] = Summary(r.OverheadMs, withParts: r),
         ["lease_wait_ms"] = Summary(r.LeaseWaitMs),
         ["turns_in_flight_peak"] = r.PeakTurnsInFlight,

@@ -16,6 +16,8 @@ public sealed record BenchResult
     public required double Seconds { get; init; }
     /// <summary>Model turns (responses) per second of the measured phase.</summary>
     public double TurnsPerSecond => Seconds > 0 ? Turns / Seconds : 0;
+    /// <summary>Model turns per second while every conversation was still running (<see cref="AllRunningRate"/>).</summary>
+    public double? TurnsPerSecondAllRunning { get; init; }
     /// <summary>The node's pool: sockets it may open and lanes per socket; null for the Agents SDK peer.</summary>
     public int? MaxSockets { get; init; }
     public int? LanesPerConnection { get; init; }

@@ -19,6 +19,7 @@ public static class BenchTableWriter
             ("model turns", r => $"{r.Turns}"),
             ("seconds", r => F(r.Seconds, "0.00")),
             ("model turns/s", r => F(r.TurnsPerSecond, "0")),
+            ("  while all run", r => F(r.TurnsPerSecondAllRunning, "0")),
             ("overhead p50/p95/p99 ms", r => Spread(r.OverheadMs)),
             ("  tool results → request", r => Spread(r.ToolResultsToRequestMs)),
             ("  response → tools", r => Spread(r.ResponseToToolsMs)),

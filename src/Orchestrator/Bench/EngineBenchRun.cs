@@ -86,6 +86,7 @@ public static class EngineBenchRun
                 Failed = outcome.Failed,
                 Turns = outcome.Turns,
                 Seconds = seconds,
+                TurnsPerSecondAllRunning = outcome.FirstEnded is { } firstEnded ? AllRunningRate.PerSecond(metrics.ResponsesEnded, firstEnded) : null,
                 ToolResultsToRequestMs = Percentiles.Of([.. toolsToRequest]),
                 ResponseToToolsMs = Percentiles.Of([.. responseToTools]),
                 OverheadMs = Percentiles.Of([.. toolsToRequest, .. responseToTools]),
@@ -125,6 +126,7 @@ public static class EngineBenchRun
         var failures = new ConcurrentQueue<string>();
         var turns = 0L;
         var completed = 0;
+        var firstEnded = 0L;
         await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
             var id = $"{prefix}-{i}";
@@ -132,6 +134,7 @@ public static class EngineBenchRun
             {
                 ConversationUpdate? last = null;
                 await foreach (var update in node.Client.SendAsync(id, scenario.Message, cancellationToken: deadline.Token)) last = update;
+                Interlocked.CompareExchange(ref firstEnded, Stopwatch.GetTimestamp(), 0);
                 switch (last)
                 {
                     case TurnCompleted done when done.Text.Contains(scenario.ExpectedDigest, StringComparison.Ordinal):
@@ -159,8 +162,11 @@ public static class EngineBenchRun
             }
         }));
         cancellationToken.ThrowIfCancellationRequested();
-        return new Outcome(Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToList(), completed, failures.Count, turns, failures.TryPeek(out var first) ? first : null);
+        return new Outcome(
+            Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToList(), completed, failures.Count, turns, failures.TryPeek(out var first) ? first : null,
+            firstEnded == 0 ? null : firstEnded);
     }
 
-    private sealed record Outcome(IReadOnlyList<string> ConversationIds, int Completed, int Failed, long Turns, string? FirstFailure);
+    /// <param name="FirstEnded">The <see cref="Stopwatch.GetTimestamp"/> at which the first conversation's turn ended.</param>
+    private sealed record Outcome(IReadOnlyList<string> ConversationIds, int Completed, int Failed, long Turns, string? FirstFailure, long? FirstEnded);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Orchestrator.Actors.Diagnostics;
 
@@ -5,7 +6,8 @@ namespace Orchestrator.Host.Bench;
 
 /// <summary>
 /// Listens to the <see cref="EngineMetrics"/> instruments while it lives and keeps every measurement: the engine's
-/// overhead samples, the size of each request by its position in the turn, and the peak of turns holding a lane.
+/// overhead samples, the size of each request by its position in the turn, when each model response ended, and the
+/// peak of turns holding a lane.
 /// Measurements arrive on actor threads, hence the lock.
 /// </summary>
 public sealed class EngineMetricsRecorder : IDisposable
@@ -15,6 +17,7 @@ public sealed class EngineMetricsRecorder : IDisposable
     private readonly List<double> _toolResultsToRequest = [];
     private readonly List<double> _responseToTools = [];
     private readonly Dictionary<(bool Continuation, int Index), (long Bytes, int Count)> _requests = [];
+    private readonly List<long> _responsesEnded = [];
     private long _turnsInFlight;
     private long _peakTurnsInFlight;
 
@@ -24,7 +27,7 @@ public sealed class EngineMetricsRecorder : IDisposable
         {
             if (instrument.Meter.Name == EngineMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
         };
-        _listener.SetMeasurementEventCallback<double>(OnOverhead);
+        _listener.SetMeasurementEventCallback<double>(OnDuration);
         _listener.SetMeasurementEventCallback<int>(OnRequest);
         _listener.SetMeasurementEventCallback<long>(OnCount);
         _listener.Start();
@@ -33,6 +36,9 @@ public sealed class EngineMetricsRecorder : IDisposable
     public IReadOnlyList<double> ToolResultsToRequest { get { lock (_gate) return _toolResultsToRequest.ToArray(); } }
 
     public IReadOnlyList<double> ResponseToTools { get { lock (_gate) return _responseToTools.ToArray(); } }
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> of each model response that came back (with tool calls or the answer).</summary>
+    public IReadOnlyList<long> ResponsesEnded { get { lock (_gate) return _responsesEnded.ToArray(); } }
 
     /// <summary>Mean bytes per request at each position in the turn, split by continuation and full send.</summary>
     public IReadOnlyList<RequestBytes> RequestsByIndex
@@ -67,13 +73,28 @@ public sealed class EngineMetricsRecorder : IDisposable
         }
     }
 
-    private void OnOverhead(Instrument instrument, double milliseconds, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    private void OnDuration(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
+        if (instrument.Name == ConversationTelemetry.ModelResponseDuration)
+        {
+            if (!CameBack(tags)) return;
+            var now = Stopwatch.GetTimestamp();
+            lock (_gate) _responsesEnded.Add(now);
+            return;
+        }
         lock (_gate)
         {
-            if (instrument.Name == EngineMetrics.ToolResultsToRequest) _toolResultsToRequest.Add(milliseconds);
-            else if (instrument.Name == EngineMetrics.ResponseToTools) _responseToTools.Add(milliseconds);
+            if (instrument.Name == EngineMetrics.ToolResultsToRequest) _toolResultsToRequest.Add(value);
+            else if (instrument.Name == EngineMetrics.ResponseToTools) _responseToTools.Add(value);
         }
+    }
+
+    /// <summary>A response that ended with tool calls or the answer, not one retried or failed.</summary>
+    private static bool CameBack(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        foreach (var tag in tags)
+            if (tag.Key == ConversationTelemetry.OutcomeTag) return tag.Value is "tool_calls" or "completed";
+        return false;
     }
 
     private void OnRequest(Instrument instrument, int bytes, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
