@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Orchestrator.Actors.Diagnostics;
@@ -7,20 +8,25 @@ namespace Orchestrator.Actors.Connections;
 
 /// <summary>
 /// One per node and endpoint: owns the <see cref="ResponsesSocket"/> children and leases their lanes to
-/// conversations through a <see cref="LanePool"/>. Sockets are opened on demand up to the limit, with
-/// exponential backoff after failed connects; waiting lease requests queue (bounded). A retiring socket gets no
-/// new lease but keeps its holders until they release their lanes (then it is told to close) or it closes at
-/// its drain limit; only then does it make room for a replacement under the socket limit. When a socket dies,
-/// every holder of a lease on it is told <see cref="LaneLost"/>; when a holder dies, its lane is freed and
-/// nobody is warm on it any more.
+/// conversations through a <see cref="LanePool"/>. Sockets are opened on demand up to the limit, at most
+/// <see cref="EndpointSettings.MaxConnecting"/> connecting at once, with exponential backoff after failed connects;
+/// a socket none of whose lanes has been held for <see cref="EndpointSettings.IdleTimeout"/> is closed. Waiting lease
+/// requests queue (bounded); every grant records how long it waited, and a wait at the socket limit logs a warning
+/// (at most once per <see cref="EndpointSettings.LeaseWaitWarningInterval"/>) naming the setting to raise. A retiring
+/// socket gets no new lease but keeps its holders until they release their lanes (then it is told to close) or it
+/// closes at its drain limit; only then does it make room for a replacement under the socket limit. When a socket
+/// dies, every holder of a lease on it is told <see cref="LaneLost"/>; when a holder dies, its lanes are freed and
+/// nobody is warm on them any more.
 /// </summary>
 public sealed class ConnectionManager : ReceiveActor, IWithTimers
 {
     private readonly EndpointSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LanePool _pool;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Dictionary<long, IActorRef> _sockets = new();
     private readonly Dictionary<long, Lease> _leases = new();
+    private readonly Dictionary<IActorRef, HashSet<long>> _leasesOf = new();
     private readonly Queue<Waiting> _waiting = new();
     private readonly HashSet<long> _connected = new();
     private long _lastSocketId;
@@ -28,11 +34,12 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
     private int _consecutiveFailures;
     private DateTime _nextOpenAllowedUtc = DateTime.MinValue;
     private DateTime _pausedUntilUtc = DateTime.MinValue;
+    private TimeSpan? _lastWaitWarning;
 
     public ConnectionManager(EndpointSettings settings)
     {
         _settings = settings;
-        _pool = new LanePool(settings.LanesPerConnection, settings.MaxSockets);
+        _pool = new LanePool(settings.LanesPerConnection, settings.MaxSockets, settings.MaxConnecting);
 
         Receive<AcquireLane>(acquire =>
         {
@@ -41,15 +48,14 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
                 Sender.Tell(new LaneUnavailable(acquire.ConversationId, $"{_waiting.Count} conversations are already waiting for a lane"));
                 return;
             }
-            _waiting.Enqueue(new Waiting(acquire.ConversationId, Sender));
+            _waiting.Enqueue(new Waiting(acquire.ConversationId, Sender, Stopwatch.GetTimestamp()));
             ConnectionMetrics.Queued(1);
             Serve();
         });
         Receive<ReleaseLane>(release =>
         {
-            if (!_leases.Remove(release.LeaseId, out var lease)) return;
-            ConnectionMetrics.LaneFreed();
-            _pool.Release(lease.SocketId, lease.Lane, release.LastResponseId);
+            if (!TryEnd(release.LeaseId, out var lease)) return;
+            _pool.Release(lease.SocketId, lease.Lane, release.LastResponseId, _clock.Elapsed);
             CloseIfDrained(lease.SocketId);
             Serve();
         });
@@ -72,7 +78,9 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         Receive<SocketConnected>(connected =>
         {
             _connected.Add(connected.SocketId);
+            _pool.Connected(connected.SocketId);
             _consecutiveFailures = 0;
+            Serve();
         });
         Receive<Terminated>(terminated =>
         {
@@ -82,11 +90,24 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
             Serve();
         });
         Receive<OpenAllowed>(_ => Serve());
+        Receive<IdleSweep>(_ =>
+        {
+            foreach (var socketId in _pool.RetireIdle(_clock.Elapsed, _settings.IdleTimeout))
+            {
+                ConnectionMetrics.SocketIdleClosed();
+                _log.Info("Socket {0} closing: none of its lanes was held for {1}", socketId, _settings.IdleTimeout);
+                CloseIfDrained(socketId);
+            }
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(EndpointSettings settings) => Akka.Actor.Props.Create(() => new ConnectionManager(settings));
+
+    /// <summary>Sweeping twice per timeout closes an idle socket between one and one and a half timeouts after its last release.</summary>
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer(IdleSweep.Instance, IdleSweep.Instance, _settings.IdleTimeout / 2);
 
     private void Serve()
     {
@@ -101,7 +122,11 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
                 Grant(next, assignment);
                 continue;
             }
-            if (!_pool.CanAddSocket) return;
+            if (!_pool.CanAddSocket)
+            {
+                if (_pool.AtSocketLimit) WarnWaitingAtSocketLimit();
+                return;
+            }
 
             var wait = _nextOpenAllowedUtc - DateTime.UtcNow;
             if (wait > TimeSpan.Zero)
@@ -118,7 +143,13 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         var lease = new Lease(++_lastLeaseId, waiting.Holder, assignment.SocketId, assignment.Lane);
         _leases.Add(lease.LeaseId, lease);
         ConnectionMetrics.LaneLeased();
-        Context.Watch(waiting.Holder);
+        ConnectionMetrics.LeaseWaited(Stopwatch.GetElapsedTime(waiting.RequestedAt));
+        if (!_leasesOf.TryGetValue(waiting.Holder, out var held))
+        {
+            _leasesOf.Add(waiting.Holder, held = []);
+            Context.Watch(waiting.Holder);
+        }
+        held.Add(lease.LeaseId);
         var streamId = ResponsesSocket.StreamIdOf(assignment.Lane, _settings.LanesPerConnection);
         waiting.Holder.Tell(new LaneGranted(new LaneLease(lease.LeaseId, _sockets[assignment.SocketId], assignment.SocketId, assignment.Lane, assignment.CachedResponseId, streamId)));
     }
@@ -129,7 +160,31 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         var socket = Context.ActorOf(ResponsesSocket.Props(id, _settings, _pausedUntilUtc), $"socket-{id}");
         Context.Watch(socket);
         _sockets.Add(id, socket);
-        _pool.AddSocket(id);
+        _pool.AddSocket(id, _clock.Elapsed);
+    }
+
+    private void WarnWaitingAtSocketLimit()
+    {
+        var now = _clock.Elapsed;
+        if (now - _lastWaitWarning < _settings.LeaseWaitWarningInterval) return;
+        _lastWaitWarning = now;
+        _log.Warning(
+            "{0} lease requests wait for a lane: all {1} sockets to {2} are open and their {3} lanes each are held. " +
+            "Turns queue until one ends; raise orchestrator.connections.max-sockets (now {1}) to run more at once.",
+            _waiting.Count, _settings.MaxSockets, _settings.ResponsesUrl, _settings.LanesPerConnection);
+    }
+
+    /// <summary>Forgets a lease (released, lost or abandoned); stops watching its holder once it holds none.</summary>
+    private bool TryEnd(long leaseId, out Lease lease)
+    {
+        if (!_leases.Remove(leaseId, out lease!)) return false;
+        ConnectionMetrics.LaneFreed();
+        if (_leasesOf.TryGetValue(lease.Holder, out var held) && held.Remove(leaseId) && held.Count == 0)
+        {
+            _leasesOf.Remove(lease.Holder);
+            Context.Unwatch(lease.Holder);
+        }
+        return true;
     }
 
     private void CloseIfDrained(long socketId)
@@ -151,29 +206,34 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         }
         foreach (var lease in _leases.Values.Where(l => l.SocketId == socketId).ToList())
         {
-            _leases.Remove(lease.LeaseId);
-            ConnectionMetrics.LaneFreed();
+            TryEnd(lease.LeaseId, out _);
             lease.Holder.Tell(new LaneLost(lease.LeaseId, "the connection was lost"));
         }
     }
 
     private void HolderStopped(IActorRef holder)
     {
-        foreach (var lease in _leases.Values.Where(l => l.Holder.Equals(holder)).ToList())
+        if (!_leasesOf.TryGetValue(holder, out var held)) return;
+        foreach (var leaseId in held.ToList())
         {
-            _leases.Remove(lease.LeaseId);
-            ConnectionMetrics.LaneFreed();
-            _pool.Abandon(lease.SocketId, lease.Lane);
+            TryEnd(leaseId, out var lease);
+            _pool.Abandon(lease.SocketId, lease.Lane, _clock.Elapsed);
             CloseIfDrained(lease.SocketId);
         }
     }
 
     private sealed record Lease(long LeaseId, IActorRef Holder, long SocketId, int Lane);
 
-    private sealed record Waiting(string ConversationId, IActorRef Holder);
+    /// <param name="RequestedAt">The <see cref="Stopwatch.GetTimestamp"/> at which the request arrived.</param>
+    private sealed record Waiting(string ConversationId, IActorRef Holder, long RequestedAt);
 
     private sealed class OpenAllowed
     {
         public static readonly OpenAllowed Instance = new();
+    }
+
+    private sealed class IdleSweep
+    {
+        public static readonly IdleSweep Instance = new();
     }
 }

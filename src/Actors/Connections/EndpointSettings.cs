@@ -9,14 +9,27 @@ public sealed record EndpointSettings
     /// <summary>Sent as <c>Authorization: Bearer …</c> when set.</summary>
     public string? ApiKey { get; init; }
 
-    /// <summary>At most this many sockets per node; further lease requests queue.</summary>
-    public int MaxSockets { get; init; } = 8;
+    /// <summary>
+    /// At most this many sockets per node, opened on demand; further lease requests queue. With
+    /// <see cref="LanesPerConnection"/> it bounds the turns running at once (128 × 16 = 2,048).
+    /// </summary>
+    public int MaxSockets { get; init; } = 128;
 
     /// <summary>
     /// Lanes (<c>stream_id</c>) per socket; 1 is the base protocol (one response in flight per connection, no
-    /// <c>stream_id</c> sent). The server allows at most 32 lanes per connection.
+    /// <c>stream_id</c> sent). The server allows at most 32 lanes per connection but runs at most 16 responses at
+    /// once on it: 16 lanes never leave a response in the server's queue.
     /// </summary>
-    public int LanesPerConnection { get; init; } = 1;
+    public int LanesPerConnection { get; init; } = 16;
+
+    /// <summary>Sockets connecting at once at most: a burst of lease requests opens sockets in waves, not all at one instant.</summary>
+    public int MaxConnecting { get; init; } = 8;
+
+    /// <summary>A socket none of whose lanes has been held this long is closed (its lanes' caches go with it).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>At most one warning per this interval that lease requests wait at the socket limit.</summary>
+    public TimeSpan LeaseWaitWarningInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Responses in flight per socket at most (the server allows 16); further requests wait in the socket.</summary>
     public int MaxInFlightPerConnection { get; init; } = 16;

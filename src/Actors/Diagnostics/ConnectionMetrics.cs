@@ -4,8 +4,10 @@ namespace Orchestrator.Actors.Diagnostics;
 
 /// <summary>
 /// What the connection layer and the conversations' chain handling do, on the <see cref="EngineMetrics.MeterName"/>
-/// meter: gauges as up-down counters (open sockets, lanes in use, responses in flight, lease queue depth) and counters
-/// for sends, cache misses, chain resets, retries, retirements, reconnects and 429 pauses. The continuation ratio is
+/// meter: gauges as up-down counters (open sockets, lanes in use, responses in flight, lease queue depth), counters
+/// for sends, cache misses, chain resets, retries, retirements, idle closes, reconnects and 429 pauses, and a histogram
+/// of the time lease requests wait. Lanes in use is the number of turns holding a lane: its running sum's maximum is
+/// the peak of turns in flight. The continuation ratio is
 /// <c>orchestrator.requests{kind=continuation}</c> over all <c>orchestrator.requests</c>; the first request of a
 /// conversation can never continue, so the ratio among the requests that could is continuations over continuations
 /// plus <c>orchestrator.cache.misses</c>.
@@ -23,6 +25,8 @@ public static class ConnectionMetrics
     public const string Retirements = "orchestrator.sockets.retirements";
     public const string Reconnects = "orchestrator.sockets.reconnects";
     public const string Pauses = "orchestrator.endpoint.pauses";
+    public const string LeaseWait = "orchestrator.connections.lease.wait";
+    public const string IdleClosed = "orchestrator.sockets.idle_closed";
     public const string ReasonTag = "reason";
 
     private static readonly Meter Meter = new(EngineMetrics.MeterName);
@@ -31,12 +35,21 @@ public static class ConnectionMetrics
     private static readonly Counter<long> ChainResetCount = Meter.CreateCounter<long>(ChainResets, description: "chains restarted, by reason");
     private static readonly Counter<long> RetryCount = Meter.CreateCounter<long>(Retries, description: "requests sent again, by reason");
     private static readonly UpDownCounter<long> OpenSocketCount = Meter.CreateUpDownCounter<long>(OpenSockets);
-    private static readonly UpDownCounter<long> LaneCount = Meter.CreateUpDownCounter<long>(LanesInUse);
+    private static readonly UpDownCounter<long> LaneCount = Meter.CreateUpDownCounter<long>(LanesInUse, "{lease}", "lanes leased: turns holding a lane, +1 per grant, -1 per release");
     private static readonly UpDownCounter<long> InFlightCount = Meter.CreateUpDownCounter<long>(InFlight);
-    private static readonly UpDownCounter<long> QueuedCount = Meter.CreateUpDownCounter<long>(QueueDepth);
+    private static readonly UpDownCounter<long> QueuedCount = Meter.CreateUpDownCounter<long>(QueueDepth, "{request}", "lease requests waiting for a lane");
     private static readonly Counter<long> RetirementCount = Meter.CreateCounter<long>(Retirements);
     private static readonly Counter<long> ReconnectCount = Meter.CreateCounter<long>(Reconnects, description: "failed connection attempts followed by a backoff");
     private static readonly Counter<long> PauseCount = Meter.CreateCounter<long>(Pauses, description: "429 pauses of the endpoint");
+    private static readonly Counter<long> IdleClosedCount = Meter.CreateCounter<long>(IdleClosed, description: "sockets closed because none of their lanes was held for the idle timeout");
+
+    /// <summary>From 1 ms (a grant at once is below it) to a minute (a node far too small for its load).</summary>
+    private static readonly Histogram<double> LeaseWaitSeconds = Meter.CreateHistogram(
+        LeaseWait,
+        unit: "s",
+        description: "time from a lease request to its grant",
+        tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
     public static void RequestSent(bool continuation, bool cacheMiss)
     {
@@ -67,4 +80,8 @@ public static class ConnectionMetrics
     public static void ReconnectFailed() => ReconnectCount.Add(1);
 
     public static void Paused() => PauseCount.Add(1);
+
+    public static void SocketIdleClosed() => IdleClosedCount.Add(1);
+
+    public static void LeaseWaited(TimeSpan wait) => LeaseWaitSeconds.Record(wait.TotalSeconds);
 }

@@ -75,16 +75,19 @@ public sealed record OrchestratorSettings
             ResponsesUrl = EndpointResolver.Resolve(endpointOption, environment("OPENAI_BASE_URL"), apiKey),
             ApiKey = apiKey,
             Connections = new ConnectionLimits(
-                Positive(o.GetInt("connections.max-sockets", 8), "connections.max-sockets"),
+                Positive(o.GetInt("connections.max-sockets", 128), "connections.max-sockets"),
                 Positive(o.GetInt("connections.max-queued-leases", 10_000), "connections.max-queued-leases"),
                 o.GetTimeSpan("connections.connect-timeout", TimeSpan.FromSeconds(15)),
                 o.GetTimeSpan("connections.min-backoff", TimeSpan.FromMilliseconds(200)),
                 o.GetTimeSpan("connections.max-backoff", TimeSpan.FromSeconds(10)),
-                InRange(o.GetInt("connections.lanes-per-connection", 1), 1, 32, "connections.lanes-per-connection"),
+                InRange(o.GetInt("connections.lanes-per-connection", 16), 1, 32, "connections.lanes-per-connection"),
                 InRange(o.GetInt("connections.max-in-flight-per-connection", 16), 1, 16, "connections.max-in-flight-per-connection"),
                 o.GetTimeSpan("connections.max-age", TimeSpan.FromMinutes(55)),
                 Math.Clamp(o.GetDouble("connections.max-age-jitter", 0.1), 0, 0.5),
-                o.GetTimeSpan("connections.max-drain", TimeSpan.FromMinutes(4))),
+                o.GetTimeSpan("connections.max-drain", TimeSpan.FromMinutes(4)),
+                Positive(o.GetInt("connections.max-connecting", 8), "connections.max-connecting"),
+                PositiveTime(o.GetTimeSpan("connections.idle-timeout", TimeSpan.FromMinutes(5)), "connections.idle-timeout"),
+                o.GetTimeSpan("connections.lease-wait-warning-interval", TimeSpan.FromMinutes(1))),
             Conversation = new ConversationOptions
             {
                 Defaults = defaults,
@@ -121,6 +124,9 @@ public sealed record OrchestratorSettings
         MaxAge = Connections.MaxAge,
         MaxAgeJitter = Connections.MaxAgeJitter,
         MaxDrain = Connections.MaxDrain,
+        MaxConnecting = Connections.MaxConnecting,
+        IdleTimeout = Connections.IdleTimeout,
+        LeaseWaitWarningInterval = Connections.LeaseWaitWarningInterval,
     };
 
     public override string ToString() =>
@@ -133,6 +139,9 @@ public sealed record OrchestratorSettings
 
     private static int Positive(int value, string key) =>
         value > 0 ? value : throw new ConfigurationException($"orchestrator.{key} must be positive, not {value}.");
+
+    private static TimeSpan PositiveTime(TimeSpan value, string key) =>
+        value > TimeSpan.Zero ? value : throw new ConfigurationException($"orchestrator.{key} must be positive, not {value}.");
 }
 
 public sealed record ConnectionLimits(
@@ -145,4 +154,7 @@ public sealed record ConnectionLimits(
     int MaxInFlightPerConnection,
     TimeSpan MaxAge,
     double MaxAgeJitter,
-    TimeSpan MaxDrain);
+    TimeSpan MaxDrain,
+    int MaxConnecting,
+    TimeSpan IdleTimeout,
+    TimeSpan LeaseWaitWarningInterval);

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Orchestrator.Actors.Connections;
 using Orchestrator.Host.Configuration;
 using Orchestrator.Messages.Events;
 using ConfigurationException = Orchestrator.Host.Configuration.ConfigurationException;
@@ -31,7 +32,7 @@ public class OrchestratorSettingsTests
         Assert.Equal(JournalKind.Sqlite, settings.Journal);
         Assert.Null(settings.Postgres);
         Assert.Equal(Path.GetFullPath("data"), settings.DataDirectory);
-        Assert.Equal(new ConnectionLimits(8, 10_000, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 1, 16, TimeSpan.FromMinutes(55), 0.1, TimeSpan.FromMinutes(4)), settings.Connections);
+        Assert.Equal(new ConnectionLimits(128, 10_000, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 16, 16, TimeSpan.FromMinutes(55), 0.1, TimeSpan.FromMinutes(4), 8, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1)), settings.Connections);
         Assert.Equal(6, settings.Conversation.MaxSendAttempts);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.Conversation.RetryMaxBackoff);
         Assert.Equal(TimeSpan.FromMinutes(2), settings.Conversation.IdleTimeout);
@@ -153,6 +154,28 @@ public class OrchestratorSettingsTests
         var e = Assert.Throws<ConfigurationException>(() => Load(Env(), config: config));
 
         Assert.Contains("orchestrator.tools.max-concurrency", e.Message);
+    }
+
+    [Fact]
+    public void Zero_idle_timeout_is_a_configuration_error_naming_the_key()
+    {
+        var config = ConfigurationFactory.ParseString("orchestrator.connections.idle-timeout = 0s").WithFallback(Engine);
+
+        var e = Assert.Throws<ConfigurationException>(() => Load(Env(), config: config));
+
+        Assert.Contains("orchestrator.connections.idle-timeout", e.Message);
+    }
+
+    [Fact]
+    public void Unconfigured_node_runs_over_a_thousand_turns_at_once_and_engine_conf_matches_the_endpoint_defaults()
+    {
+        var settings = Load(Env());
+
+        var endpoint = settings.EndpointFor(new Uri("ws://127.0.0.1:1/v1/responses"));
+
+        Assert.True(endpoint.MaxSockets * endpoint.LanesPerConnection >= 1000, $"{endpoint.MaxSockets} sockets x {endpoint.LanesPerConnection} lanes");
+        Assert.True(endpoint.LanesPerConnection <= endpoint.MaxInFlightPerConnection, "a lane's response would wait in the socket");
+        Assert.Equal(new EndpointSettings { ResponsesUrl = endpoint.ResponsesUrl }, endpoint);
     }
 
     [Fact]
