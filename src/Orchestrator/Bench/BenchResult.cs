@@ -21,7 +21,7 @@ public sealed record BenchResult
     /// <summary>The node's pool: sockets it may open and lanes per socket; null for the Agents SDK peer.</summary>
     public int? MaxSockets { get; init; }
     public int? LanesPerConnection { get; init; }
-    /// <summary>From a conversation asking the connection manager for a lane to the grant, per request.</summary>
+    /// <summary>From a conversation asking the connection manager for a lane to the grant: once per turn, which keeps its lane.</summary>
     public Percentiles? LeaseWaitMs { get; init; }
     /// <summary>The most turns that held a lane at once during the measured phase.</summary>
     public long? PeakTurnsInFlight { get; init; }

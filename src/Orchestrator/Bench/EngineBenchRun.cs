@@ -95,6 +95,7 @@ public static class EngineBenchRun
                 RequestsByIndex = requests,
                 MaxSockets = runSettings.Connections.MaxSockets,
                 LanesPerConnection = runSettings.Connections.LanesPerConnection,
+                LeaseWaitMs = Percentiles.Of([.. metrics.LeaseWaitMs]),
                 PeakTurnsInFlight = metrics.PeakTurnsInFlight,
                 CpuSeconds = cpuSeconds,
                 AllocatedBytes = allocated,

@@ -6,8 +6,8 @@ namespace Orchestrator.Host.Bench;
 
 /// <summary>
 /// Listens to the <see cref="EngineMetrics"/> instruments while it lives and keeps every measurement: the engine's
-/// overhead samples, the size of each request by its position in the turn, when each model response ended, and the
-/// peak of turns holding a lane.
+/// overhead samples, the size of each request by its position in the turn, each lease's wait for a lane, when each
+/// model response ended, and the peak of turns holding a lane.
 /// Measurements arrive on actor threads, hence the lock.
 /// </summary>
 public sealed class EngineMetricsRecorder : IDisposable
@@ -17,6 +17,7 @@ public sealed class EngineMetricsRecorder : IDisposable
     private readonly List<double> _toolResultsToRequest = [];
     private readonly List<double> _responseToTools = [];
     private readonly Dictionary<(bool Continuation, int Index), (long Bytes, int Count)> _requests = [];
+    private readonly List<double> _leaseWait = [];
     private readonly List<long> _responsesEnded = [];
     private long _turnsInFlight;
     private long _peakTurnsInFlight;
@@ -36,6 +37,9 @@ public sealed class EngineMetricsRecorder : IDisposable
     public IReadOnlyList<double> ToolResultsToRequest { get { lock (_gate) return _toolResultsToRequest.ToArray(); } }
 
     public IReadOnlyList<double> ResponseToTools { get { lock (_gate) return _responseToTools.ToArray(); } }
+
+    /// <summary>Milliseconds from each lease request to its grant (the connection manager records seconds).</summary>
+    public IReadOnlyList<double> LeaseWaitMs { get { lock (_gate) return _leaseWait.ToArray(); } }
 
     /// <summary><see cref="Stopwatch.GetTimestamp"/> of each model response that came back (with tool calls or the answer).</summary>
     public IReadOnlyList<long> ResponsesEnded { get { lock (_gate) return _responsesEnded.ToArray(); } }
@@ -75,17 +79,21 @@ public sealed class EngineMetricsRecorder : IDisposable
 
     private void OnDuration(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        if (instrument.Name == ConversationTelemetry.ModelResponseDuration)
+        switch (instrument.Name)
         {
-            if (!CameBack(tags)) return;
-            var now = Stopwatch.GetTimestamp();
-            lock (_gate) _responsesEnded.Add(now);
-            return;
-        }
-        lock (_gate)
-        {
-            if (instrument.Name == EngineMetrics.ToolResultsToRequest) _toolResultsToRequest.Add(value);
-            else if (instrument.Name == EngineMetrics.ResponseToTools) _responseToTools.Add(value);
+            case EngineMetrics.ToolResultsToRequest:
+                lock (_gate) _toolResultsToRequest.Add(value);
+                break;
+            case EngineMetrics.ResponseToTools:
+                lock (_gate) _responseToTools.Add(value);
+                break;
+            case ConnectionMetrics.LeaseWait:
+                lock (_gate) _leaseWait.Add(value * 1000);
+                break;
+            case ConversationTelemetry.ModelResponseDuration when CameBack(tags):
+                var now = Stopwatch.GetTimestamp();
+                lock (_gate) _responsesEnded.Add(now);
+                break;
         }
     }
 

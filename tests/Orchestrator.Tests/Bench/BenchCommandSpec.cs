@@ -84,21 +84,26 @@ public sealed class BenchCommandSpec
     public async Task Bench_runs_the_node_with_its_configured_pool_unless_max_sockets_is_given()
     {
         var pool = OrchestratorSettings.Load(_ => null, null, null).Connections;
-        // More conversations than one socket has lanes, each one waiting on the model: with --max-sockets 1, that
-        // socket's lanes bound the turns that run at once.
+        // More conversations than one socket has lanes, each turn two responses of 450-550 ms: with --max-sockets 1,
+        // the last four ask for a lane while the socket's lanes are all held, far sooner than a turn ends (the
+        // conversations start within a few hundred milliseconds even on a busy machine).
         var conversations = $"{pool.LanesPerConnection + 4}";
         string[] Bench(params string[] extra) =>
-            ["bench", "--conversations", conversations, "--rounds", "1", "--tools", "1", "--model-latency-ms", "60", "--model-latency-jitter-ms", "30", "--warm-up", "1", "--no-baseline", "--json", .. extra];
+            ["bench", "--conversations", conversations, "--rounds", "1", "--tools", "1", "--warm-up", "1", "--no-baseline", "--json", .. extra];
 
         var byDefault = await BenchJsonAsync(Bench());
-        var oneSocket = await BenchJsonAsync(Bench("--max-sockets", "1"));
+        var oneSocket = await BenchJsonAsync(Bench("--max-sockets", "1", "--model-latency-ms", "500", "--model-latency-jitter-ms", "50"));
 
         Assert.Equal(pool.MaxSockets, byDefault.GetProperty("max_sockets").GetInt32());
         Assert.Equal(pool.LanesPerConnection, byDefault.GetProperty("lanes_per_connection").GetInt32());
         Assert.True(byDefault.GetProperty("turns_per_second_all_running").GetDouble() > 0);
         Assert.Equal(1, oneSocket.GetProperty("max_sockets").GetInt32());
-        Assert.InRange(oneSocket.GetProperty("turns_in_flight_peak").GetInt64(), 1, pool.LanesPerConnection);
-        Assert.Equal(30, oneSocket.GetProperty("scenario").GetProperty("model_latency_jitter_ms").GetDouble());
+        Assert.Equal(pool.LanesPerConnection, oneSocket.GetProperty("turns_in_flight_peak").GetInt64());
+        Assert.Equal(50, oneSocket.GetProperty("scenario").GetProperty("model_latency_jitter_ms").GetDouble());
+        // One lease per turn; the waiting ones wait for another's turn to end.
+        var leaseWait = oneSocket.GetProperty("lease_wait_ms");
+        Assert.Equal(pool.LanesPerConnection + 4, leaseWait.GetProperty("count").GetInt32());
+        Assert.True(leaseWait.GetProperty("max").GetDouble() >= 100, $"lease wait {leaseWait}");
         foreach (var run in new[] { byDefault, oneSocket })
             Assert.Equal(run.GetProperty("conversations").GetInt32(), run.GetProperty("completed").GetInt32());
     }
