@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace Orchestrator.Emulator;
 
 /// <summary>
-/// <c>response.create</c> on a connection: lane admission (the in-flight and lane limits), FIFO per
-/// lane, injected errors, the connection-local cache, compaction, generation and streaming.
+/// <c>response.create</c> on a connection: admission (the queue and lane limits), FIFO per lane, a running
+/// place among <see cref="MaxInFlight"/>, injected errors, the connection-local cache (and the eviction of a parent whose continuation
+/// got an error), compaction, generation and streaming.
 /// </summary>
 internal sealed partial class ConnectionSession
 {
@@ -18,31 +19,34 @@ internal sealed partial class ConnectionSession
         if (!ResponseCreateParser.TryParse(root, runtime.Options.EmitReasoning, out ResponseCreateRequest? request, out ProtocolError? error))
         {
             string? streamId = ResponseCreateParser.ReadStreamIdLeniently(root);
+            string? previousId = ResponseCreateParser.ReadPreviousResponseIdLeniently(root);
             message.Dispose();
-            await SendErrorAsync(error!, streamId);
+            await SendRequestErrorAsync(error!, previousId, streamId);
             return;
         }
 
-        if (!TryGetLane(request!.StreamId, out Lane? lane, out ProtocolError? limit))
+        if (!TryGetLane(request!.StreamId, out Lane? lane, out ProtocolError? refusal))
         {
             message.Dispose();
-            runtime.Counters.StreamLimitReached();
-            await SendErrorAsync(limit!, request.StreamId);
+            await SendRequestErrorAsync(refusal!, request.PreviousResponseId, request.StreamId);
             return;
         }
 
-        Interlocked.Increment(ref inFlight);
-        var slot = new InFlightSlot(() => Interlocked.Decrement(ref inFlight));
+        Interlocked.Increment(ref outstanding);
+        var slot = new InFlightSlot(slots, () => Interlocked.Decrement(ref outstanding));
         lane!.Tail = RunOnLaneAsync(lane, lane.Tail, request, faults, message, slot);
     }
 
+    /// <summary>The request's lane, or the refusal: too many requests waiting on the connection, or a lane too many.</summary>
     private bool TryGetLane(string? streamId, out Lane? lane, out ProtocolError? error)
     {
         lane = null;
         error = null;
-        if (Volatile.Read(ref inFlight) >= MaxInFlight)
+        int maxQueued = runtime.Options.MaxQueuedResponses;
+        if (Volatile.Read(ref outstanding) >= MaxInFlight + maxQueued)
         {
-            error = ProtocolError.StreamLimitReached($"Too many responses in flight on this connection (at most {MaxInFlight}). Wait for one to finish.");
+            runtime.Counters.QueueLimitReached();
+            error = ProtocolError.QueueLimitReached(MaxInFlight, maxQueued);
             return false;
         }
 
@@ -59,6 +63,7 @@ internal sealed partial class ConnectionSession
 
         if (namedLanes.Count >= MaxLanes)
         {
+            runtime.Counters.StreamLimitReached();
             error = ProtocolError.StreamLimitReached($"Too many stream_id lanes on this connection (at most {MaxLanes}). Open another connection.");
             return false;
         }
@@ -73,11 +78,13 @@ internal sealed partial class ConnectionSession
         try
         {
             await previous;
+            await slot.AcquireAsync(runtime.Counters.ResponseQueued, runtime.Counters.ResponseDequeued, lifetime.Token);
+
             await CreateResponseAsync(lane, request, faults, slot);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
         {
-            // The connection ended (or was dropped on purpose) while this response streamed.
+            // The connection ended (or was dropped on purpose) while this response waited or streamed.
         }
         catch (Exception)
         {
@@ -98,14 +105,14 @@ internal sealed partial class ConnectionSession
         {
             runtime.Counters.FaultInjected();
             slot.Release();
-            await SendErrorAsync(InjectedErrorEvent(injected, request), request.StreamId, lane.Batch);
+            await SendRequestErrorAsync(InjectedErrorEvent(injected, request), request.PreviousResponseId, request.StreamId, lane.Batch);
             return;
         }
 
         CachedResponse? previous = null;
         if (request.PreviousResponseId is { } previousId)
         {
-            previous = cache.GetValueOrDefault(previousId) ?? runtime.Store.Find(previousId);
+            previous = cache.Find(previousId) ?? runtime.Store.Find(previousId);
             if (previous is null)
             {
                 runtime.Counters.PreviousResponseMissing();
@@ -129,7 +136,7 @@ internal sealed partial class ConnectionSession
 
         lane.PendingSteer = [];
         lane.PendingSteerFor = null;
-        if (faults.Drop || faults.MalformedFrame || faults.Error is not null)
+        if (faults.Drop || faults.MalformedFrame || faults.Hang || faults.Error is not null)
         {
             runtime.Counters.FaultInjected();
         }
@@ -174,12 +181,22 @@ internal sealed partial class ConnectionSession
             ReasoningTokens = outputs.Count > 0 && outputs[0].Kind == ModelOutputKind.Reasoning ? ResponseStreamer.EstimateOutputTokens([outputs[0]]) : 0,
         };
 
+        void BeforeTerminal()
+        {
+            if (response.Status == ResponseStatus.Failed)
+            {
+                EvictParent(request.PreviousResponseId);
+            }
+
+            beforeTerminal();
+        }
+
         var activeResponse = new ActiveResponse(response, lane);
         active[response.Id] = activeResponse;
         ContextItem[]? outputItems;
         try
         {
-            outputItems = await streamer.StreamAsync(response, faults, lane.Batch, beforeTerminal, lifetime.Token);
+            outputItems = await streamer.StreamAsync(response, faults, lane.Batch, BeforeTerminal, lifetime.Token);
         }
         finally
         {
@@ -196,13 +213,7 @@ internal sealed partial class ConnectionSession
         CachedResponse cached = compacted is null
             ? new CachedResponse(response.Id, previous, [.. request.Input, .. outputItems])
             : new CachedResponse(response.Id, null, [.. compacted.Items[..^1], .. outputItems]);
-        if (lane.Latest is { } replaced)
-        {
-            cache.TryRemove(replaced.Id, out _);
-        }
-
-        lane.Latest = cached;
-        cache[cached.Id] = cached;
+        cache.Remember(lane, cached);
         if (request.Store)
         {
             runtime.Store.Add(cached);
@@ -211,6 +222,24 @@ internal sealed partial class ConnectionSession
         if (steers.Count > 0)
         {
             await CommitSteersAsync(lane, request, cached, response, steers);
+        }
+    }
+
+    /// <summary>
+    /// An error answering a <c>response.create</c>. A continuation's parent is evicted first, as the real server drops it on
+    /// any 4xx/5xx: a retry that names it again gets <c>previous_response_not_found</c> (unless it is stored).
+    /// </summary>
+    private Task SendRequestErrorAsync(ProtocolError error, string? previousResponseId, string? streamId, EventBatch? laneBatch = null)
+    {
+        EvictParent(previousResponseId);
+        return SendErrorAsync(error, streamId, laneBatch);
+    }
+
+    private void EvictParent(string? previousResponseId)
+    {
+        if (previousResponseId is not null && cache.Evict(previousResponseId))
+        {
+            runtime.Counters.ParentEvicted();
         }
     }
 

@@ -69,7 +69,7 @@ internal sealed partial class ConnectionSession
         }
         else if (!active.TryGetValue(target, out ActiveResponse? response))
         {
-            failure = cache.ContainsKey(target)
+            failure = cache.Contains(target)
                 ? ProtocolError.InvalidRequest("response_already_completed", $"Response '{target}' already completed.", "previous_response_id")
                 : ProtocolError.InvalidRequest("response_not_found", $"Response '{target}' is not available on this connection.", "previous_response_id");
         }

@@ -8,9 +8,12 @@ namespace Orchestrator.Emulator;
 /// <summary>
 /// One client connection. The receive loop reads client events in order and hands each
 /// <c>response.create</c> to its <c>stream_id</c> lane: a lane runs its requests FIFO, lanes run
-/// concurrently (at most <see cref="MaxInFlight"/> requests queued or running and
-/// <see cref="MaxLanes"/> named lanes per connection, as on the real server). The connection-local
-/// cache is each lane's latest response; any lane may continue from it. The connection ends
+/// concurrently. As on the real server, at most <see cref="MaxInFlight"/> responses run at once per
+/// connection (further requests wait for a place, FIFO: <see cref="ResponseSlots"/>) and at most
+/// <see cref="MaxLanes"/> named lanes exist per connection; the emulator's own bound,
+/// <see cref="EmulatorOptions.MaxQueuedResponses"/>, caps the requests waiting. The connection-local
+/// cache (<see cref="ConnectionCache"/>) is each lane's latest response; any lane may continue from it; an error
+/// answering a continuation evicts its parent. The connection ends
 /// with <c>websocket_connection_limit_reached</c> when it reaches <see cref="EmulatorOptions.MaxConnectionAge"/>.
 /// </summary>
 internal sealed partial class ConnectionSession
@@ -30,9 +33,10 @@ internal sealed partial class ConnectionSession
     private readonly TaskCompletionSource ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lane defaultLane = new(null);
     private readonly Dictionary<string, Lane> namedLanes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, CachedResponse> cache = new(StringComparer.Ordinal);
+    private readonly ConnectionCache cache = new();
     private readonly ConcurrentDictionary<string, ActiveResponse> active = new(StringComparer.Ordinal);
-    private int inFlight;
+    private readonly ResponseSlots slots = new(MaxInFlight);
+    private int outstanding;
     private readonly int dropPoint;
     private int requestsReceived;
 
@@ -43,7 +47,7 @@ internal sealed partial class ConnectionSession
         this.runtime = runtime;
         lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         sender = new EventSender(socket, transport);
-        streamer = new ResponseStreamer(sender, runtime.Options, abort);
+        streamer = new ResponseStreamer(sender, runtime.Options, runtime.Counters, abort);
         dropPoint = runtime.Faults.DropPointOf(id);
     }
 

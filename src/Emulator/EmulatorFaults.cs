@@ -46,10 +46,23 @@ public sealed record EmulatorFaults
     /// <summary>Chance (0–1) that a connection attempt is refused with HTTP 429.</summary>
     public double RefuseUpgradeProbability { get; init; }
 
+    /// <summary>
+    /// Requests whose response hangs: <c>response.created</c> and <c>response.in_progress</c> (only <c>response.created</c>
+    /// for <c>generate:false</c>), then nothing more while the socket stays open — no terminal event, no error, no close.
+    /// The hung response keeps its lane and its in-flight place until the connection ends; other lanes and connections
+    /// go on. An injected error event (<see cref="ErrorOnRequests"/>) on the same request wins; a hang wins over a drop
+    /// and over <see cref="InjectedError.ResponseFailed"/>.
+    /// </summary>
+    public IReadOnlySet<long> HangOnRequests { get; init; } = new HashSet<long>();
+
+    /// <summary>Chance (0–1) that a request's response hangs (see <see cref="HangOnRequests"/>).</summary>
+    public double HangProbability { get; init; }
+
     /// <summary>True when any fault is configured.</summary>
     public bool Any =>
         DropProbability > 0 || ConnectionDropProbability > 0 || DropOnRequests.Count > 0 || ErrorOnRequests.Count > 0
-        || MalformedFrameOnRequests.Count > 0 || RefuseUpgrades.Count > 0 || RefuseUpgradeProbability > 0;
+        || MalformedFrameOnRequests.Count > 0 || RefuseUpgrades.Count > 0 || RefuseUpgradeProbability > 0
+        || HangOnRequests.Count > 0 || HangProbability > 0;
 
     internal void Validate()
     {
@@ -59,6 +72,8 @@ public sealed record EmulatorFaults
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ConnectionDropProbability, 1, nameof(ConnectionDropProbability));
         ArgumentOutOfRangeException.ThrowIfNegative(RefuseUpgradeProbability, nameof(RefuseUpgradeProbability));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(RefuseUpgradeProbability, 1, nameof(RefuseUpgradeProbability));
+        ArgumentOutOfRangeException.ThrowIfNegative(HangProbability, nameof(HangProbability));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(HangProbability, 1, nameof(HangProbability));
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryAfter, TimeSpan.Zero, nameof(RetryAfter));
     }
 }

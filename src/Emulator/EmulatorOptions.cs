@@ -12,11 +12,31 @@ public sealed record EmulatorOptions
     /// <summary>TCP port; 0 picks a free one (read it back from <see cref="EmulatorServer.BaseUrl"/>).</summary>
     public int Port { get; init; }
 
-    /// <summary>Time between <c>response.in_progress</c> and the first output item: the model "thinking".</summary>
+    /// <summary>
+    /// Time between <c>response.in_progress</c> and the first output item: the model "thinking". With
+    /// <see cref="ModelLatencyJitter"/> it is the mean of a distribution drawn per response.
+    /// </summary>
     public TimeSpan ModelLatency { get; init; }
 
-    /// <summary>Delay before each output delta.</summary>
+    /// <summary>
+    /// Spread of the model latency: each response's latency is uniform in <see cref="ModelLatency"/> ± this, drawn from
+    /// <see cref="LatencySeed"/> and the request's number (reproducible). At most <see cref="ModelLatency"/>; zero by default.
+    /// </summary>
+    public TimeSpan ModelLatencyJitter { get; init; }
+
+    /// <summary>Seed of the model latency draws (<see cref="ModelLatencyJitter"/>).</summary>
+    public int LatencySeed { get; init; }
+
+    /// <summary>Delay before each output delta (see <see cref="TokensPerSecond"/> for the alternative).</summary>
     public TimeSpan TokenLatency { get; init; }
+
+    /// <summary>
+    /// When above zero, output deltas stream at this rate instead of <see cref="TokenLatency"/>: a "token" is one delta
+    /// event (a text delta of up to three words, or a function-call arguments delta of up to 24 characters), and the
+    /// k-th delta of a response leaves no earlier than k / rate seconds after its output began (after the model
+    /// latency). Not together with <see cref="TokenLatency"/>.
+    /// </summary>
+    public double TokensPerSecond { get; init; }
 
     /// <summary>When set, the WebSocket upgrade needs <c>Authorization: Bearer &lt;key&gt;</c>, else HTTP 401.</summary>
     public string? RequiredApiKey { get; init; }
@@ -45,6 +65,17 @@ public sealed record EmulatorOptions
     /// <c>reasoning.encrypted_content</c>; a resent reasoning item with altered content is refused.
     /// </summary>
     public bool EmitReasoning { get; init; }
+
+    /// <summary>
+    /// How many <c>response.create</c> events may wait on one connection beyond the 16 that run (behind their lane, or
+    /// for a running place); one more is refused with <c>websocket_queue_limit_reached</c> (400, echoing <c>stream_id</c>).
+    /// The real server documents no such bound; this one keeps a flooding client from holding unbounded memory (each
+    /// waiting request keeps its message, up to <see cref="MaxMessageBytes"/>).
+    /// </summary>
+    public int MaxQueuedResponses { get; init; } = DefaultMaxQueuedResponses;
+
+    /// <summary>The default of <see cref="MaxQueuedResponses"/>.</summary>
+    public const int DefaultMaxQueuedResponses = 1024;
 
     /// <summary>Faults to inject (<see cref="EmulatorFaults.None"/> by default).</summary>
     public EmulatorFaults Faults { get; init; } = EmulatorFaults.None;

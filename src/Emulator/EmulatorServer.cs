@@ -49,9 +49,21 @@ public sealed class EmulatorServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, IPEndPoint.MaxPort, nameof(options.Port));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMessageBytes, 1, nameof(options.MaxMessageBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.StoredResponseCapacity, 1, nameof(options.StoredResponseCapacity));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxQueuedResponses, nameof(options.MaxQueuedResponses));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.MaxConnectionAge, TimeSpan.Zero, nameof(options.MaxConnectionAge));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ModelLatency, TimeSpan.Zero, nameof(options.ModelLatency));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TokenLatency, TimeSpan.Zero, nameof(options.TokenLatency));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ModelLatencyJitter, TimeSpan.Zero, nameof(options.ModelLatencyJitter));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ModelLatencyJitter, options.ModelLatency, nameof(options.ModelLatencyJitter));
+        if (!double.IsFinite(options.TokensPerSecond) || options.TokensPerSecond < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.TokensPerSecond), options.TokensPerSecond, "Tokens per second must be a finite number, zero (off) or more.");
+        }
+
+        if (options.TokensPerSecond > 0 && options.TokenLatency > TimeSpan.Zero)
+        {
+            throw new ArgumentException("Set either TokenLatency or TokensPerSecond, not both: each paces the output deltas.", nameof(options));
+        }
         ArgumentNullException.ThrowIfNull(options.Faults);
         options.Faults.Validate();
 

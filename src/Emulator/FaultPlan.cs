@@ -12,6 +12,7 @@ internal sealed class FaultPlan(EmulatorFaults faults)
     private const ulong RefuseSalt = 0xC2B2AE3D27D4EB4F;
     private const ulong ConnectionDropSalt = 0x165667B19E3779F9;
     private const ulong DropPointSalt = 0x27D4EB2F165667C5;
+    private const ulong HangSalt = 0x85EBCA77C2B2AE63;
 
     private long requests;
     private long upgrades;
@@ -20,6 +21,7 @@ internal sealed class FaultPlan(EmulatorFaults faults)
     private readonly FrozenSet<long> dropOn = faults.DropOnRequests.ToFrozenSet();
     private readonly FrozenSet<long> malformedOn = faults.MalformedFrameOnRequests.ToFrozenSet();
     private readonly FrozenSet<long> refuseOn = faults.RefuseUpgrades.ToFrozenSet();
+    private readonly FrozenSet<long> hangOn = faults.HangOnRequests.ToFrozenSet();
     private readonly FrozenDictionary<long, InjectedError> errorOn = faults.ErrorOnRequests.ToFrozenDictionary();
 
     public EmulatorFaults Faults { get; } = faults;
@@ -30,12 +32,13 @@ internal sealed class FaultPlan(EmulatorFaults faults)
         long number = Interlocked.Increment(ref requests);
         if (!Faults.Any)
         {
-            return new RequestFaults(number, null, false, false);
+            return new RequestFaults(number, null, false, false, false);
         }
 
         InjectedError? error = errorOn.TryGetValue(number, out InjectedError injected) ? injected : null;
         bool drop = dropOn.Contains(number) || Draw(number, DropSalt) < Faults.DropProbability;
-        return new RequestFaults(number, error, drop, malformedOn.Contains(number));
+        bool hang = hangOn.Contains(number) || Draw(number, HangSalt) < Faults.HangProbability;
+        return new RequestFaults(number, error, drop, malformedOn.Contains(number), hang);
     }
 
     /// <summary>
@@ -54,13 +57,5 @@ internal sealed class FaultPlan(EmulatorFaults faults)
         return refuseOn.Contains(number) || Draw(number, RefuseSalt) < Faults.RefuseUpgradeProbability;
     }
 
-    /// <summary>A uniform draw in [0, 1) from seed, number and salt (SplitMix64).</summary>
-    private double Draw(long number, ulong salt)
-    {
-        ulong z = unchecked((ulong)Faults.Seed * 0xBF58476D1CE4E5B9 + (ulong)number * salt + salt);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EB);
-        z ^= z >> 31;
-        return (z >> 11) * (1.0 / (1UL << 53));
-    }
+    private double Draw(long number, ulong salt) => SeededDraw.Uniform(Faults.Seed, number, salt);
 }

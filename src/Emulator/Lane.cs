@@ -2,7 +2,7 @@ namespace Orchestrator.Emulator;
 
 /// <summary>
 /// One <c>stream_id</c> lane of a connection (or its default lane): requests run FIFO, one at a
-/// time, and the lane keeps its latest response as its share of the connection-local cache.
+/// time; the lane's latest response is its share of the <see cref="ConnectionCache"/>.
 /// </summary>
 internal sealed class Lane(string? streamId) : IDisposable
 {
@@ -10,9 +10,6 @@ internal sealed class Lane(string? streamId) : IDisposable
 
     /// <summary>The last queued request's run; the next request runs after it.</summary>
     public Task Tail { get; set; } = Task.CompletedTask;
-
-    /// <summary>The lane's latest completed response (its cache entry).</summary>
-    public CachedResponse? Latest { get; set; }
 
     /// <summary>Reused by the lane's responses, which never overlap.</summary>
     public EventBatch Batch { get; } = new();

@@ -33,6 +33,13 @@ internal sealed record ProtocolError(int Status, string Type, string Code, strin
     public static ProtocolError StreamLimitReached(string message) =>
         InvalidRequest("websocket_stream_limit_reached", message, "stream_id");
 
+    public static ProtocolError InvalidStreamId(int maxLength) =>
+        InvalidRequest("invalid_stream_id", $"Invalid 'stream_id': expected 1 to {maxLength} characters of A-Z, a-z, 0-9, '_', '.' and '-'.", "stream_id");
+
+    /// <summary>More <c>response.create</c> events waiting on one connection than it queues (the emulator's own bound).</summary>
+    public static ProtocolError QueueLimitReached(int running, int queued) =>
+        InvalidRequest("websocket_queue_limit_reached", $"Too many responses waiting on this connection: {running} run at once and at most {queued} more wait. Wait for some to finish or open another connection.", "stream_id");
+
     public static ProtocolError ConnectionLimitReached(TimeSpan age) =>
         InvalidRequest("websocket_connection_limit_reached", $"Responses websocket connection limit reached ({FormatAge(age)}). Create a new websocket connection to continue.", null);
 

@@ -1,4 +1,5 @@
 namespace Orchestrator.Emulator;
 
 /// <summary>The faults one request gets; <see cref="Number"/> is its 1-based position in arrival order.</summary>
-internal readonly record struct RequestFaults(long Number, InjectedError? Error, bool Drop, bool MalformedFrame);
+/// <param name="Hang">The response stops after <c>response.in_progress</c> and never ends while the connection stays open.</param>
+internal readonly record struct RequestFaults(long Number, InjectedError? Error, bool Drop, bool MalformedFrame, bool Hang);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -10,6 +11,9 @@ namespace Orchestrator.Emulator;
 /// </summary>
 internal static class ResponseCreateParser
 {
+    private const int MaxStreamIdLength = 256;
+    private static readonly SearchValues<char> StreamIdCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+
     /// <param name="verifyReasoning">Refuse reasoning items whose opaque content the emulator did not issue (set when it issues them).</param>
     public static bool TryParse(JsonElement root, bool verifyReasoning, out ResponseCreateRequest? request, out ProtocolError? error)
     {
@@ -21,7 +25,7 @@ internal static class ResponseCreateParser
         }
 
         if (!TryReadOptionalString(root, "previous_response_id", out string? previousResponseId, out error)
-            || !TryReadOptionalString(root, "stream_id", out string? streamId, out error)
+            || !TryReadStreamId(root, out string? streamId, out error)
             || !TryReadFlag(root, "store", out bool store, out error)
             || !TryReadFlag(root, "generate", out bool generate, out error)
             || !TryReadInput(root, verifyReasoning, out ContextItem[]? input, out error)
@@ -94,6 +98,23 @@ internal static class ResponseCreateParser
         }
 
         value = element.GetString();
+        return true;
+    }
+
+    /// <summary><c>stream_id</c>, when present: 1–256 characters of <c>[A-Za-z0-9_.-]</c>, else <c>invalid_stream_id</c>.</summary>
+    private static bool TryReadStreamId(JsonElement root, out string? streamId, out ProtocolError? error)
+    {
+        if (!TryReadOptionalString(root, "stream_id", out streamId, out error))
+        {
+            return false;
+        }
+
+        if (streamId is not null && (streamId.Length is 0 or > MaxStreamIdLength || streamId.AsSpan().ContainsAnyExcept(StreamIdCharacters)))
+        {
+            error = ProtocolError.InvalidStreamId(MaxStreamIdLength);
+            return false;
+        }
+
         return true;
     }
 

@@ -6,14 +6,16 @@ namespace Orchestrator.Emulator;
 
 /// <summary>
 /// Streams one response as the real server does: created, in_progress, then per output item its
-/// added / delta… / done events, then completed (or incomplete, or failed). <see cref="EmulatorOptions.ModelLatency"/>
-/// is spent before the first output item, <see cref="EmulatorOptions.TokenLatency"/> before each
-/// delta. Events are sent in batches that end where time passes (a latency) or the response ends,
+/// added / delta… / done events, then completed (or incomplete, or failed). The model latency
+/// (<see cref="LatencyModel"/>) is spent before the first output item, and the deltas are paced by a
+/// <see cref="DeltaPacer"/>. Events are sent in batches that end where time passes (a latency) or the response ends,
 /// so a zero-latency response leaves in one transport write. Injected faults act here too: a
-/// malformed frame, a failed response, a connection dropped mid-stream.
+/// malformed frame, a failed response, a connection dropped mid-stream, a response that hangs.
 /// </summary>
-internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions options, Action dropConnection)
+internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions options, EmulatorCounters counters, Action dropConnection)
 {
+    private readonly LatencyModel latency = new(options);
+
     private const int WordsPerTextDelta = 3;
     private const int CharsPerArgumentsDelta = 24;
 
@@ -28,6 +30,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         if (!response.Request.Generate)
         {
             // generate:false prepares the context and ends at once: nothing to stream, an id to continue from.
+            await HangIfAskedAsync(faults, batch, cancellationToken);
             await DropIfAskedAsync(faults, batch, cancellationToken);
             response.Status = ResponseStatus.Completed;
             Write(batch, ResponseEvents.CompletedType, response);
@@ -42,7 +45,8 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             batch.AddRaw(MalformedFrame);
         }
 
-        await DelayAsync(options.ModelLatency, batch, cancellationToken);
+        await HangIfAskedAsync(faults, batch, cancellationToken);
+        await DelayAsync(latency.ModelLatencyOf(faults.Number), batch, cancellationToken);
         if (faults.Error == InjectedError.ResponseFailed)
         {
             response.Status = ResponseStatus.Failed;
@@ -53,6 +57,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             return null;
         }
 
+        var pacer = new DeltaPacer(options.TokensPerSecond, options.TokenLatency, Stopwatch.GetTimestamp());
         var items = new ContextItem[response.Outputs.Count];
         for (int index = 0; index < response.Outputs.Count; index++)
         {
@@ -67,10 +72,10 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
             switch (output.Kind)
             {
                 case ModelOutputKind.FunctionCall:
-                    await StreamArgumentsAsync(response, index, batch, cancellationToken);
+                    await StreamArgumentsAsync(response, index, batch, pacer, cancellationToken);
                     break;
                 case ModelOutputKind.Message:
-                    await StreamTextAsync(response, index, batch, cancellationToken);
+                    await StreamTextAsync(response, index, batch, pacer, cancellationToken);
                     break;
             }
 
@@ -123,7 +128,30 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         throw new OperationCanceledException("Connection dropped by fault injection.");
     }
 
-    private async ValueTask StreamTextAsync(ResponseState response, int index, EventBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends what the client has been promised so far, then waits for the connection to end: the socket stays open and
+    /// nothing more comes for this response. The connection's end cancels the wait and releases the response.
+    /// </summary>
+    private async ValueTask HangIfAskedAsync(RequestFaults faults, EventBatch batch, CancellationToken cancellationToken)
+    {
+        if (!faults.Hang)
+        {
+            return;
+        }
+
+        await sender.SendAsync(batch, cancellationToken);
+        counters.HangStarted();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        finally
+        {
+            counters.HangReleased();
+        }
+    }
+
+    private async ValueTask StreamTextAsync(ResponseState response, int index, EventBatch batch, DeltaPacer pacer, CancellationToken cancellationToken)
     {
         string text = response.Outputs[index].Text;
         ResponseEvents.WriteContentPart(batch.Json, response, index, done: false);
@@ -132,7 +160,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         while (start < text.Length)
         {
             int end = EndOfWords(text, start, WordsPerTextDelta);
-            await DelayAsync(options.TokenLatency, batch, cancellationToken);
+            await DelayAsync(pacer.WaitBeforeNext(Stopwatch.GetTimestamp()), batch, cancellationToken);
             ResponseEvents.WriteTextDelta(batch.Json, response, index, text.AsSpan(start, end - start));
             batch.EndEvent();
             start = end;
@@ -144,7 +172,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         batch.EndEvent();
     }
 
-    private async ValueTask StreamArgumentsAsync(ResponseState response, int index, EventBatch batch, CancellationToken cancellationToken)
+    private async ValueTask StreamArgumentsAsync(ResponseState response, int index, EventBatch batch, DeltaPacer pacer, CancellationToken cancellationToken)
     {
         string arguments = response.Outputs[index].Text;
         int start = 0;
@@ -157,7 +185,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
                 end++;
             }
 
-            await DelayAsync(options.TokenLatency, batch, cancellationToken);
+            await DelayAsync(pacer.WaitBeforeNext(Stopwatch.GetTimestamp()), batch, cancellationToken);
             ResponseEvents.WriteArgumentsDelta(batch.Json, response, index, arguments.AsSpan(start, end - start));
             batch.EndEvent();
             start = end;

@@ -104,7 +104,7 @@ public sealed class FaultInjectionTests
     [InlineData(InjectedError.PreviousResponseNotFound, 400, "invalid_request_error", "previous_response_not_found")]
     [InlineData(InjectedError.RateLimitExceeded, 429, "requests", "rate_limit_exceeded")]
     [InlineData(InjectedError.ServerError, 500, "server_error", "server_error")]
-    public async Task The_kth_request_is_answered_with_the_injected_error_and_the_connection_stays_usable(InjectedError injected, int status, string type, string code)
+    public async Task The_kth_request_is_answered_with_the_injected_error_and_evicts_the_parent_it_continued(InjectedError injected, int status, string type, string code)
     {
         using CancellationTokenSource timeout = TestTimeout.Start();
         var faults = new EmulatorFaults { ErrorOnRequests = new Dictionary<long, InjectedError> { [2] = injected }, RetryAfter = TimeSpan.FromMilliseconds(1500) };
@@ -127,7 +127,8 @@ public sealed class FaultInjectionTests
             Assert.Equal("1500", headers.GetProperty("retry-after-ms").GetString());
         }
 
-        Assert.False(third.IsError, "an injected error leaves the cache as it was");
+        Assert.Equal("previous_response_not_found", third.ErrorCode);
+        Assert.Equal(1, server.Counters.ParentsEvicted);
     }
 
     [Fact]

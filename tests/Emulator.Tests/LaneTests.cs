@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Orchestrator.Emulator.Tests;
 
-/// <summary><c>stream_id</c> lanes: FIFO per lane, concurrent across lanes, bounded per connection.</summary>
+/// <summary><c>stream_id</c> lanes: FIFO per lane, concurrent across lanes, each with its own latest response; 16 run per connection, more wait.</summary>
 public sealed class LaneTests
 {
     [Fact]
@@ -13,8 +13,8 @@ public sealed class LaneTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions(), timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
-        ResponseResult text = await client.CreateAsync(OnLane(Requests.Create("hello"), "a"));
-        ResponseResult calls = await client.CreateAsync(OnLane(Requests.Create("tools:2", tools: Requests.WeatherTools()), "b"));
+        ResponseResult text = await client.CreateAsync(Requests.OnLane(Requests.Create("hello"), "a"));
+        ResponseResult calls = await client.CreateAsync(Requests.OnLane(Requests.Create("tools:2", tools: Requests.WeatherTools()), "b"));
         ResponseResult plain = await client.CreateAsync(Requests.Create("hello"));
 
         Assert.All(text.Events, e => Assert.Equal("a", e.GetProperty("stream_id").GetString()));
@@ -31,8 +31,8 @@ public sealed class LaneTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = TimeSpan.FromMinutes(10) }, timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
-        await client.SendAsync(OnLane(Requests.Create("slow"), "a"));
-        JsonObject prepare = OnLane(Requests.Create("fast"), "b");
+        await client.SendAsync(Requests.OnLane(Requests.Create("slow"), "a"));
+        JsonObject prepare = Requests.OnLane(Requests.Create("fast"), "b");
         prepare["generate"] = false;
         await client.SendAsync(prepare);
         Dictionary<string, List<JsonElement>> byLane = await ReceiveUntilCompletedAsync(client, lanes: 1);
@@ -48,16 +48,16 @@ public sealed class LaneTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions(), timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
-        ResponseResult onA = await client.CreateAsync(OnLane(Requests.Create("first on a"), "a"));
-        ResponseResult onB = await client.CreateAsync(OnLane(Requests.Create("first on b"), "b"));
-        ResponseResult forked = await client.CreateAsync(OnLane(Requests.Create("fork of a", previousResponseId: onA.Id), "c"));
-        ResponseResult fromB = await client.CreateAsync(OnLane(Requests.Create("more on b", previousResponseId: onB.Id), "b"));
+        ResponseResult onA = await client.CreateAsync(Requests.OnLane(Requests.Create("first on a"), "a"));
+        ResponseResult onB = await client.CreateAsync(Requests.OnLane(Requests.Create("first on b"), "b"));
+        ResponseResult forked = await client.CreateAsync(Requests.OnLane(Requests.Create("fork of a", previousResponseId: onA.Id), "c"));
+        ResponseResult fromB = await client.CreateAsync(Requests.OnLane(Requests.Create("more on b", previousResponseId: onB.Id), "b"));
 
         Assert.False(forked.IsError, "lane a's latest is still cached after lane b answered");
         Assert.Equal("c", forked.Last.GetProperty("stream_id").GetString());
         Assert.False(fromB.IsError);
-        await client.SendAsync(OnLane(Requests.Create("one"), "q"));
-        await client.SendAsync(OnLane(Requests.Create("two"), "q"));
+        await client.SendAsync(Requests.OnLane(Requests.Create("one"), "q"));
+        await client.SendAsync(Requests.OnLane(Requests.Create("two"), "q"));
         Dictionary<string, List<JsonElement>> queued = await ReceiveUntilCompletedAsync(client, lanes: 1, responsesPerLane: 2);
         string[] order = [.. queued["q"].Where(e => e.GetProperty("type").GetString() == "response.completed").Select(e => e.GetProperty("response").GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString()!)];
         Assert.Contains("one", order[0]);
@@ -65,23 +65,77 @@ public sealed class LaneTests
     }
 
     [Fact]
-    public async Task More_than_16_in_flight_or_32_lanes_get_websocket_stream_limit_reached()
+    public async Task Each_lane_keeps_its_own_latest_response()
     {
         using CancellationTokenSource timeout = TestTimeout.Start();
-        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = TimeSpan.FromSeconds(30) }, timeout.Token);
-        await using TestClient busy = await TestClient.ConnectAsync(server, timeout.Token);
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions(), timeout.Token);
+        await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
-        for (int i = 0; i < 16; i++)
+        ResponseResult a1 = await client.CreateAsync(Requests.OnLane(Requests.Create("a one"), "a"));
+        ResponseResult b1 = await client.CreateAsync(Requests.OnLane(Requests.Create("b one"), "b"));
+        ResponseResult d1 = await client.CreateAsync(Requests.Create("default one"));
+        ResponseResult a2 = await client.CreateAsync(Requests.OnLane(Requests.Create("a two", previousResponseId: a1.Id), "a"));
+        ResponseResult b2 = await client.CreateAsync(Requests.OnLane(Requests.Create("b two", previousResponseId: b1.Id), "b"));
+        ResponseResult d2 = await client.CreateAsync(Requests.Create("default two", previousResponseId: d1.Id));
+        ResponseResult a1Again = await client.CreateAsync(Requests.OnLane(Requests.Create("a from one", previousResponseId: a1.Id), "a"));
+        ResponseResult a3 = await client.CreateAsync(Requests.OnLane(Requests.Create("a three", previousResponseId: a2.Id), "a"));
+        ResponseResult b3 = await client.CreateAsync(Requests.OnLane(Requests.Create("b three", previousResponseId: b2.Id), "b"));
+        ResponseResult d3 = await client.CreateAsync(Requests.Create("default three", previousResponseId: d2.Id));
+
+        Assert.All([a2, b2, d2], r => Assert.Equal("response.completed", r.Last.GetProperty("type").GetString()));
+        Assert.Equal("previous_response_not_found", a1Again.ErrorCode);
+        Assert.All([a3, b3, d3], r => Assert.Equal("response.completed", r.Last.GetProperty("type").GetString()));
+    }
+
+    [Fact]
+    public async Task A_17th_response_waits_for_a_running_place_instead_of_being_refused()
+    {
+        // Each response takes the model latency; the 17th on its own lane can start only once one of the first 16
+        // ends, so it completes at least two latencies after the first was sent.
+        TimeSpan latency = TimeSpan.FromSeconds(1);
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = latency }, timeout.Token);
+        await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
+
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int i = 0; i <= ConnectionSession.MaxInFlight; i++)
         {
-            await busy.SendAsync(Requests.Create($"queued {i}"));
+            await client.SendAsync(Requests.OnLane(Requests.Create($"request {i}"), $"lane-{i}"));
         }
 
-        await busy.SendAsync(OnLane(Requests.Create("one too many"), "extra"));
-        JsonElement inFlight = await NextNonResponseEventAsync(busy);
+        Dictionary<string, List<JsonElement>> byLane = await ReceiveUntilCompletedAsync(client, lanes: ConnectionSession.MaxInFlight + 1);
+        TimeSpan elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
-        Assert.Equal("websocket_stream_limit_reached", inFlight.GetProperty("error").GetProperty("code").GetString());
-        Assert.Equal("extra", inFlight.GetProperty("stream_id").GetString());
-        Assert.Equal(1, server.Counters.StreamLimitsReached);
+        Assert.All(byLane.Values, events => Assert.Equal("response.completed", events[^1].GetProperty("type").GetString()));
+        Assert.True(elapsed >= 2 * latency, $"the 17th ran before a place was free: all done after {elapsed}");
+        Assert.Equal(1, server.Counters.ResponsesQueued);
+        Assert.Equal(0, server.Counters.ResponsesWaiting);
+        Assert.Equal(0, server.Counters.StreamLimitsReached);
+    }
+
+    [Fact]
+    public async Task Requests_beyond_the_queue_bound_get_websocket_queue_limit_reached()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        var faults = new EmulatorFaults { HangOnRequests = Enumerable.Range(1, ConnectionSession.MaxInFlight).Select(n => (long)n).ToHashSet() };
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { Faults = faults, MaxQueuedResponses = 2 }, timeout.Token);
+        await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
+
+        for (int i = 0; i < ConnectionSession.MaxInFlight + 2; i++)
+        {
+            await client.SendAsync(Requests.OnLane(Requests.Create($"request {i}"), $"lane-{i}"));
+        }
+
+        await Eventually.UntilAsync(() => server.Counters.ResponsesQueued == 2, timeout.Token);
+        await client.SendAsync(Requests.OnLane(Requests.Create("one too many"), "extra"));
+        JsonElement refused = await NextNonResponseEventAsync(client);
+
+        Assert.Equal(400, refused.GetProperty("status").GetInt32());
+        Assert.Equal("websocket_queue_limit_reached", refused.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("extra", refused.GetProperty("stream_id").GetString());
+        Assert.Equal(1, server.Counters.QueueLimitsReached);
+        Assert.Equal(2, server.Counters.ResponsesWaiting);
+        Assert.Equal(ConnectionSession.MaxInFlight, server.Counters.HangsOpen);
     }
 
     [Fact]
@@ -117,6 +171,40 @@ public sealed class LaneTests
         Assert.Equal(0, server.Counters.StreamLimitsReached);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("has space")]
+    [InlineData("slash/not-allowed")]
+    [InlineData("ünicode")]
+    public async Task A_malformed_stream_id_gets_invalid_stream_id(string streamId)
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions(), timeout.Token);
+        await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
+
+        ResponseResult refused = await client.CreateAsync(Requests.OnLane(Requests.Create("hi"), streamId));
+
+        Assert.Equal("invalid_stream_id", refused.ErrorCode);
+        Assert.Equal(400, refused.Last.GetProperty("status").GetInt32());
+        Assert.Equal(streamId, refused.Last.GetProperty("stream_id").GetString());
+    }
+
+    [Fact]
+    public async Task A_stream_id_of_256_allowed_characters_is_accepted_and_257_is_refused()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions(), timeout.Token);
+        await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
+        string longest = string.Concat(Enumerable.Repeat("aZ9_.-", 43))[..256];
+
+        ResponseResult accepted = await client.CreateAsync(Requests.OnLane(Requests.Create("hi"), longest));
+        ResponseResult refused = await client.CreateAsync(Requests.OnLane(Requests.Create("hi"), longest + "x"));
+
+        Assert.Equal("response.completed", accepted.Last.GetProperty("type").GetString());
+        Assert.Equal(longest, accepted.Last.GetProperty("stream_id").GetString());
+        Assert.Equal("invalid_stream_id", refused.ErrorCode);
+    }
+
     [Fact]
     public async Task The_33rd_lane_of_a_connection_is_refused()
     {
@@ -126,13 +214,14 @@ public sealed class LaneTests
 
         for (int lane = 0; lane < 32; lane++)
         {
-            Assert.False((await client.CreateAsync(OnLane(Requests.Create("hi"), $"lane-{lane}"))).IsError);
+            Assert.False((await client.CreateAsync(Requests.OnLane(Requests.Create("hi"), $"lane-{lane}"))).IsError);
         }
 
-        ResponseResult refused = await client.CreateAsync(OnLane(Requests.Create("hi"), "lane-32"));
-        ResponseResult reused = await client.CreateAsync(OnLane(Requests.Create("hi"), "lane-0"));
+        ResponseResult refused = await client.CreateAsync(Requests.OnLane(Requests.Create("hi"), "lane-32"));
+        ResponseResult reused = await client.CreateAsync(Requests.OnLane(Requests.Create("hi"), "lane-0"));
 
         Assert.Equal("websocket_stream_limit_reached", refused.ErrorCode);
+        Assert.Equal(400, refused.Last.GetProperty("status").GetInt32());
         Assert.Equal("lane-32", refused.Last.GetProperty("stream_id").GetString());
         Assert.False(reused.IsError);
     }
@@ -144,16 +233,10 @@ public sealed class LaneTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true }, timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
-        await client.CreateAsync(OnLane(Requests.Create("hi"), "lane-x"));
+        await client.CreateAsync(Requests.OnLane(Requests.Create("hi"), "lane-x"));
         await client.CreateAsync(Requests.Create("hi"));
 
         Assert.Equal(["lane-x", null], server.Traffic.Select(record => record.StreamId));
-    }
-
-    private static JsonObject OnLane(JsonObject request, string streamId)
-    {
-        request["stream_id"] = streamId;
-        return request;
     }
 
     private static async Task<JsonElement> NextNonResponseEventAsync(TestClient client)

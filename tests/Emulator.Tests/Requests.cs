@@ -34,6 +34,13 @@ internal static class Requests
         return request;
     }
 
+    /// <summary>The request on the <c>stream_id</c> lane <paramref name="streamId"/>.</summary>
+    public static JsonObject OnLane(JsonObject request, string streamId)
+    {
+        request["stream_id"] = streamId;
+        return request;
+    }
+
     public static JsonObject UserMessage(string text) => new()
     {
         ["type"] = "message",

@@ -1,0 +1,67 @@
+namespace Orchestrator.Emulator;
+
+/// <summary>
+/// The places for running responses on one connection: at most <c>capacity</c> run at once, as on the real server;
+/// further requests wait, and a freed place goes to the longest-waiting request (FIFO, no overtaking). A waiter
+/// cancelled by the connection's end is skipped.
+/// </summary>
+internal sealed class ResponseSlots(int capacity)
+{
+    private readonly Lock gate = new();
+    private readonly Queue<TaskCompletionSource> waiting = new();
+    private int free = capacity;
+
+    /// <summary>Takes a free place at once, when one is free and nobody waits for it.</summary>
+    public bool TryTake()
+    {
+        lock (gate)
+        {
+            if (free > 0 && waiting.Count == 0)
+            {
+                free--;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Takes a place, waiting behind earlier waiters when none is free.</summary>
+    public async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource waiter;
+        lock (gate)
+        {
+            if (free > 0 && waiting.Count == 0)
+            {
+                free--;
+                return;
+            }
+
+            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiting.Enqueue(waiter);
+        }
+
+        await using (cancellationToken.Register(static state => ((TaskCompletionSource)state!).TrySetCanceled(), waiter))
+        {
+            await waiter.Task;
+        }
+    }
+
+    /// <summary>Frees a place: it goes straight to the first live waiter, if any.</summary>
+    public void Release()
+    {
+        lock (gate)
+        {
+            while (waiting.TryDequeue(out TaskCompletionSource? next))
+            {
+                if (next.TrySetResult())
+                {
+                    return;
+                }
+            }
+
+            free++;
+        }
+    }
+}
