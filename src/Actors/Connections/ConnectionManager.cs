@@ -169,7 +169,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         if (now - _lastWaitWarning < _settings.LeaseWaitWarningInterval) return;
         _lastWaitWarning = now;
         _log.Warning(
-            "{0} lease requests wait for a lane: all {1} sockets to {2} are open and their {3} lanes each are held. " +
+            "{0} lease requests wait for a lane: all {1} sockets to {2} are open (or closing) and every one of their {3} lanes is held. " +
             "Turns queue until one ends; raise orchestrator.connections.max-sockets (now {1}) to run more at once.",
             _waiting.Count, _settings.MaxSockets, _settings.ResponsesUrl, _settings.LanesPerConnection);
     }
