@@ -18,8 +18,12 @@ public sealed record BenchScenario(int Conversations, int Rounds, int Tools, Tim
     /// </summary>
     public TimeSpan ModelLatencyJitter { get; init; }
 
-    /// <summary>The in-process emulator that plays this scenario's model.</summary>
-    public EmulatorOptions Emulator(bool recordTraffic = false) => new() { ModelLatency = ModelLatency, RecordTraffic = recordTraffic };
+    /// <summary>
+    /// The in-process emulator that plays this scenario's model. Its latency draws keep the emulator's default seed,
+    /// so every run of a scenario draws the same sequence (by request number).
+    /// </summary>
+    public EmulatorOptions Emulator(bool recordTraffic = false) =>
+        new() { ModelLatency = ModelLatency, ModelLatencyJitter = ModelLatencyJitter, RecordTraffic = recordTraffic };
 
     /// <summary>The warm-up conversations each client actually runs.</summary>
     public int WarmUpConversations => Math.Min(WarmUp, Conversations);
