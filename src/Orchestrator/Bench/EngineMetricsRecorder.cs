@@ -7,8 +7,8 @@ namespace Orchestrator.Host.Bench;
 /// <summary>
 /// Listens to the <see cref="EngineMetrics"/> instruments while it lives and keeps every measurement: the engine's
 /// overhead samples, the size of each request by its position in the turn, each lease's wait for a lane, when each
-/// model response ended, and the peak of turns holding a lane.
-/// Measurements arrive on actor threads, hence the lock.
+/// model response ended, and the peak of turns holding a lane. It lives for one measured phase, so its lists hold a
+/// few entries per model turn of the scenario (C × (R+1)). Measurements arrive on actor threads, hence the lock.
 /// </summary>
 public sealed class EngineMetricsRecorder : IDisposable
 {
