@@ -20,7 +20,7 @@ public static class AgentsSdkPeer
         EmulatorServer? emulator = null;
         if (endpoint is null)
         {
-            emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = scenario.ModelLatency, RecordTraffic = true }, cancellationToken);
+            emulator = await EmulatorServer.StartAsync(scenario.Emulator(recordTraffic: true), cancellationToken);
         }
 
         try

@@ -14,7 +14,17 @@ public sealed record BenchResult
     public required long Turns { get; init; }
     /// <summary>Wall time of the measured phase, from the first message sent to the last conversation finished.</summary>
     public required double Seconds { get; init; }
+    /// <summary>Model turns (responses) per second of the measured phase.</summary>
     public double TurnsPerSecond => Seconds > 0 ? Turns / Seconds : 0;
+    /// <summary>Model turns per second while every conversation was still running (<see cref="AllRunningRate"/>).</summary>
+    public double? TurnsPerSecondAllRunning { get; init; }
+    /// <summary>The node's pool: sockets it may open and lanes per socket; null for the Agents SDK peer.</summary>
+    public int? MaxSockets { get; init; }
+    public int? LanesPerConnection { get; init; }
+    /// <summary>From a conversation asking the connection manager for a lane to the grant: once per turn, which keeps its lane.</summary>
+    public Percentiles? LeaseWaitMs { get; init; }
+    /// <summary>The most turns that held a lane at once during the measured phase.</summary>
+    public long? PeakTurnsInFlight { get; init; }
     public Percentiles? ToolResultsToRequestMs { get; init; }
     public Percentiles? ResponseToToolsMs { get; init; }
     public Percentiles? OverheadMs { get; init; }

@@ -9,7 +9,7 @@ public static class BenchTableWriter
     {
         var s = report.Scenario;
         output.WriteLine($"bench {report.Started:yyyy-MM-dd HH:mm}Z · {BenchReport.Machine} · load {report.LoadAverageAtStart}");
-        output.WriteLine($"C={s.Conversations} conversations × R={s.Rounds} rounds × N={s.Tools} tools, L={s.ModelLatency.TotalMilliseconds:0} ms, T={s.ToolLatency.TotalMilliseconds:0} ms, warm-up {s.WarmUpConversations}, endpoint {report.Endpoint}, journal {report.Journal}");
+        output.WriteLine($"C={s.Conversations} conversations × R={s.Rounds} rounds × N={s.Tools} tools, L={s.ModelLatency.TotalMilliseconds:0}±{s.ModelLatencyJitter.TotalMilliseconds:0} ms, T={s.ToolLatency.TotalMilliseconds:0} ms, warm-up {s.WarmUpConversations}, endpoint {report.Endpoint}, journal {report.Journal}");
         output.WriteLine();
 
         var runs = report.Runs.ToList();
@@ -18,10 +18,14 @@ public static class BenchTableWriter
             ("completed / failed", r => $"{r.Completed} / {r.Failed}"),
             ("model turns", r => $"{r.Turns}"),
             ("seconds", r => F(r.Seconds, "0.00")),
-            ("turns/s", r => F(r.TurnsPerSecond, "0")),
+            ("model turns/s", r => F(r.TurnsPerSecond, "0")),
+            ("  while all run", r => F(r.TurnsPerSecondAllRunning, "0")),
             ("overhead p50/p95/p99 ms", r => Spread(r.OverheadMs)),
             ("  tool results → request", r => Spread(r.ToolResultsToRequestMs)),
             ("  response → tools", r => Spread(r.ResponseToToolsMs)),
+            ("lease wait p50/p95/p99 ms", r => Spread(r.LeaseWaitMs)),
+            ("turns in flight, peak", r => r.PeakTurnsInFlight?.ToString(CultureInfo.InvariantCulture) ?? "-"),
+            ("sockets × lanes", r => r.MaxSockets is { } sockets ? $"{sockets} × {r.LanesPerConnection}" : "-"),
             ($"bytes, request 2 / {report.LastIndex + 1}", r => $"{F(r.MeanBytesAt(1, true) ?? r.MeanBytesAt(1, false), "0")} / {F(r.MeanBytesAt(report.LastIndex, true) ?? r.MeanBytesAt(report.LastIndex, false), "0")}"),
             ("continuations / requests", r => F(r.ContinuationShare, "0.000")),
             ("CPU s per 1000 turns", r => F(r.CpuSecondsPer1000Turns, "0.000")),

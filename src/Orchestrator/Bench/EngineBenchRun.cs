@@ -25,7 +25,7 @@ public static class EngineBenchRun
         BenchScenario scenario,
         OrchestratorSettings settings,
         bool continuation,
-        int maxSockets,
+        int? maxSockets,
         bool inMemoryJournal,
         string dataDirectory,
         TimeSpan timeout,
@@ -35,7 +35,7 @@ public static class EngineBenchRun
         var endpoint = settings.ResponsesUrl;
         if (endpoint is null)
         {
-            emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = scenario.ModelLatency }, cancellationToken);
+            emulator = await EmulatorServer.StartAsync(scenario.Emulator(), cancellationToken);
             endpoint = emulator.ResponsesUrl;
         }
 
@@ -46,7 +46,7 @@ public static class EngineBenchRun
                 Hocon = inMemoryJournal ? InMemoryJournal.WithFallback(settings.Hocon) : settings.Hocon,
                 ResponsesUrl = endpoint,
                 DataDirectory = dataDirectory,
-                Connections = settings.Connections with { MaxSockets = maxSockets },
+                Connections = maxSockets is { } sockets ? settings.Connections with { MaxSockets = sockets } : settings.Connections,
                 Conversation = settings.Conversation with { UseContinuation = continuation },
             };
             var tools = BenchTools.Register(new ToolRegistry(), scenario.ToolLatency);
@@ -86,12 +86,17 @@ public static class EngineBenchRun
                 Failed = outcome.Failed,
                 Turns = outcome.Turns,
                 Seconds = seconds,
+                TurnsPerSecondAllRunning = outcome.FirstEnded is { } firstEnded ? AllRunningRate.PerSecond(metrics.ResponsesEnded, firstEnded) : null,
                 ToolResultsToRequestMs = Percentiles.Of([.. toolsToRequest]),
                 ResponseToToolsMs = Percentiles.Of([.. responseToTools]),
                 OverheadMs = Percentiles.Of([.. toolsToRequest, .. responseToTools]),
                 BytesPerContinuation = MeanBytes(requests, continuation: true),
                 BytesPerFullSend = MeanBytes(requests, continuation: false),
                 RequestsByIndex = requests,
+                MaxSockets = runSettings.Connections.MaxSockets,
+                LanesPerConnection = runSettings.Connections.LanesPerConnection,
+                LeaseWaitMs = Percentiles.Of([.. metrics.LeaseWaitMs]),
+                PeakTurnsInFlight = metrics.PeakTurnsInFlight,
                 CpuSeconds = cpuSeconds,
                 AllocatedBytes = allocated,
                 PeakRssMb = peak / (1024.0 * 1024.0),
@@ -122,6 +127,7 @@ public static class EngineBenchRun
         var failures = new ConcurrentQueue<string>();
         var turns = 0L;
         var completed = 0;
+        var firstEnded = 0L;
         await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
             var id = $"{prefix}-{i}";
@@ -129,6 +135,7 @@ public static class EngineBenchRun
             {
                 ConversationUpdate? last = null;
                 await foreach (var update in node.Client.SendAsync(id, scenario.Message, cancellationToken: deadline.Token)) last = update;
+                Interlocked.CompareExchange(ref firstEnded, Stopwatch.GetTimestamp(), 0);
                 switch (last)
                 {
                     case TurnCompleted done when done.Text.Contains(scenario.ExpectedDigest, StringComparison.Ordinal):
@@ -156,8 +163,11 @@ public static class EngineBenchRun
             }
         }));
         cancellationToken.ThrowIfCancellationRequested();
-        return new Outcome(Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToList(), completed, failures.Count, turns, failures.TryPeek(out var first) ? first : null);
+        return new Outcome(
+            Enumerable.Range(0, count).Select(i => $"{prefix}-{i}").ToList(), completed, failures.Count, turns, failures.TryPeek(out var first) ? first : null,
+            firstEnded == 0 ? null : firstEnded);
     }
 
-    private sealed record Outcome(IReadOnlyList<string> ConversationIds, int Completed, int Failed, long Turns, string? FirstFailure);
+    /// <param name="FirstEnded">The <see cref="Stopwatch.GetTimestamp"/> at which the first conversation's turn ended.</param>
+    private sealed record Outcome(IReadOnlyList<string> ConversationIds, int Completed, int Failed, long Turns, string? FirstFailure, long? FirstEnded);
 }

@@ -16,7 +16,8 @@ public static class BenchCommand
         var conversations = new Option<int>("--conversations") { Description = "Concurrent conversations (C).", DefaultValueFactory = _ => 100 };
         var rounds = new Option<int>("--rounds") { Description = "Tool rounds per conversation (R); each conversation makes R+1 model turns.", DefaultValueFactory = _ => 20 };
         var tools = new Option<int>("--tools") { Description = "Parallel tool calls per round (N).", DefaultValueFactory = _ => 3 };
-        var modelLatency = new Option<int>("--model-latency-ms") { Description = "Emulated model latency per response (L), in-process emulator only." };
+        var modelLatency = new Option<int>("--model-latency-ms") { Description = "Emulated model latency per response (L, the mean when jittered), in-process emulator only." };
+        var modelLatencyJitter = new Option<int>("--model-latency-jitter-ms") { Description = "Each response's model latency is drawn uniformly from L ± this (seeded, so runs repeat), at most L; in-process emulator only." };
         var toolLatency = new Option<int>("--tool-latency-ms") { Description = "Latency of each tool call (T)." };
         var endpoint = new Option<string?>("--endpoint") { Description = "Responses endpoint, as for run (OPENAI_API_KEY is sent to it when set); default: a fresh in-process emulator per measured run, whatever OPENAI_BASE_URL says." };
         var warmUp = new Option<int>("--warm-up") { Description = "Conversations each client completes first, left out of the figures (at most C).", DefaultValueFactory = _ => BenchScenario.DefaultWarmUp };
@@ -24,7 +25,7 @@ public static class BenchCommand
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the full-send baseline." };
         var peer = new Option<string?>("--peer") { Description = "Also run a peer in the same scenario: agents-sdk (needs node and 'npm ci --prefix tests/bench/agents-sdk')." };
         var peerDir = new Option<string?>("--peer-dir") { Description = $"Directory of the Agents SDK peer (default: {AgentsSdkPeer.ScriptDirectory} found from the working directory)." };
-        var maxSockets = new Option<int?>("--max-sockets") { Description = "Sockets the node may open (default: one per conversation, since a conversation holds its lane for a whole turn)." };
+        var maxSockets = new Option<int?>("--max-sockets") { Description = "Sockets the node may open (default: orchestrator.connections.max-sockets, as `orchestrator serve` runs the node)." };
         var journal = new Option<string>("--journal") { Description = "sqlite (the node's journal), or memory: Akka's in-memory journal, not durable, to show what the journal costs.", DefaultValueFactory = _ => "sqlite" };
         var data = new Option<string?>("--data") { Description = "Directory for the runs' journals (default: a temporary directory, removed afterwards)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
@@ -33,7 +34,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Measure turns per second, engine overhead, bytes, CPU, memory and journal writes, with baselines.")
         {
-            conversations, rounds, tools, modelLatency, toolLatency, warmUp, endpoint, noContinuation, noBaseline, peer, peerDir, maxSockets, journal, data, json, recovery, timeout,
+            conversations, rounds, tools, modelLatency, modelLatencyJitter, toolLatency, warmUp, endpoint, noContinuation, noBaseline, peer, peerDir, maxSockets, journal, data, json, recovery, timeout,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -43,13 +44,19 @@ public static class BenchCommand
                 Positive(parse.GetValue(tools), "--tools"),
                 TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(modelLatency), "--model-latency-ms")),
                 TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(toolLatency), "--tool-latency-ms")),
-                NonNegative(parse.GetValue(warmUp), "--warm-up"));
+                NonNegative(parse.GetValue(warmUp), "--warm-up"))
+            {
+                ModelLatencyJitter = TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(modelLatencyJitter), "--model-latency-jitter-ms")),
+            };
+            if (scenario.ModelLatencyJitter > scenario.ModelLatency)
+                throw new ConfigurationException("--model-latency-jitter-ms must not exceed --model-latency-ms: a latency cannot be negative.");
             var peerName = parse.GetValue(peer);
             if (peerName is not null and not "agents-sdk") throw new ConfigurationException($"--peer must be agents-sdk, not '{peerName}'.");
             var journalName = parse.GetValue(journal);
             if (journalName is not ("sqlite" or "memory")) throw new ConfigurationException($"--journal must be sqlite or memory, not '{journalName}'.");
             var inMemory = journalName == "memory";
-            var sockets = Positive(parse.GetValue(maxSockets) ?? scenario.Conversations, "--max-sockets");
+            // Unset, the node keeps its configured pool: the bench measures the node as `orchestrator serve` runs it.
+            var sockets = parse.GetValue(maxSockets) is { } max ? Positive(max, "--max-sockets") : (int?)null;
             var runTimeout = TimeSpan.FromSeconds(Positive(parse.GetValue(timeout), "--timeout"));
             var endpointOption = parse.GetValue(endpoint);
             // A load generator must never fall through to the real API because OPENAI_API_KEY or OPENAI_BASE_URL happen to

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Orchestrator.Host;
 using Orchestrator.Host.Bench;
+using Orchestrator.Host.Configuration;
 using Xunit;
 
 using Orchestrator.Tests.Support;
@@ -15,7 +16,7 @@ public sealed class BenchCommandSpec
     [
         "conversations", "completed", "failed", "turns", "turns_per_second", "overhead_ms", "bytes_per_continuation",
         "bytes_per_full_send", "continuation_ratio", "cpu_seconds_per_1000_turns", "peak_rss_mb", "rss_kb_per_conversation",
-        "journal_writes_per_second",
+        "journal_writes_per_second", "lease_wait_ms", "turns_in_flight_peak", "turns_per_second_all_running", "max_sockets", "lanes_per_connection",
     ];
 
     /// <summary>Two runs, each starting and stopping a node: seconds on a quiet machine, bounded for a busy one.</summary>
@@ -79,9 +80,39 @@ public sealed class BenchCommandSpec
         Assert.Equal(1, root.GetProperty("completed").GetInt32());
     }
 
+    [Fact]
+    public async Task Bench_runs_the_node_with_its_configured_pool_unless_max_sockets_is_given()
+    {
+        var pool = OrchestratorSettings.Load(_ => null, null, null).Connections;
+        // More conversations than one socket has lanes, each turn two responses of 450-550 ms: with --max-sockets 1,
+        // the last four ask for a lane while the socket's lanes are all held, far sooner than a turn ends (the
+        // conversations start within a few hundred milliseconds even on a busy machine).
+        var conversations = $"{pool.LanesPerConnection + 4}";
+        string[] Bench(params string[] extra) =>
+            ["bench", "--conversations", conversations, "--rounds", "1", "--tools", "1", "--warm-up", "1", "--no-baseline", "--json", .. extra];
+
+        var byDefault = await BenchJsonAsync(Bench());
+        var oneSocket = await BenchJsonAsync(Bench("--max-sockets", "1", "--model-latency-ms", "500", "--model-latency-jitter-ms", "50"));
+
+        Assert.Equal(pool.MaxSockets, byDefault.GetProperty("max_sockets").GetInt32());
+        Assert.Equal(pool.LanesPerConnection, byDefault.GetProperty("lanes_per_connection").GetInt32());
+        Assert.True(byDefault.GetProperty("turns_per_second_all_running").GetDouble() > 0);
+        Assert.Equal(1, oneSocket.GetProperty("max_sockets").GetInt32());
+        Assert.Equal(pool.LanesPerConnection, oneSocket.GetProperty("turns_in_flight_peak").GetInt64());
+        Assert.Equal(50, oneSocket.GetProperty("scenario").GetProperty("model_latency_jitter_ms").GetDouble());
+        // One lease per turn; the waiting ones wait for another's turn to end.
+        var leaseWait = oneSocket.GetProperty("lease_wait_ms");
+        Assert.Equal(pool.LanesPerConnection + 4, leaseWait.GetProperty("count").GetInt32());
+        Assert.True(leaseWait.GetProperty("max").GetDouble() >= 100, $"lease wait {leaseWait}");
+        foreach (var run in new[] { byDefault, oneSocket })
+            Assert.Equal(run.GetProperty("conversations").GetInt32(), run.GetProperty("completed").GetInt32());
+    }
+
     [Theory]
     [InlineData("--warm-up", "-1")]
     [InlineData("--conversations", "0")]
+    [InlineData("--model-latency-jitter-ms", "-1")]
+    [InlineData("--model-latency-jitter-ms", "1")]
     public async Task Bench_refuses_bad_numbers_with_a_one_line_error(string option, string value)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
@@ -118,6 +149,14 @@ public sealed class BenchCommandSpec
 
         Assert.Equal(2, exit);
         Assert.StartsWith("error: --recovery restarts the node as `orchestrator serve` runs it: leave out --max-sockets.", stderr.ToString());
+    }
+
+    private static async Task<JsonElement> BenchJsonAsync(string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var exit = await Program.RunAsync(args, _ => null, stdout, stderr).WaitAsync(BenchTimeout);
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        return JsonDocument.Parse(stdout.ToString()).RootElement;
     }
 
     [Fact]
