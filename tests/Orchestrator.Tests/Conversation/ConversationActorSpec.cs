@@ -390,6 +390,30 @@ public sealed class ConversationActorSpec : TestKit
         ExpectTerminated(conversation, Wait);
     }
 
+    [Fact]
+    public void A_delete_while_a_snapshot_is_being_saved_waits_for_it_and_then_deletes_every_snapshot()
+    {
+        var snapshots = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+        snapshots.Tell(HeldWritesJournal.Hold.Instance);
+        var deletions = CreateTestProbe("deletions");
+        Sys.EventStream.Subscribe(deletions.Ref, typeof(HeldSnapshotStore.Deleted));
+        var conversation = StartConversation("c-forget", snapshotEvery: 3);
+        Send(conversation, "hello");
+        var lease = GrantLane(cachedResponseId: null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Message("Hi.")));
+        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+
+        conversation.Tell(new DeleteConversation("c-forget"));
+        // A snapshot confirmed after the delete would outlive it and bring the conversation back on its next start.
+        deletions.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        snapshots.Tell(HeldWritesJournal.Release.Instance);
+
+        Assert.Equal(new HeldSnapshotStore.Deleted("conversation-c-forget", 2), deletions.ExpectMsg<HeldSnapshotStore.Deleted>(Wait));
+        Assert.Equal(new HeldSnapshotStore.Deleted("conversation-c-forget", long.MaxValue), deletions.ExpectMsg<HeldSnapshotStore.Deleted>(Wait));
+        Assert.True(ExpectMsg<ConversationDeleted>(Wait).Existed);
+    }
+
     private IActorRef StartConversation(string id, bool asChildOfTestActor = false, bool warmUp = false, int snapshotEvery = 100)
     {
         var tools = new ToolRegistry()
