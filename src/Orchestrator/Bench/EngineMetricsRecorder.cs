@@ -20,7 +20,7 @@ public sealed class EngineMetricsRecorder : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == EngineMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name is EngineMetrics.MeterName or EngineMetrics.DetailMeterName) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<double>(OnOverhead);
         _listener.SetMeasurementEventCallback<int>(OnRequest);
@@ -59,7 +59,7 @@ public sealed class EngineMetricsRecorder : IDisposable
 
     private void OnRequest(Instrument instrument, int bytes, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        if (instrument.Name != EngineMetrics.RequestBytes) return;
+        if (instrument.Name != EngineMetrics.RequestBytesByIndex) return;
         var continuation = false;
         var index = 0;
         foreach (var tag in tags)
