@@ -1,4 +1,3 @@
-using System.Text;
 using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
@@ -51,8 +50,8 @@ public sealed class JournalPurgeSpec
             // Read while the node runs: its connections are open, and the WAL exists as it does in service.
             var database = Path.Combine(journal.DataDirectory!, SqliteJournalStore.FileName);
             foreach (var file in new[] { database, database + "-wal" })
-                Assert.False(Contains(file, secret), $"{Path.GetFileName(file)} still holds the deleted conversation's text");
-            Assert.True(Contains(database, "neighbour round 19") || Contains(database + "-wal", "neighbour round 19"), "the neighbour's text is where the test looks");
+                Assert.False(FileBytes.Contain(file, secret), $"{Path.GetFileName(file)} still holds the deleted conversation's text");
+            Assert.True(FileBytes.Contain(database, "neighbour round 19") || FileBytes.Contain(database + "-wal", "neighbour round 19"), "the neighbour's text is where the test looks");
         }
         await system.Terminate().WaitAsync(Wait);
     }
@@ -100,15 +99,6 @@ public sealed class JournalPurgeSpec
     private static ConversationSnapshot Snapshot(string text) => new(
         new ConversationSettings("gpt-5.1", "Be brief."), Window: [Item.UserMessage($"{text} in a snapshot")], ChainLength: 1, LastResponseId: "resp_1",
         OpenCalls: [], TurnOpen: false, TurnMessageIds: [], Queued: [], MessageIds: ["m-1"]);
-
-    private static bool Contains(string file, string text)
-    {
-        if (!File.Exists(file)) return false;
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray().AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
-    }
 
     private static async Task<(long Events, long Tags, long Snapshots)> RowsOfAsync(TestJournal journal, string persistenceId) =>
         (await journal.CountRowsAsync("journal", persistenceId), await journal.CountRowsAsync("tags", persistenceId), await journal.CountRowsAsync("snapshot", persistenceId));
