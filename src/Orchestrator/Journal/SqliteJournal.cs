@@ -176,7 +176,7 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
             transaction.Commit();
         }
         if (!SqliteWal.Truncate(connection))
-            _log.Warning("Journal: the events of {0} are deleted, but the WAL could not be truncated (a reader or writer held it past the busy timeout); their bytes stay in it until the next full checkpoint", persistenceId);
+            _log.Warning("Journal: the events of {0} are deleted, but the WAL could not be truncated (a reader or writer held it for {1}); their bytes stay in it until the next full checkpoint", persistenceId, SqliteWal.BusyWait);
     }
 
     /// <summary>The rejections of the events that failed to serialise, once the others are committed.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using static Orchestrator.Host.Journal.SqliteReads;
 
 namespace Orchestrator.Host.Journal;
@@ -12,12 +13,19 @@ namespace Orchestrator.Host.Journal;
 internal static class SqliteWal
 {
     /// <summary>
-    /// Checkpoints the whole log and truncates it to zero bytes. It waits (SQLite's busy timeout) for the writer and
-    /// for readers of older pages to finish; false when one held it past that, the log then keeping its frames until
-    /// the next such checkpoint.
+    /// How long the checkpoint waits for the writer and for readers of older pages: well within the journal's circuit
+    /// breaker's call timeout (10 s), so that a purge whose rows are deleted is not then reported as failed.
+    /// </summary>
+    public static readonly TimeSpan BusyWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Checkpoints the whole log and truncates it to zero bytes, waiting up to <see cref="BusyWait"/>; false when the
+    /// writer or a reader held it past that, the log then keeping its frames until the next such checkpoint. Leaves the
+    /// connection's busy timeout at that until it is opened again: every journal connection sets its own as it opens.
     /// </summary>
     public static bool Truncate(SqliteConnection connection)
     {
+        raw.sqlite3_busy_timeout(connection.Handle, (int)BusyWait.TotalMilliseconds);
         using var command = Command(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
         using var reader = command.ExecuteReader();
         // One row: busy (1 when the checkpoint could not finish), frames in the log, frames checkpointed.
