@@ -3,6 +3,8 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Actors.Conversation;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Actors.Tools.Demo;
@@ -388,6 +390,27 @@ public sealed class ConversationActorSpec : TestKit
 
         Assert.Equal(new HeldSnapshotStore.Deleted("conversation-c-snapshot", 2), deletions.ExpectMsg<HeldSnapshotStore.Deleted>(Wait));
         ExpectTerminated(conversation, Wait);
+    }
+
+    [Fact]
+    public void A_call_to_a_tool_the_node_does_not_declare_is_measured_as_undeclared_not_under_the_models_name()
+    {
+        var madeUp = $"made_up_{Guid.NewGuid():N}";
+        using var durations = new MetricCollector<double>(null, EngineMetrics.MeterName, ConversationTelemetry.ToolDuration);
+        var conversation = StartConversation("c-undeclared");
+        Send(conversation, "use the tools");
+        var lease = GrantLane(cachedResponseId: null);
+        ExpectRequest().Dispose();
+
+        Reply(lease, Completed("resp_1", Call("call_1", madeUp, "{}"), Call("call_2", "explode", """{"reason":"boom"}""")));
+        _subscriber.FishForMessage<ToolCallFinished>(f => f.CallId == "call_1", Wait);
+        _subscriber.FishForMessage<ToolCallFinished>(f => f.CallId == "call_2", Wait);
+
+        // A model's made-up names would each be a series of their own; the declared ones are the node's to bound.
+        var names = durations.GetMeasurementSnapshot().Select(m => m.Tags[ConversationTelemetry.ToolNameTag] as string).ToList();
+        Assert.DoesNotContain(madeUp, names);
+        Assert.Contains(ConversationTelemetry.UndeclaredTool, names);
+        Assert.Contains("explode", names);
     }
 
     [Fact]
