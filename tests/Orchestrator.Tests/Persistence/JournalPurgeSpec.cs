@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Actor.Setup;
-using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
 using Orchestrator.Host.Configuration;
