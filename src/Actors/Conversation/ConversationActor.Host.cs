@@ -124,6 +124,12 @@ public sealed partial class ConversationActor
         Abandon(CancelledReason);
     }
 
+    /// <summary>
+    /// Deletes the snapshots, then the events: each step that fails leaves a conversation that recovers whole (events
+    /// without snapshots replay in full), never one that a leftover snapshot would bring back without its events. A
+    /// snapshot still being saved would land after the delete, so the delete waits for it. Deleting every event
+    /// purges the persistence id from the node's journals (DirectReplaySqlJournal): no row, tag or snapshot of it stays.
+    /// </summary>
     private void OnDelete(DeleteConversation delete)
     {
         var sender = Sender;
@@ -135,13 +141,27 @@ public sealed partial class ConversationActor
         foreach (var worker in Context.GetChildren()) Context.Stop(worker);
         Timers.Cancel(Retry.Instance);
         ReleaseLease(lastResponseId: null);
-        DeleteMessages(LastSequenceNr);
-        DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
         Become(() => Deleting(sender));
+        DeleteSnapshotsWhenSettled();
     }
 
     private void Deleting(IActorRef requester)
     {
+        Command<SaveSnapshotSuccess>(saved =>
+        {
+            OnSnapshotSaved(saved);
+            DeleteSnapshotsWhenSettled();
+        });
+        Command<SaveSnapshotFailure>(failed =>
+        {
+            OnSnapshotFailed(failed);
+            DeleteSnapshotsWhenSettled();
+        });
+        // The older snapshots' delete asked by a snapshot saved just before has the same answer: only ours follows.
+        Command<DeleteSnapshotsSuccess>(deleted => deleted.Criteria.MaxSequenceNr == long.MaxValue, _ => DeleteMessages(LastSequenceNr));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failed => failed.Criteria.MaxSequenceNr == long.MaxValue, failed => FailDelete(requester, "its snapshots", failed.Cause));
+        Command<DeleteSnapshotsFailure>(_ => { });
         Command<DeleteMessagesSuccess>(_ =>
         {
             _state = ConversationState.Empty;
@@ -150,13 +170,20 @@ public sealed partial class ConversationActor
             BecomeIdle();
             if (_subscribers.Count == 0) RequestPassivation();
         });
-        Command<DeleteMessagesFailure>(failed =>
-        {
-            // The journal still holds the conversation: stopping without passivation makes sharding start it again from there.
-            _log.Error(failed.Cause, "Conversation {0}: deleting its journal failed", _conversationId);
-            requester.Tell(new Status.Failure(failed.Cause));
-            Context.Stop(Self);
-        });
+        Command<DeleteMessagesFailure>(failed => FailDelete(requester, "its journal", failed.Cause));
         CommandAny(_ => Stash.Stash());
+    }
+
+    private void DeleteSnapshotsWhenSettled()
+    {
+        if (_snapshotsSaving == 0) DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
+    }
+
+    private void FailDelete(IActorRef requester, string what, Exception cause)
+    {
+        // What is left is whole: stopping without passivation makes sharding start the conversation again from it.
+        _log.Error(cause, "Conversation {0}: deleting {1} failed", _conversationId, what);
+        requester.Tell(new Status.Failure(cause));
+        Context.Stop(Self);
     }
 }

@@ -46,7 +46,7 @@ public sealed partial class ConversationActor
                 _toolActivities[started.CallId] = (span, Stopwatch.GetTimestamp());
                 break;
             case ToolCallFinished finished:
-                ConversationTelemetry.ToolEnded(finished.Name, finished.Duration, finished.IsError);
+                ConversationTelemetry.ToolEnded(_deps.ToolDeclarations.Any(t => t.Name == finished.Name) ? finished.Name : null, finished.Duration, finished.IsError);
                 if (_toolActivities.Remove(finished.CallId, out var tool)) Stop(tool.Span, finished.IsError ? ActivityStatusCode.Error : ActivityStatusCode.Ok);
                 break;
             case TurnCompleted completed:

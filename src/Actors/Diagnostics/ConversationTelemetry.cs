@@ -35,20 +35,25 @@ public static class ConversationTelemetry
 
     // A second Meter instance of the same name: listeners select meters by name, so both are one "Orchestrator" meter to them.
     private static readonly Meter Meter = new(EngineMetrics.MeterName);
-    private static readonly Histogram<double> Turns = Meter.CreateHistogram<double>(TurnDuration, "s", "Duration of user turns, from accepting the message (or resuming) to the final answer or failure.");
-    private static readonly Histogram<double> FirstToken = Meter.CreateHistogram<double>(TimeToFirstToken, "s", "Time from the first request of a turn to its first streamed text.");
-    private static readonly Histogram<double> Tools = Meter.CreateHistogram<double>(ToolDuration, "s", "Duration of tool calls.");
-    private static readonly Histogram<double> Recoveries = Meter.CreateHistogram<double>(RecoveryDuration, "s", "Time from a conversation actor starting to its state being recovered from the journal (snapshot and events).");
-    private static readonly Histogram<double> JournalWrites = Meter.CreateHistogram<double>(JournalWriteDuration, "s", "Time from a conversation asking the journal to write events to the write being confirmed (queueing in the journal included).");
-    private static readonly Histogram<double> ModelResponses = Meter.CreateHistogram<double>(ModelResponseDuration, "s", "Time from handing a request to the socket to its response ending.");
+    private static readonly Histogram<double> Turns = Meter.CreateHistogram(TurnDuration, "s", "Duration of user turns, from accepting the message (or resuming) to the final answer or failure.", null, HistogramBuckets.Seconds);
+    private static readonly Histogram<double> FirstToken = Meter.CreateHistogram(TimeToFirstToken, "s", "Time from the first request of a turn to its first streamed text.", null, HistogramBuckets.Seconds);
+    private static readonly Histogram<double> Tools = Meter.CreateHistogram(ToolDuration, "s", "Duration of tool calls.", null, HistogramBuckets.Seconds);
+    private static readonly Histogram<double> Recoveries = Meter.CreateHistogram(RecoveryDuration, "s", "Time from a conversation actor starting to its state being recovered from the journal (snapshot and events).", null, HistogramBuckets.Seconds);
+    private static readonly Histogram<double> JournalWrites = Meter.CreateHistogram(JournalWriteDuration, "s", "Time from a conversation asking the journal to write events to the write being confirmed (queueing in the journal included).", null, HistogramBuckets.Seconds);
+    private static readonly Histogram<double> ModelResponses = Meter.CreateHistogram(ModelResponseDuration, "s", "Time from handing a request to the socket to its response ending.", null, HistogramBuckets.Seconds);
 
     public static void TurnEnded(TimeSpan elapsed, bool completed) =>
         Turns.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(OutcomeTag, completed ? "completed" : "failed"));
 
     public static void FirstTokenAfter(TimeSpan elapsed) => FirstToken.Record(elapsed.TotalSeconds);
 
-    public static void ToolEnded(string name, TimeSpan duration, bool isError) =>
-        Tools.Record(duration.TotalSeconds, new KeyValuePair<string, object?>(ToolNameTag, name), new KeyValuePair<string, object?>(OutcomeTag, isError ? "error" : "ok"));
+    /// <summary>The value of <see cref="ToolNameTag"/> for a call to a tool the node does not declare.</summary>
+    public const string UndeclaredTool = "undeclared";
+
+    /// <param name="declaredName">The tool's name when the node declares it; null for a name the model made up, which
+    /// the metric records as <see cref="UndeclaredTool"/>, so that the set of names stays the node's.</param>
+    public static void ToolEnded(string? declaredName, TimeSpan duration, bool isError) =>
+        Tools.Record(duration.TotalSeconds, new KeyValuePair<string, object?>(ToolNameTag, declaredName ?? UndeclaredTool), new KeyValuePair<string, object?>(OutcomeTag, isError ? "error" : "ok"));
 
     public static void ModelResponseEnded(TimeSpan duration, string outcome) =>
         ModelResponses.Record(duration.TotalSeconds, new KeyValuePair<string, object?>(OutcomeTag, outcome));

@@ -26,7 +26,7 @@ public sealed class EngineMetricsRecorder : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == EngineMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name is EngineMetrics.MeterName or EngineMetrics.DetailMeterName) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<double>(OnDuration);
         _listener.SetMeasurementEventCallback<int>(OnRequest);
@@ -107,7 +107,7 @@ public sealed class EngineMetricsRecorder : IDisposable
 
     private void OnRequest(Instrument instrument, int bytes, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        if (instrument.Name != EngineMetrics.RequestBytes) return;
+        if (instrument.Name != EngineMetrics.RequestBytesByIndex) return;
         var continuation = false;
         var index = 0;
         foreach (var tag in tags)

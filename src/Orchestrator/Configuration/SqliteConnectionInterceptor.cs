@@ -67,25 +67,34 @@ public sealed class SqliteConnectionInterceptor(SqliteSynchronous synchronous) :
 
     /// <summary>
     /// What every journal connection does as it opens, the journal's own writer's too. Microsoft.Data.Sqlite takes no
-    /// pragma in the connection string, and <c>synchronous</c> is per connection.
+    /// pragma in the connection string, and <c>synchronous</c> and <c>secure_delete</c> are per connection.
     /// </summary>
     internal void Configure(SqliteConnection connection)
     {
         WaitForLocksInSqlite(connection);
-        if (synchronous == SqliteSynchronous.Full) return;
         using var command = connection.CreateCommand();
-        command.CommandText = synchronous.Pragma();
+        command.CommandText = Pragmas;
         command.ExecuteNonQuery();
     }
 
     public async Task ConnectionOpenedAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken)
     {
         WaitForLocksInSqlite((SqliteConnection)connection);
-        if (synchronous == SqliteSynchronous.Full) return;
         await using var command = connection.CreateCommand();
-        command.CommandText = synchronous.Pragma();
+        command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private string Pragmas => synchronous == SqliteSynchronous.Full ? ZeroDeletedContent : ZeroDeletedContent + synchronous.Pragma();
+
+    /// <summary>
+    /// Content a connection deletes or moves is overwritten with zeros, in the pages that held it and in pages it frees,
+    /// instead of staying in the file until the space is reused: a deleted conversation's text leaves the database file
+    /// when its delete commits, and the WAL once that is truncated (<see cref="Orchestrator.Host.Journal.SqliteWal"/>).
+    /// Every writing connection sets it, not only the deleting one: with it on the purge's connection alone, the text
+    /// of events and snapshots written by the others was still in the file after the purge (JournalPurgeSpec).
+    /// </summary>
+    internal const string ZeroDeletedContent = "PRAGMA secure_delete = ON;";
 
     /// <summary>
     /// The journal, the snapshot store and sharding's journal each write through connections of their own, so one

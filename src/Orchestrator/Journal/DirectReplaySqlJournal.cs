@@ -17,7 +17,14 @@ namespace Orchestrator.Host.Journal;
 /// graphs for every replay, each an actor of its own, to run one query: a node restarting with 10,000 conversations
 /// used 1.3× the CPU with them (BENCHMARKS.md). This journal runs the same query — the plugin's table mapping,
 /// batches of <c>replay-batch-size</c>, a transaction at <c>read-isolation-level</c> — and hands each row to the
-/// recovery as it is deserialised. Writes, deletes and the highest sequence number stay the plugin's.
+/// recovery as it is deserialised. Writes, partial deletes and the highest sequence number stay the plugin's.
+/// <para>
+/// A delete of every event of a persistence id (up to its highest sequence number: how a conversation is deleted)
+/// purges it: its rows and tags are deleted, where the plugin would keep the highest row, payload and all, marked
+/// deleted to hold its sequence number. Nothing of the persistence id stays, so a new incarnation numbers its events
+/// from 1 again, which is sound only because its snapshots are deleted first (ConversationActor deletes them before
+/// the events and waits for snapshots being saved) and no reader follows a persistence id by sequence number.
+/// </para>
 /// </summary>
 public class DirectReplaySqlJournal : SqlWriteJournal
 {
@@ -50,6 +57,22 @@ public class DirectReplaySqlJournal : SqlWriteJournal
             next = rows[^1].SequenceNumber + 1;
         }
     }
+
+    protected override async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
+    {
+        // Read on the journal's actor, before the first await, as the plugin reads it for a recovery.
+        var highest = await ReadHighestSequenceNrAsync(persistenceId, 0, cancellationToken);
+        if (toSequenceNr < highest) await base.DeleteMessagesToAsync(persistenceId, toSequenceNr, cancellationToken);
+        else await PurgeAsync(persistenceId, cancellationToken);
+    }
+
+    /// <summary>Deletes every row and tag of <paramref name="persistenceId"/>, in one transaction.</summary>
+    protected virtual Task PurgeAsync(string persistenceId, CancellationToken cancellationToken) =>
+        _connections.ExecuteWithTransactionAsync(_config.WriteIsolationLevel, cancellationToken, async (connection, token) =>
+        {
+            await connection.GetTable<JournalTagRow>().Where(r => r.PersistenceId == persistenceId).DeleteAsync(token);
+            await connection.GetTable<JournalRow>().Where(r => r.PersistenceId == persistenceId).DeleteAsync(token);
+        });
 
     /// <summary>The journal's configuration as the plugin reads it, with the node's linq2db options.</summary>
     protected JournalConfig Config => _config;

@@ -13,9 +13,9 @@ public static class JournalMetrics
 
     private static readonly Meter Meter = new(EngineMetrics.MeterName);
     private static readonly Histogram<int> CommitRowCount =
-        Meter.CreateHistogram<int>(CommitRows, "{event}", "Events committed by each transaction of the embedded journal's writer.");
+        Meter.CreateHistogram(CommitRows, "{event}", "Events committed by each transaction of the embedded journal's writer.", null, HistogramBuckets.Rows);
 
-    /// <summary>The tag that names the database: its file.</summary>
+    /// <summary>The tag that names the database: its file's name, without the directory (no path in metrics).</summary>
     public const string DatabaseTag = "db.namespace";
 
     internal static void RecordCommit(int rows, KeyValuePair<string, object?> database) => CommitRowCount.Record(rows, database);

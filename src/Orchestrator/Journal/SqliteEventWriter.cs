@@ -35,7 +35,7 @@ internal sealed class SqliteEventWriter
     public SqliteEventWriter(string connectionString, JournalTableConfig table, int batchSize, int bufferSize, Action<SqliteConnection> configure)
     {
         _connectionString = connectionString;
-        _database = new(JournalMetrics.DatabaseTag, new SqliteConnectionStringBuilder(connectionString).DataSource);
+        _database = new(JournalMetrics.DatabaseTag, Path.GetFileName(new SqliteConnectionStringBuilder(connectionString).DataSource));
         _configure = configure;
         _batchSize = batchSize;
         _bufferSize = bufferSize;

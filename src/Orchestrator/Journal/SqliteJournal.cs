@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Config;
 using Akka.Persistence.Sql.Journal.Dao;
 using Akka.Persistence.Sql.Journal.Types;
 using Akka.Util;
+using Microsoft.Data.Sqlite;
 using Orchestrator.Host.Configuration;
 using static Orchestrator.Host.Journal.SqliteReads;
 using AkkaConfig = Akka.Configuration.Config;
@@ -16,7 +18,10 @@ namespace Orchestrator.Host.Journal;
 /// The embedded journal: Akka.Persistence.Sql's journal on SQLite, writing the plugin's tables with a writer of its own
 /// (<see cref="SqliteEventWriter"/>) and reading them for recoveries with statements of its own
 /// (<see cref="SqliteReads"/>): the highest sequence number and the replay. Events are serialised by the plugin's own
-/// serializer, so the rows are the plugin's; deletes stay the plugin's.
+/// serializer, so the rows are the plugin's; partial deletes stay the plugin's. A purge (see
+/// <see cref="DirectReplaySqlJournal"/>) deletes the rows with their content zeroed and truncates the WAL
+/// (<see cref="SqliteWal"/>), so that the text is gone from the files too: the snapshots' as well, since a conversation
+/// deletes them (through the node's connections, which zero deleted content too) before its events.
 /// </summary>
 public sealed class SqliteJournal : DirectReplaySqlJournal
 {
@@ -28,9 +33,12 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
     private readonly Dictionary<string, Task> _writesInFlight = [];
     private readonly ByteArrayJournalSerializer _serializer;
     private readonly SqliteEventWriter _writer;
+    private readonly Action<SqliteConnection> _configure;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _connectionString;
     private readonly string _highest;
     private readonly string _replay;
+    private readonly string _purge;
 
     public SqliteJournal(AkkaConfig journalConfig) : base(journalConfig)
     {
@@ -48,9 +56,8 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
         _serializer = new ByteArrayJournalSerializer(
             Config, Context.System.Serialization, Config.PluginConfig.TagSeparator, events.UseWriterUuidColumn ? Guid.NewGuid().ToString("N") : null);
         var connections = SqliteConnectionInterceptor.In(Config.DataOptions);
-        _writer = new SqliteEventWriter(
-            _connectionString, table, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize,
-            connection => { if (connections is null) SqliteConnectionInterceptor.WaitForLocksInSqlite(connection); else connections.Configure(connection); });
+        _configure = connection => { if (connections is null) SqliteConnectionInterceptor.WaitForLocksInSqlite(connection); else connections.Configure(connection); };
+        _writer = new SqliteEventWriter(_connectionString, table, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize, _configure);
         var c = events.ColumnNames;
         var writer = events.UseWriterUuidColumn ? Quote(c.WriterUuid) : "NULL";
         // As the plugin's native mode: deleted events count, since their numbers are taken.
@@ -64,6 +71,11 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
             WHERE {Quote(c.PersistenceId)} = $id AND {Quote(c.SequenceNumber)} >= $from AND {Quote(c.SequenceNumber)} <= $to AND {Quote(c.Deleted)} = 0
             ORDER BY {Quote(c.SequenceNumber)}
             LIMIT $rows
+            """;
+        var tags = table.TagTable;
+        _purge = $"""
+            DELETE FROM {Quote(tags.Name)} WHERE {Quote(tags.ColumnNames.PersistenceId)} = $id;
+            DELETE FROM {Quote(events.Name)} WHERE {Quote(c.PersistenceId)} = $id;
             """;
     }
 
@@ -141,6 +153,30 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
             });
         }
         return Task.FromResult(rows);
+    }
+
+    /// <summary>
+    /// Deletes the rows and tags on a connection of the node's (content zeroed, <c>secure_delete</c>), then truncates
+    /// the WAL. Its writes in flight are committed first: <see cref="DirectReplaySqlJournal.DeleteMessagesToAsync"/>
+    /// read the highest sequence number after them.
+    /// </summary>
+    protected override async Task PurgeAsync(string persistenceId, CancellationToken cancellationToken)
+    {
+        // Off the journal's actor: Microsoft.Data.Sqlite runs synchronously.
+        await Task.Yield();
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = Open(_connectionString);
+        _configure(connection);
+        using (var zero = Command(connection, SqliteConnectionInterceptor.ZeroDeletedContent)) zero.ExecuteNonQuery();
+        using (var transaction = connection.BeginTransaction(deferred: false))
+        using (var command = Command(connection, _purge, ("$id", persistenceId)))
+        {
+            command.Transaction = transaction;
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+        if (!SqliteWal.Truncate(connection))
+            _log.Warning("Journal: the events of {0} are deleted, but the WAL could not be truncated (a reader or writer held it for {1}); their bytes stay in it until the next full checkpoint", persistenceId, SqliteWal.BusyWait);
     }
 
     /// <summary>The rejections of the events that failed to serialise, once the others are committed.</summary>

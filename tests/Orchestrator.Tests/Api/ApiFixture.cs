@@ -30,6 +30,9 @@ public sealed class ApiFixture : IAsyncLifetime
     public ApiHost Secured { get; private set; } = null!;
     public HttpClient Http { get; } = new() { Timeout = Timeout };
 
+    /// <summary>The data directory of the node's SQLite journal.</summary>
+    public string DataDirectory => _journal.DataDirectory!;
+
     /// <summary>Tool calls wait until the returned release is disposed (or their turn is cancelled).</summary>
     public IDisposable HoldTools()
     {

@@ -3,6 +3,8 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Actors.Conversation;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Actors.Tools.Demo;
@@ -388,6 +390,51 @@ public sealed class ConversationActorSpec : TestKit
 
         Assert.Equal(new HeldSnapshotStore.Deleted("conversation-c-snapshot", 2), deletions.ExpectMsg<HeldSnapshotStore.Deleted>(Wait));
         ExpectTerminated(conversation, Wait);
+    }
+
+    [Fact]
+    public void A_call_to_a_tool_the_node_does_not_declare_is_measured_as_undeclared_not_under_the_models_name()
+    {
+        var madeUp = $"made_up_{Guid.NewGuid():N}";
+        using var durations = new MetricCollector<double>(null, EngineMetrics.MeterName, ConversationTelemetry.ToolDuration);
+        var conversation = StartConversation("c-undeclared");
+        Send(conversation, "use the tools");
+        var lease = GrantLane(cachedResponseId: null);
+        ExpectRequest().Dispose();
+
+        Reply(lease, Completed("resp_1", Call("call_1", madeUp, "{}"), Call("call_2", "explode", """{"reason":"boom"}""")));
+        _subscriber.FishForMessage<ToolCallFinished>(f => f.CallId == "call_1", Wait);
+        _subscriber.FishForMessage<ToolCallFinished>(f => f.CallId == "call_2", Wait);
+
+        // A model's made-up names would each be a series of their own; the declared ones are the node's to bound.
+        var names = durations.GetMeasurementSnapshot().Select(m => m.Tags[ConversationTelemetry.ToolNameTag] as string).ToList();
+        Assert.DoesNotContain(madeUp, names);
+        Assert.Contains(ConversationTelemetry.UndeclaredTool, names);
+        Assert.Contains("explode", names);
+    }
+
+    [Fact]
+    public void A_delete_while_a_snapshot_is_being_saved_waits_for_it_and_then_deletes_every_snapshot()
+    {
+        var snapshots = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+        snapshots.Tell(HeldWritesJournal.Hold.Instance);
+        var deletions = CreateTestProbe("deletions");
+        Sys.EventStream.Subscribe(deletions.Ref, typeof(HeldSnapshotStore.Deleted));
+        var conversation = StartConversation("c-forget", snapshotEvery: 3);
+        Send(conversation, "hello");
+        var lease = GrantLane(cachedResponseId: null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Message("Hi.")));
+        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+
+        conversation.Tell(new DeleteConversation("c-forget"));
+        // A snapshot confirmed after the delete would outlive it and bring the conversation back on its next start.
+        deletions.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        snapshots.Tell(HeldWritesJournal.Release.Instance);
+
+        Assert.Equal(new HeldSnapshotStore.Deleted("conversation-c-forget", 2), deletions.ExpectMsg<HeldSnapshotStore.Deleted>(Wait));
+        Assert.Equal(new HeldSnapshotStore.Deleted("conversation-c-forget", long.MaxValue), deletions.ExpectMsg<HeldSnapshotStore.Deleted>(Wait));
+        Assert.True(ExpectMsg<ConversationDeleted>(Wait).Existed);
     }
 
     private IActorRef StartConversation(string id, bool asChildOfTestActor = false, bool warmUp = false, int snapshotEvery = 100)

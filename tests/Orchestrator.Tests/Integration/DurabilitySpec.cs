@@ -122,17 +122,7 @@ public sealed class DurabilitySpec : IAsyncLifetime
         }
     }
 
-    private async Task<long> CountRows(string table, string persistenceId)
-    {
-        await using var connection = await _journal.OpenConnectionAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM {table} WHERE persistence_id = @id";
-        var id = command.CreateParameter();
-        id.ParameterName = "@id";
-        id.Value = persistenceId;
-        command.Parameters.Add(id);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
+    private Task<long> CountRows(string table, string persistenceId) => _journal.CountRowsAsync(table, persistenceId);
 
     private async Task Execute(string sql)
     {

@@ -20,8 +20,10 @@ namespace Orchestrator.Tests.Persistence;
 /// <summary>
 /// The SQLite journal's own writer (<see cref="SqliteEventWriter"/>), through the node's journal against the real
 /// database: it writes the rows the plugin writes, commits what queued during a commit together in the next one, and
-/// loses no conversation's events for another's failure.
+/// loses no conversation's events for another's failure. Alone in the process: the commit metric names the database by
+/// its file's name only, the same for every test's journal.
 /// </summary>
+[Collection(RunAloneCollection.Name)]
 public sealed class SqliteEventWriterSpec
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
@@ -30,7 +32,7 @@ public sealed class SqliteEventWriterSpec
     public async Task Writes_that_arrive_while_a_commit_waits_share_the_next_commit()
     {
         await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        using var commits = new CommitRecorder(journal);
+        using var commits = new CommitRecorder();
         using var kit = new TestKit(ActorSystem.Create("batching", await journal.NodeConfigAsync()));
         var probe = kit.CreateTestProbe();
         var node = JournalOf(kit, null);
@@ -190,15 +192,14 @@ public sealed class SqliteEventWriterSpec
         public string Value => throw new InvalidOperationException("not serialisable");
     }
 
-    /// <summary>The rows of each commit of this test's database, from the journal's metric.</summary>
+    /// <summary>The rows of each commit, from the journal's metric.</summary>
     private sealed class CommitRecorder : IDisposable
     {
         private readonly MeterListener _listener = new();
         private readonly ConcurrentQueue<int> _rows = new();
 
-        public CommitRecorder(TestJournal journal)
+        public CommitRecorder()
         {
-            var database = Path.Combine(journal.DataDirectory!, SqliteJournalStore.FileName);
             _listener.InstrumentPublished = (instrument, listener) =>
             {
                 if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == JournalMetrics.CommitRows)
@@ -207,7 +208,7 @@ public sealed class SqliteEventWriterSpec
             _listener.SetMeasurementEventCallback<int>((_, rows, tags, _) =>
             {
                 foreach (var tag in tags)
-                    if (tag.Key == JournalMetrics.DatabaseTag && Equals(tag.Value, database))
+                    if (tag.Key == JournalMetrics.DatabaseTag && Equals(tag.Value, SqliteJournalStore.FileName))
                         _rows.Enqueue(rows);
             });
             _listener.Start();

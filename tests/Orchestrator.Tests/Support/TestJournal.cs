@@ -102,6 +102,19 @@ public sealed class TestJournal : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>Rows of <paramref name="persistenceId"/> in <paramref name="table"/>, a table of the plugin's default mapping.</summary>
+    public async Task<long> CountRowsAsync(string table, string persistenceId)
+    {
+        await using var connection = await OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table} WHERE persistence_id = @id";
+        var id = command.CreateParameter();
+        id.ParameterName = "@id";
+        id.Value = persistenceId;
+        command.Parameters.Add(id);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
     public async ValueTask DisposeAsync()
     {
         _directory?.Dispose();
