@@ -13,6 +13,13 @@ public static class ApiProblems
     public static IResult TooLarge(long maxBytes) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body exceeds the limit of {maxBytes} bytes.");
 
+    /// <summary>The client sent its body too slowly (a 4xx: its mistake, not the node's).</summary>
+    public static IResult SlowBody(string detail)
+    {
+        ApiMetrics.Refused(ApiMetrics.SlowBody);
+        return Problem(StatusCodes.Status408RequestTimeout, "Request body too slow", $"{detail} Send the whole body at once.");
+    }
+
     public static IResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
 
     public static IResult Problem(int status, string title, string detail) => Results.Problem(detail, statusCode: status, title: title);
