@@ -77,10 +77,15 @@ public static class ConversationApi
                 {
                     return ApiProblems.BadRequest(e.Message);
                 }
+                catch (MessageIdReusedException e)
+                {
+                    return ApiProblems.IdempotencyKeyReused(e.MessageId);
+                }
             })
-            .WithSummary("Post a user message ({\"text\"} or {\"input\": [items]}); an Idempotency-Key header makes retries safe. Answers once the message is persisted.")
+            .WithSummary("Post a user message ({\"text\"} or {\"input\": [items]}); an Idempotency-Key header makes retries safe for 24 h (the same key with another text is 409). Answers once the message is persisted.")
             .Accepts<PostMessageRequest>("application/json")
             .Produces<PostMessageResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         v1.MapGet("/{id}", async (string id, CancellationToken cancellationToken) =>

@@ -96,8 +96,8 @@ public sealed class ApiFixture : IAsyncLifetime
         return await events.ReadUntilAsync(e => e.Type is "turn.completed" or "turn.failed", timeout.Token);
     }
 
-    /// <summary>Events the journal holds for the conversation (none for one that was never persisted).</summary>
-    public async Task<long> JournalEventsAsync(string conversationId)
+    /// <summary>Events the journal holds for the conversation (none for one that was never persisted), all or of one manifest.</summary>
+    public async Task<long> JournalEventsAsync(string conversationId, string manifest = "%")
     {
         await using var connection = await _journal.OpenConnectionAsync();
         await using var exists = connection.CreateCommand();
@@ -105,11 +105,14 @@ public sealed class ApiFixture : IAsyncLifetime
         exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'journal'";
         if ((long)(await exists.ExecuteScalarAsync())! == 0) return 0;
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM journal WHERE persistence_id = $id";
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "$id";
-        parameter.Value = $"conversation-{conversationId}";
-        command.Parameters.Add(parameter);
+        command.CommandText = "SELECT count(*) FROM journal WHERE persistence_id = $id AND manifest LIKE $manifest";
+        foreach (var (name, value) in new[] { ("$id", $"conversation-{conversationId}"), ("$manifest", manifest) })
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
