@@ -20,8 +20,11 @@ public static class ApiMetrics
     public const string IdempotencyConflict = "idempotency_conflict";
     public const string InvalidSettings = "invalid_settings";
 
-    /// <summary>What an eviction removed: a whole abandoned buffer, or the oldest events of a buffer still read.</summary>
+    /// <summary>What an eviction removed: a whole abandoned buffer, or the oldest event of a buffer still read.</summary>
     public const string KindTag = "kind";
+
+    public const string EvictedBuffer = "buffer";
+    public const string EvictedEvent = "event";
 
     private static readonly Meter Meter = new(EngineMetrics.MeterName);
     private static readonly UpDownCounter<int> Connections =
@@ -41,5 +44,5 @@ public static class ApiMetrics
 
     internal static void BufferBytesChanged(long delta) => BufferBytes.Add(delta);
 
-    internal static void Evicted(string kind, long count) => Evictions.Add(count, new KeyValuePair<string, object?>(KindTag, kind));
+    internal static void Evicted(string kind) => Evictions.Add(1, new KeyValuePair<string, object?>(KindTag, kind));
 }
