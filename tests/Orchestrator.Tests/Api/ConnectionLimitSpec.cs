@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Orchestrator.Host.Api;
 using Orchestrator.Tests.Support;
 using Xunit;
@@ -13,6 +14,18 @@ public sealed class ConnectionLimitSpec(ApiFixture api)
     [Fact]
     public async Task Connections_past_the_limit_get_503_with_retry_after_and_the_node_answers_and_runs_turns_once_they_close()
     {
+        var refused = 0L;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == ApiMetrics.Rejections) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag is { Key: ApiMetrics.ReasonTag, Value: ApiMetrics.ConnectionLimit }) Interlocked.Add(ref refused, value);
+        });
+        listener.Start();
         await using var host = await ApiHost.StartAsync(api.Node, "http://127.0.0.1:0", new ApiOptions { MaxConnections = 20 }, CancellationToken.None);
         using var timeout = new CancellationTokenSource(ApiFixture.Timeout);
         var flood = await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
@@ -32,6 +45,7 @@ public sealed class ConnectionLimitSpec(ApiFixture api)
             using var fresh = await RawHttp.ConnectAsync(host.Address, timeout.Token);
             await fresh.SendAsync(Health, timeout.Token);
             Assert.Equal(503, RawHttp.Status(await fresh.ReadResponseAsync(timeout.Token)));
+            Assert.Equal(81, Interlocked.Read(ref refused));
         }
         finally
         {
