@@ -40,7 +40,8 @@ public static class ConversationApi
             .WithSummary("Readiness: the journal answers and this node's cluster member is up.")
             .Produces<HealthResponse>().Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
 
-        var v1 = app.MapGroup("/v1/conversations").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
+        var v1 = app.MapGroup("/v1/conversations").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         v1.MapPost("", async (HttpRequest http, CancellationToken cancellationToken) =>
             {
