@@ -129,16 +129,19 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
             return;
         }
         var messageId = message.ClientMessageId ?? Guid.NewGuid().ToString("N");
-        if (_state.MessageIds.Contains(messageId))
+        var now = DateTimeOffset.UtcNow;
+        if (_state.MessageIds.Find(messageId, now) is { } known)
         {
-            sender.Tell(new MessageAccepted(_conversationId, messageId, Duplicate: true));
+            sender.Tell(known.Matches(message.Text)
+                ? new MessageAccepted(_conversationId, messageId, Duplicate: true)
+                : new MessageIdReused(_conversationId, messageId));
             return;
         }
 
         var wasIdle = _state.Phase == ConversationPhase.Idle;
         var events = new List<IPersistedEvent>(2);
         if (_state.Settings is null) events.Add(new ConversationStarted(_deps.Options.Defaults));
-        events.Add(new UserMessageAccepted(messageId, Item.UserMessage(message.Text)));
+        events.Add(new UserMessageAccepted(messageId, Item.UserMessage(message.Text), now));
         var writing = Stopwatch.GetTimestamp();
         PersistAll(events, e =>
         {

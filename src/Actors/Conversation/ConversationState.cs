@@ -44,7 +44,8 @@ public sealed record ConversationState
     /// <summary>Messages accepted while a turn was open; they open the next turn together.</summary>
     public ImmutableList<QueuedMessage> Queued { get; init; } = [];
 
-    public ImmutableHashSet<string> MessageIds { get; init; } = [];
+    /// <summary>Ids of accepted messages (idempotency keys), bounded by age and count.</summary>
+    public MessageKeys MessageIds { get; init; } = MessageKeys.Empty;
 
     public ConversationPhase Phase =>
         !TurnOpen ? ConversationPhase.Idle
@@ -80,7 +81,9 @@ public sealed record ConversationState
         TurnOpen,
         TurnMessageIds,
         Queued.Select(q => new QueuedMessageSnapshot(q.MessageId, q.Message)).ToList(),
-        MessageIds.ToList());
+        // Bare ids only in snapshots written before keys had fingerprints and times.
+        [],
+        MessageIds.ToSnapshot());
 
     public static ConversationState FromSnapshot(ConversationSnapshot snapshot) => new()
     {
@@ -92,12 +95,12 @@ public sealed record ConversationState
         TurnOpen = snapshot.TurnOpen,
         TurnMessageIds = snapshot.TurnMessageIds.ToImmutableList(),
         Queued = snapshot.Queued.Select(q => new QueuedMessage(q.MessageId, q.Message)).ToImmutableList(),
-        MessageIds = snapshot.MessageIds.ToImmutableHashSet(),
+        MessageIds = MessageKeys.FromSnapshot(snapshot),
     };
 
     private ConversationState Accept(UserMessageAccepted message)
     {
-        var next = this with { MessageIds = MessageIds.Add(message.MessageId) };
+        var next = this with { MessageIds = MessageIds.Add(message.MessageId, message.Message.Text, message.AcceptedAt) };
         return TurnOpen
             ? next with { Queued = Queued.Add(new QueuedMessage(message.MessageId, message.Message)) }
             : next with { Window = Window.Add(message.Message), TurnOpen = true, TurnMessageIds = [message.MessageId] };

@@ -12,6 +12,9 @@ public sealed record MessageAccepted(string ConversationId, string MessageId, bo
 
 public sealed record MessageRejected(string ConversationId, string Reason) : IWithConversationId;
 
+/// <summary>The reply to a <see cref="SendMessage"/> whose client message id was accepted, within its window, for another text: nothing is persisted.</summary>
+public sealed record MessageIdReused(string ConversationId, string MessageId) : IWithConversationId;
+
 /// <summary>Streams <see cref="ConversationUpdate"/>s of the conversation to <see cref="Subscriber"/> until it stops or unsubscribes.</summary>
 public sealed record Subscribe(string ConversationId, IActorRef Subscriber) : IWithConversationId;
 

@@ -11,8 +11,11 @@ public sealed record ConversationStarted(ConversationSettings Settings) : IPersi
 
 public sealed record ConversationSettings(string Model, string? Instructions = null, bool Store = false);
 
-/// <summary>A user message, persisted before it is acknowledged.</summary>
-public sealed record UserMessageAccepted(string MessageId, Item Message) : IPersistedEvent;
+/// <summary>
+/// A user message, persisted before it is acknowledged. <see cref="AcceptedAt"/> (the node's clock at acceptance) dates
+/// its id as an idempotency key, which expires a window after it; null in events written before it was recorded.
+/// </summary>
+public sealed record UserMessageAccepted(string MessageId, Item Message, DateTimeOffset? AcceptedAt = null) : IPersistedEvent;
 
 /// <summary>
 /// A completed response: its id and output items, persisted before its tool calls are dispatched.

@@ -15,11 +15,18 @@ public sealed record ConversationSnapshot(
     bool TurnOpen,
     IReadOnlyList<string> TurnMessageIds,
     IReadOnlyList<QueuedMessageSnapshot> Queued,
-    IReadOnlyList<string> MessageIds) : IPersistedSnapshot;
+    IReadOnlyList<string> MessageIds,
+    IReadOnlyList<MessageKeySnapshot>? MessageKeys = null) : IPersistedSnapshot;
 
 public sealed record OpenCallSnapshot(string CallId, string Name, string Arguments, Item? Result = null, bool IsError = false);
 
 public sealed record QueuedMessageSnapshot(string MessageId, Item Message);
+
+/// <summary>
+/// An idempotency key with the fingerprint of its message's text and when it was accepted. Snapshots written before
+/// these were recorded hold bare ids in <see cref="ConversationSnapshot.MessageIds"/> instead.
+/// </summary>
+public sealed record MessageKeySnapshot(string MessageId, string? Fingerprint, DateTimeOffset? AcceptedAt);
 
 /// <summary>Marker for snapshots; bound to the same serializer as the events.</summary>
 public interface IPersistedSnapshot;

@@ -26,4 +26,5 @@ namespace Orchestrator.Messages.Serialization;
 [JsonSerializable(typeof(TurnCompleted))]
 [JsonSerializable(typeof(TurnFailed))]
 [JsonSerializable(typeof(ConversationUnavailable))]
+[JsonSerializable(typeof(MessageIdReused))]
 internal sealed partial class ConversationMessageJsonContext : JsonSerializerContext;

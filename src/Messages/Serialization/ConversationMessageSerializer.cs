@@ -44,6 +44,7 @@ public sealed class ConversationMessageSerializer(ExtendedActorSystem system) : 
         ("turn-completed.v1", ConversationMessageJsonContext.Default.TurnCompleted),
         ("turn-failed.v1", ConversationMessageJsonContext.Default.TurnFailed),
         ("unavailable.v1", ConversationMessageJsonContext.Default.ConversationUnavailable),
+        ("message-id-reused.v1", ConversationMessageJsonContext.Default.MessageIdReused),
     }.ToFrozenDictionary(e => e.Item2.Type, e => e);
 
     private static readonly FrozenDictionary<string, JsonTypeInfo> ByManifest =

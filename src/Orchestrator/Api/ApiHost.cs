@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using MinDataRate = Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Host.Client;
@@ -44,7 +45,16 @@ public sealed class ApiHost : IAsyncDisposable
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             builder.Logging.ClearProviders();
             builder.WebHost.UseUrls(url);
-            builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+            var connections = new ConnectionLimit(options.MaxConnections);
+            builder.WebHost.ConfigureKestrel(k =>
+            {
+                k.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+                k.Limits.MaxConcurrentUpgradedConnections = options.MaxUpgradedConnections;
+                k.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+                k.Limits.KeepAliveTimeout = options.KeepAliveTimeout;
+                k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinRequestBodyBytesPerSecond, options.MinRequestBodyGracePeriod);
+                k.ConfigureEndpointDefaults(listen => listen.Use(next => connection => connections.OnConnectionAsync(connection, next)));
+            });
             builder.Services.Configure<JsonOptions>(o =>
             {
                 o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
@@ -53,6 +63,7 @@ public sealed class ApiHost : IAsyncDisposable
             });
             builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ApiProblems.Describe);
             builder.Services.AddOpenApi();
+            builder.Services.AddClientRateLimit(options);
             builder.Services.AddOrchestratorTelemetry(options.Telemetry);
 
             var app = builder.Build();
@@ -61,6 +72,7 @@ public sealed class ApiHost : IAsyncDisposable
             app.UseExceptionHandler(handler => handler.Run(context => ProblemForException(context, log)));
             app.UseStatusCodePages();
             app.UseBearerToken(options.Token);
+            app.UseClientRateLimit(options);
             app.MapOpenApi();
             if (options.Telemetry.HasFlag(TelemetryExporters.Prometheus)) app.MapPrometheusScrapingEndpoint();
             app.MapConversationApi(node.Client, events, new NodeReadiness(system, TimeSpan.FromSeconds(5)), options);
@@ -75,10 +87,15 @@ public sealed class ApiHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Failures of the node, not of the request, each with what the caller can do.</summary>
+    /// <summary>Failures of the node, each with what the caller can do; a client's own mistake found late stays a 4xx.</summary>
     private static Task ProblemForException(HttpContext context, ILogger log)
     {
         var error = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+        if (error is BadHttpRequestException bad)
+        {
+            log.LogDebug("{Method} {Path}: bad request ({Status}): {Reason}", context.Request.Method, context.Request.Path, bad.StatusCode, bad.Message);
+            return ApiProblems.Problem(bad.StatusCode, "Bad request", bad.Message).ExecuteAsync(context);
+        }
         log.LogError(error, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
         var problem = error switch
         {

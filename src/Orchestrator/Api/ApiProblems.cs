@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Orchestrator.Actors.Conversation;
 
 namespace Orchestrator.Host.Api;
 
@@ -12,6 +13,20 @@ public static class ApiProblems
 
     public static IResult TooLarge(long maxBytes) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body exceeds the limit of {maxBytes} bytes.");
+
+    /// <summary>The client sent its body too slowly (a 4xx: its mistake, not the node's).</summary>
+    public static IResult SlowBody(string detail)
+    {
+        ApiMetrics.Refused(ApiMetrics.SlowBody);
+        return Problem(StatusCodes.Status408RequestTimeout, "Request body too slow", $"{detail} Send the whole body at once.");
+    }
+
+    public static IResult IdempotencyKeyReused(string key)
+    {
+        ApiMetrics.Refused(ApiMetrics.IdempotencyConflict);
+        return Problem(StatusCodes.Status409Conflict, "Idempotency-Key reused",
+            $"The Idempotency-Key '{key}' was used within the last {MessageKeys.Window.TotalHours:0} h for a message with another text; retry with the same text, or use a new key for a new message.");
+    }
 
     public static IResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
 

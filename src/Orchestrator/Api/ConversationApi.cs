@@ -40,15 +40,16 @@ public static class ConversationApi
             .WithSummary("Readiness: the journal answers and this node's cluster member is up.")
             .Produces<HealthResponse>().Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
 
-        var v1 = app.MapGroup("/v1/conversations").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
+        var v1 = app.MapGroup("/v1/conversations").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         v1.MapPost("", async (HttpRequest http, CancellationToken cancellationToken) =>
             {
-                var (request, problem) = await RequestBody.ReadAsync(http, ApiJsonContext.Default.CreateConversationRequest, options.MaxRequestBytes, optional: true, cancellationToken);
+                var (request, problem) = await RequestBody.ReadAsync(http, ApiJsonContext.Default.CreateConversationRequest, options, optional: true, cancellationToken);
                 if (problem is not null) return problem;
                 var id = request?.Id is { } given ? ValidId(given) : ConversationIds.New();
                 if (id is null) return ApiProblems.BadRequest(InvalidId);
-                if (request?.Model is { } model && string.IsNullOrWhiteSpace(model)) return ApiProblems.BadRequest("\"model\" must not be empty; omit it for the default.");
+                if (SettingsProblem(request, options) is { } invalid) return ApiProblems.BadRequest(invalid);
                 var created = await client.CreateAsync(id, request?.Model, Blank(request?.Instructions), cancellationToken);
                 return created.AlreadyExisted
                     ? ApiProblems.Problem(StatusCodes.Status409Conflict, "Conversation exists", $"A conversation '{id}' exists already; post messages to it, or choose another id.")
@@ -64,7 +65,7 @@ public static class ConversationApi
                 if (ValidId(id) is null) return ApiProblems.BadRequest(InvalidId);
                 var key = http.Headers[IdempotencyKeyHeader].FirstOrDefault();
                 if (key is { Length: > ApiOptions.MaxIdempotencyKeyLength }) return ApiProblems.BadRequest($"The {IdempotencyKeyHeader} header is longer than {ApiOptions.MaxIdempotencyKeyLength} characters.");
-                var (request, problem) = await RequestBody.ReadAsync(http, ApiJsonContext.Default.PostMessageRequest, options.MaxRequestBytes, optional: false, cancellationToken);
+                var (request, problem) = await RequestBody.ReadAsync(http, ApiJsonContext.Default.PostMessageRequest, options, optional: false, cancellationToken);
                 if (problem is not null) return problem;
                 var (text, error) = MessageText(request!);
                 if (error is not null) return ApiProblems.BadRequest(error);
@@ -77,10 +78,15 @@ public static class ConversationApi
                 {
                     return ApiProblems.BadRequest(e.Message);
                 }
+                catch (MessageIdReusedException e)
+                {
+                    return ApiProblems.IdempotencyKeyReused(e.MessageId);
+                }
             })
-            .WithSummary("Post a user message ({\"text\"} or {\"input\": [items]}); an Idempotency-Key header makes retries safe. Answers once the message is persisted.")
+            .WithSummary("Post a user message ({\"text\"} or {\"input\": [items]}); an Idempotency-Key header makes retries safe for 24 h (the same key with another text is 409). Answers once the message is persisted.")
             .Accepts<PostMessageRequest>("application/json")
             .Produces<PostMessageResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         v1.MapGet("/{id}", async (string id, CancellationToken cancellationToken) =>
@@ -199,6 +205,14 @@ public static class ConversationApi
             texts.Add(item.Text);
         }
         return (string.Join("\n\n", texts), null);
+    }
+
+    private static string? SettingsProblem(CreateConversationRequest? request, ApiOptions options)
+    {
+        var problem = request?.Model is { } model ? SettingsLimits.ModelProblem(model) : null;
+        problem ??= request?.Instructions is { } instructions ? SettingsLimits.InstructionsProblem(instructions, options.MaxInstructionsBytes) : null;
+        if (problem is not null) ApiMetrics.Refused(ApiMetrics.InvalidSettings);
+        return problem;
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

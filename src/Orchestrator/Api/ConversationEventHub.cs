@@ -17,6 +17,10 @@ namespace Orchestrator.Host.Api;
 ///
 /// A conversation stops when it passivates; the hub watches it and subscribes again, which starts it again, so
 /// a stream never silently goes deaf.
+///
+/// All buffers together hold at most <see cref="ApiOptions.EventBuffersMaxBytes"/>: beyond it, buffers without a
+/// reader go first, the one abandoned longest ago first, then the oldest events of the largest buffer still read
+/// (a client that missed those gets <c>stream.reset</c>, as when it falls behind a single buffer).
 /// </summary>
 public sealed class ConversationEventHub : ReceiveActor, IWithTimers
 {
@@ -24,6 +28,8 @@ public sealed class ConversationEventHub : ReceiveActor, IWithTimers
     private readonly ApiOptions _options;
     private readonly Dictionary<string, Log> _logs = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _watched = new();
+    private long _bytes;
+    private long _abandonments;
 
     public ConversationEventHub(IActorRef region, ApiOptions options)
     {
@@ -64,7 +70,9 @@ public sealed class ConversationEventHub : ReceiveActor, IWithTimers
     private void OnDetach(Detach detach)
     {
         if (!_logs.TryGetValue(detach.ConversationId, out var log) || !log.Readers.Remove(detach.Writer)) return;
-        if (log.Readers.Count == 0) Timers.StartSingleTimer(detach.ConversationId, new Expire(detach.ConversationId), _options.EventRetention);
+        if (log.Readers.Count > 0) return;
+        log.AbandonedAt = ++_abandonments;
+        Timers.StartSingleTimer(detach.ConversationId, new Expire(detach.ConversationId), _options.EventRetention);
     }
 
     private void OnSubscribed(ConversationStatus status)
@@ -80,7 +88,10 @@ public sealed class ConversationEventHub : ReceiveActor, IWithTimers
     private void OnUpdate(ConversationUpdate update)
     {
         if (!_logs.TryGetValue(update.ConversationId, out var log) || UpdateJson.Serialize(update) is not { } line) return;
+        var before = log.Buffer.Bytes;
         var e = log.Buffer.Append(line.Type, line.Json);
+        Account(log.Buffer.Bytes - before);
+        EnforceBudget();
         // A reader that cannot keep up is cut off; it reconnects with Last-Event-ID and the buffer fills the gap.
         foreach (var reader in log.Readers.Where(reader => !reader.TryWrite(e)).ToList())
         {
@@ -99,6 +110,7 @@ public sealed class ConversationEventHub : ReceiveActor, IWithTimers
     private void Drop(string conversationId)
     {
         if (!_logs.Remove(conversationId, out var log)) return;
+        Account(-log.Buffer.Bytes);
         Timers.Cancel(conversationId);
         foreach (var reader in log.Readers) reader.TryComplete();
         foreach (var waiting in log.Waiting) waiting.Tell(Attached.Instance);
@@ -110,12 +122,40 @@ public sealed class ConversationEventHub : ReceiveActor, IWithTimers
         _region.Tell(new Unsubscribe(conversationId, Self));
     }
 
+    private void Account(long bytes)
+    {
+        _bytes += bytes;
+        ApiMetrics.BufferBytesChanged(bytes);
+    }
+
+    private void EnforceBudget()
+    {
+        while (_bytes > _options.EventBuffersMaxBytes)
+        {
+            var abandoned = _logs.Where(l => l.Value.Readers.Count == 0 && l.Value.Waiting.Count == 0).Select(l => l.Key).MinBy(id => _logs[id].AbandonedAt);
+            if (abandoned is not null)
+            {
+                ApiMetrics.Evicted(ApiMetrics.EvictedBuffer);
+                Drop(abandoned);
+                continue;
+            }
+            var largest = _logs.Values.Where(l => l.Buffer.Count > 1).MaxBy(l => l.Buffer.Bytes);
+            if (largest is null) return;
+            Account(-largest.Buffer.TrimOldest());
+            ApiMetrics.Evicted(ApiMetrics.EvictedEvent);
+        }
+    }
+
+    protected override void PostStop() => ApiMetrics.BufferBytesChanged(-_bytes);
+
     private sealed class Log(EventReplayBuffer buffer)
     {
         public EventReplayBuffer Buffer { get; } = buffer;
         public List<ChannelWriter<SseEvent>> Readers { get; } = [];
         public List<IActorRef> Waiting { get; } = [];
         public bool Subscribed { get; set; }
+        /// <summary>Order in which buffers lost their last reader: the lowest was abandoned longest ago.</summary>
+        public long AbandonedAt { get; set; }
     }
 
     /// <summary>Adds a reader: what it missed since <see cref="LastEventId"/> first, then every update; replies <see cref="Attached"/>.</summary>

@@ -29,13 +29,30 @@ public sealed class EventReplayBuffer
 
     public string Epoch { get; }
 
+    /// <summary>Approximate bytes the buffered events take in memory (their strings, UTF-16, and a fixed cost each).</summary>
+    public long Bytes { get; private set; }
+
+    public int Count => _events.Count;
+
     public SseEvent Append(string type, string json)
     {
         var e = new SseEvent($"{Epoch}-{++_last}", type, json);
         _events.Enqueue((_last, e));
-        if (_events.Count > _capacity) _events.Dequeue();
+        Bytes += SizeOf(e);
+        if (_events.Count > _capacity) TrimOldest();
         return e;
     }
+
+    /// <summary>Drops the oldest event (a client that missed it then gets <c>stream.reset</c>); returns the bytes freed.</summary>
+    public long TrimOldest()
+    {
+        if (_events.Count == 0) return 0;
+        var freed = SizeOf(_events.Dequeue().Event);
+        Bytes -= freed;
+        return freed;
+    }
+
+    private static long SizeOf(SseEvent e) => 64 + 2L * ((e.Id?.Length ?? 0) + e.Event.Length + e.Data.Length);
 
     /// <summary>What a client that last saw <paramref name="lastEventId"/> missed; nothing for a client that saw nothing yet (null).</summary>
     public IReadOnlyList<SseEvent> Since(string? lastEventId)

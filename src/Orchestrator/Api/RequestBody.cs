@@ -5,24 +5,36 @@ using Microsoft.AspNetCore.Http;
 namespace Orchestrator.Host.Api;
 
 /// <summary>
-/// Reads a JSON request body within the size limit, answering the client's mistakes with a problem that says
-/// what is wrong (minimal APIs' own binding answers a bare 400 for malformed JSON). The content type is checked
+/// Reads a JSON request body within the size and time limits, answering the client's mistakes with a problem that
+/// says what is wrong (minimal APIs' own binding answers a bare 400 for malformed JSON). The content type is checked
 /// before this by the routes' <c>Accepts</c> metadata (415, see <see cref="ApiProblems.Describe"/>).
 /// </summary>
 public static class RequestBody
 {
     /// <summary>The body as <typeparamref name="T"/>; default with no problem when the body is empty and <paramref name="optional"/>.</summary>
-    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, long maxBytes, bool optional, CancellationToken cancellationToken)
+    public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, ApiOptions options, bool optional, CancellationToken cancellationToken)
     {
+        var maxBytes = options.MaxRequestBytes;
         if (request.ContentLength > maxBytes) return (default, ApiProblems.TooLarge(maxBytes));
         using var buffer = new MemoryStream();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.BodyReadTimeout);
         try
         {
-            await request.Body.CopyToAsync(buffer, cancellationToken);
+            await request.Body.CopyToAsync(buffer, timeout.Token);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (default, ApiProblems.TooLarge(maxBytes));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            // Kestrel's minimum data rate (orchestrator.api.min-request-body-rate).
+            return (default, ApiProblems.SlowBody($"The request body arrived slower than {options.MinRequestBodyBytesPerSecond} bytes per second."));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return (default, ApiProblems.SlowBody($"The request body did not arrive within {options.BodyReadTimeout.TotalSeconds:0.#} s."));
         }
         // Kestrel enforces the limit; a test server or another host may not.
         if (buffer.Length > maxBytes) return (default, ApiProblems.TooLarge(maxBytes));

@@ -13,6 +13,7 @@ public static partial class ConversationIds
             ? id
             : throw new ConfigurationException($"Conversation id '{id}' is not valid: use 1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit.");
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+    // \z, not $: $ also matches before a final newline, which would let "id\n" into the journal and the Location header.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}\z")]
     private static partial Regex ValidId();
 }

@@ -38,7 +38,7 @@ public static class ServeCommand
             var tools = DemoTools.Register(new ToolRegistry(), TimeSpan.FromMilliseconds(latency));
             await using var node = await OrchestratorNode.StartAsync(settings, tools, level, cancellationToken);
 
-            var api = ApiOptions.FromEnvironment(environment);
+            var api = ApiOptions.FromConfig(settings.Hocon, environment);
             await using var host = await ApiHost.StartAsync(node, parse.GetValue(urls)!, api, cancellationToken);
             var address = host.Address.ToString().TrimEnd('/');
             stdout.WriteLine($"listening on {address} · endpoint {node.ResponsesUrl}{(node.UsesEmbeddedEmulator ? " (embedded emulator)" : "")}");

@@ -34,6 +34,7 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
                 MessageAccepted { Duplicate: true } => null,
                 MessageAccepted accepted => accepted.MessageId,
                 MessageRejected rejected => throw new ArgumentException(rejected.Reason, nameof(text)),
+                MessageIdReused reused => throw new MessageIdReusedException(conversationId, reused.MessageId),
                 _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} to a message."),
             };
             if (messageId is null) yield break;
@@ -63,6 +64,7 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
         {
             MessageAccepted accepted => accepted,
             MessageRejected rejected => throw new ArgumentException(rejected.Reason, nameof(text)),
+            MessageIdReused reused => throw new MessageIdReusedException(conversationId, reused.MessageId),
             _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} to a message."),
         };
     }

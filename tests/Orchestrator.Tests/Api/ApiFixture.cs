@@ -87,12 +87,36 @@ public sealed class ApiFixture : IAsyncLifetime
     }
 
     /// <summary>Subscribes, posts the message, and returns the events of its turn, up to turn.completed or turn.failed.</summary>
-    public async Task<IReadOnlyList<SseClient.Event>> RunTurnAsync(string id, object body)
+    public Task<IReadOnlyList<SseClient.Event>> RunTurnAsync(string id, object body) => RunTurnAsync(Open, id, body);
+
+    /// <summary>As <see cref="RunTurnAsync(string, object)"/>, through another API of the node (one with other limits).</summary>
+    public async Task<IReadOnlyList<SseClient.Event>> RunTurnAsync(ApiHost host, string id, object body)
     {
         using var timeout = new CancellationTokenSource(Timeout);
-        await using var events = await SseClient.ConnectAsync(Http, At($"/v1/conversations/{id}/events"), null, timeout.Token);
-        using (var posted = await PostMessageAsync(id, body)) Assert.Equal(System.Net.HttpStatusCode.Accepted, posted.StatusCode);
+        await using var events = await SseClient.ConnectAsync(Http, new Uri(host.Address, $"/v1/conversations/{id}/events"), null, timeout.Token);
+        using (var posted = await Http.PostAsJsonAsync(new Uri(host.Address, $"/v1/conversations/{id}/messages"), body))
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, posted.StatusCode);
         return await events.ReadUntilAsync(e => e.Type is "turn.completed" or "turn.failed", timeout.Token);
+    }
+
+    /// <summary>Events the journal holds for the conversation (none for one that was never persisted), all or of one manifest.</summary>
+    public async Task<long> JournalEventsAsync(string conversationId, string manifest = "%")
+    {
+        await using var connection = await _journal.OpenConnectionAsync();
+        await using var exists = connection.CreateCommand();
+        // The plugin creates the table with the first event it writes.
+        exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'journal'";
+        if ((long)(await exists.ExecuteScalarAsync())! == 0) return 0;
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM journal WHERE persistence_id = $id AND manifest LIKE $manifest";
+        foreach (var (name, value) in new[] { ("$id", $"conversation-{conversationId}"), ("$manifest", manifest) })
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     public static async Task AssertProblemAsync(HttpResponseMessage response, int status, string detailContains)

@@ -79,6 +79,21 @@ public sealed class ConversationEndpointsSpec(ApiFixture api)
     }
 
     [Fact]
+    public async Task Reusing_an_idempotency_key_for_another_text_is_409_naming_the_key_and_persists_nothing()
+    {
+        var id = await api.CreateAsync();
+        using (var first = await api.PostMessageAsync(id, new { text = "hello" }, "key-reused")) Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(1, await api.JournalEventsAsync(id, "user-message.v1"));
+
+        using var other = await api.PostMessageAsync(id, new { text = "something else" }, "key-reused");
+        await ApiFixture.AssertProblemAsync(other, 409, "Idempotency-Key 'key-reused'");
+        Assert.Equal(1, await api.JournalEventsAsync(id, "user-message.v1"));
+
+        using var same = await api.PostMessageAsync(id, new { text = "hello" }, "key-reused");
+        Assert.True((await same.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("duplicate").GetBoolean());
+    }
+
+    [Fact]
     public async Task Cancelling_a_turn_stops_its_tools_ends_it_as_failed_and_the_next_turn_runs()
     {
         var id = await api.CreateAsync();

@@ -250,7 +250,7 @@ public class ConversationStateTests
             new ResponseRecorded("resp_2", [Answer("Again")], null));
 
         Assert.Equal(ConversationPhase.Idle, state.Phase);
-        Assert.True(state.MessageIds.SetEquals(["m1", "m2"]));
+        Assert.Equal(["m1", "m2"], state.MessageIds.All.Select(k => k.MessageId));
     }
 
     [Fact]

@@ -125,6 +125,35 @@ public class PersistedEventSerializerTests
     }
 
     [Fact]
+    public void A_user_message_with_its_acceptance_time_round_trips()
+    {
+        var e = new UserMessageAccepted("msg-1", Item.UserMessage("hi"), new DateTimeOffset(2026, 12, 7, 11, 50, 0, TimeSpan.Zero));
+
+        Assert.Contains("\"accepted_at\":\"2026-12-07T11:50:00+00:00\"", Encoding.UTF8.GetString(_serializer.ToBinary(e)));
+        Assert.Equal(e, RoundTrip(e));
+    }
+
+    [Fact]
+    public void A_user_message_row_written_before_acceptance_times_reads_with_none()
+    {
+        var e = (UserMessageAccepted)_serializer.FromBinary(
+            """{"message_id":"msg-1","message":{"type":"message","role":"user","content":"hi"}}"""u8.ToArray(), "user-message.v1");
+
+        Assert.Equal(("msg-1", "hi", null), (e.MessageId, e.Message.Text, e.AcceptedAt));
+    }
+
+    [Fact]
+    public void A_snapshot_row_written_before_message_keys_reads_with_its_bare_ids()
+    {
+        var snapshot = (ConversationSnapshot)_serializer.FromBinary(
+            """{"settings":null,"window":[],"chain_length":0,"last_response_id":null,"open_calls":[],"turn_open":false,"turn_message_ids":[],"queued":[],"message_ids":["m1"]}"""u8.ToArray(),
+            "conversation-snapshot.v1");
+
+        Assert.Equal(["m1"], snapshot.MessageIds);
+        Assert.Null(snapshot.MessageKeys);
+    }
+
+    [Fact]
     public void How_a_response_was_sent_round_trips()
     {
         var bytes = _serializer.ToBinary(new ResponseRecorded("resp_1", [], SentInFull: true));
