@@ -15,7 +15,11 @@ public sealed record ConversationSnapshot(
     bool TurnOpen,
     IReadOnlyList<string> TurnMessageIds,
     IReadOnlyList<QueuedMessageSnapshot> Queued,
-    IReadOnlyList<string> MessageIds) : IPersistedSnapshot;
+    IReadOnlyList<string> MessageIds,
+    int TurnInputStart = -1,
+    int TurnRounds = 0,
+    int TurnToolCalls = 0,
+    int TurnCompactions = 0) : IPersistedSnapshot;
 
 public sealed record OpenCallSnapshot(string CallId, string Name, string Arguments, Item? Result = null, bool IsError = false);
 

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Orchestrator.Host.Client;
+using Orchestrator.Messages.Conversations;
 
 namespace Orchestrator.Host.Api;
 
@@ -12,6 +14,15 @@ public static class ApiProblems
 
     public static IResult TooLarge(long maxBytes) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body exceeds the limit of {maxBytes} bytes.");
+
+    /// <summary>A message the conversation refused: 429 while its queue is full, 413 for a message or queue over its byte bound.</summary>
+    public static IResult Rejected(MessageRejectedException rejected) => rejected.Code switch
+    {
+        MessageRejectionCodes.QueueFull => Problem(StatusCodes.Status429TooManyRequests, "Too many queued messages", rejected.Message),
+        MessageRejectionCodes.QueueTooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "Queued messages too large", rejected.Message),
+        MessageRejectionCodes.MessageTooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "Message too large", rejected.Message),
+        _ => BadRequest(rejected.Message),
+    };
 
     public static IResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
 

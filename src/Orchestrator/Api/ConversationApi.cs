@@ -73,6 +73,10 @@ public static class ConversationApi
                     var accepted = await client.PostAsync(id, text!, string.IsNullOrWhiteSpace(key) ? null : key, cancellationToken);
                     return Results.Accepted($"/v1/conversations/{id}", new PostMessageResponse(id, accepted.MessageId, accepted.Duplicate));
                 }
+                catch (MessageRejectedException e)
+                {
+                    return ApiProblems.Rejected(e);
+                }
                 catch (ArgumentException e)
                 {
                     return ApiProblems.BadRequest(e.Message);
@@ -81,7 +85,7 @@ public static class ConversationApi
             .WithSummary("Post a user message ({\"text\"} or {\"input\": [items]}); an Idempotency-Key header makes retries safe. Answers once the message is persisted.")
             .Accepts<PostMessageRequest>("application/json")
             .Produces<PostMessageResponse>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         v1.MapGet("/{id}", async (string id, CancellationToken cancellationToken) =>
             {
