@@ -26,7 +26,7 @@ public sealed partial class ConversationActor
             ? $"the turn reached its cap of {cap.Limit} model responses (orchestrator.conversation.max-rounds-per-turn); the {cap.NotRun} tool calls of the last one were not run"
             : $"the turn's responses asked for {_state.TurnToolCalls} tool calls, over its cap of {cap.Limit} (orchestrator.conversation.max-tool-calls-per-turn); the {cap.NotRun} calls of the last one were not run";
         ConversationLimitMetrics.TurnCapped(cap.Kind == TurnCapKind.Rounds ? "rounds" : "tool_calls");
-        var output = NotRunOutput(reason);
+        var output = NotRunOutput(cap.Kind == TurnCapKind.Rounds ? "orchestrator.conversation.max-rounds-per-turn" : "orchestrator.conversation.max-tool-calls-per-turn");
         var results = _state.CallsWithoutResult.Select(c => new ToolResultRecorded(c.CallId, Item.FunctionCallOutput(c.CallId, output), IsError: true)).ToList();
         var recorded = 0;
         PersistAll(results, e =>
@@ -36,9 +36,12 @@ public sealed partial class ConversationActor
         });
     }
 
-    /// <summary>The error output of a call the cap kept from running: the model sees why, should the conversation go on.</summary>
-    public static string NotRunOutput(string reason) =>
-        new JsonObject { ["error"] = new JsonObject { ["kind"] = "not_run", ["message"] = "not run: " + reason } }.ToJsonString();
+    /// <summary>
+    /// The error output of a call the cap kept from running: the model sees why, should the conversation go on. Short,
+    /// as a response may have hundreds of calls and every one gets it.
+    /// </summary>
+    public static string NotRunOutput(string capKey) =>
+        new JsonObject { ["error"] = new JsonObject { ["kind"] = "not_run", ["message"] = $"not run: the turn reached its cap ({capKey})" } }.ToJsonString();
 
     private void RequestTooLarge(ApiError error)
     {
