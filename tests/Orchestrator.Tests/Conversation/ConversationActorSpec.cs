@@ -483,7 +483,35 @@ public sealed class ConversationActorSpec : TestKit
         Assert.Equal(["hello", "hi", ConversationState.DroppedInputPlaceholder(failed.Reason), "small"], texts);
     }
 
-    private IActorRef StartConversation(string id, bool asChildOfTestActor = false, bool warmUp = false, int snapshotEvery = 100, Func<ConversationOptions, ConversationOptions>? configure = null)
+    [Fact]
+    public void A_request_refused_as_too_large_whose_compaction_fails_fails_the_turn_with_both_reasons()
+    {
+        var conversation = StartConversation("c-compact-fails", compactor: new RefusingCompactor());
+        Send(conversation, "an enormous message");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+
+        Reply(lease, new ServerErrorEvent(0, new ApiError(null, "context_length_exceeded", "Your input exceeds the context window of this model.")));
+
+        var failed = _subscriber.FishForMessage<TurnFailed>(_ => true, Wait);
+        Assert.Contains("context_length_exceeded", failed.Reason);
+        Assert.Contains("compacting the window failed: compaction failed with 413", failed.Reason);
+        _manager.ExpectMsg<ReleaseLane>(Wait);
+        Send(conversation, "small");
+        GrantLane(null);
+        using var next = ExpectRequest();
+        var texts = next.RootElement.GetProperty("input").EnumerateArray().Select(i => Item.From(i).Text).ToList();
+        Assert.Equal([ConversationState.DroppedInputPlaceholder(failed.Reason), "small"], texts);
+    }
+
+    /// <summary>What the compact endpoint answers to a body over its own limit.</summary>
+    private sealed class RefusingCompactor : ICompactor
+    {
+        public Task<IReadOnlyList<Item>> CompactAsync(ConversationSettings settings, IReadOnlyList<Item> window, CancellationToken cancellationToken) =>
+            Task.FromException<IReadOnlyList<Item>>(new HttpRequestException("compaction failed with 413: request body too large"));
+    }
+
+    private IActorRef StartConversation(string id, bool asChildOfTestActor = false, bool warmUp = false, int snapshotEvery = 100, Func<ConversationOptions, ConversationOptions>? configure = null, ICompactor? compactor = null)
     {
         var tools = new ToolRegistry()
             .Add<ExplodeArgs, string>("explode", "Always throws.", (args, _) => throw new InvalidOperationException(args.Reason))
@@ -500,7 +528,7 @@ public sealed class ConversationActorSpec : TestKit
             SnapshotEvery = snapshotEvery,
         };
         var invoker = new ToolInvoker(tools, new ToolInvokerOptions { Timeout = TimeSpan.FromMilliseconds(300) });
-        var deps = new ConversationDependencies(_manager.Ref, invoker, ConversationDependencies.Declare(tools), configure?.Invoke(options) ?? options);
+        var deps = new ConversationDependencies(_manager.Ref, invoker, ConversationDependencies.Declare(tools), configure?.Invoke(options) ?? options, compactor);
         // A conversation that ends its recovery with nobody subscribed asks to passivate: the subscription must arrive
         // during the recovery, which the held load keeps open until it has been sent.
         var snapshots = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
