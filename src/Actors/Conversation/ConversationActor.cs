@@ -19,7 +19,9 @@ namespace Orchestrator.Actors.Conversation;
 ///
 /// Behaviours follow <see cref="ConversationState.Phase"/>: <c>Idle</c> → <c>AwaitingLane</c> →
 /// <c>AwaitingModel</c> → <c>RunningTools</c> → <c>AwaitingModel</c> … → <c>Idle</c>. Messages that arrive
-/// mid-turn are persisted and queued, never dropped. After recovery, open work resumes by itself.
+/// mid-turn are persisted and queued, never dropped, within the queue's bounds; past them they are refused before they
+/// are persisted (<see cref="ConversationOptions.MaxQueuedMessages"/>, <see cref="ConversationOptions.MaxQueuedBytes"/>).
+/// After recovery, open work resumes by itself.
 /// </summary>
 public sealed partial class ConversationActor : ReceivePersistentActor, IWithTimers
 {
