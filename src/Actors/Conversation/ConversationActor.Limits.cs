@@ -22,12 +22,18 @@ public sealed partial class ConversationActor
     /// <summary>Ends the turn without running its open calls: each gets an error output, then the turn is abandoned with the cap's reason.</summary>
     private void EndTurnAtCap(TurnCap cap)
     {
-        var reason = cap.Kind == TurnCapKind.Rounds
-            ? $"the turn reached its cap of {cap.Limit} model responses (orchestrator.conversation.max-rounds-per-turn); the {cap.NotRun} tool calls of the last one were not run"
-            : $"the turn's responses asked for {_state.TurnToolCalls} tool calls, over its cap of {cap.Limit} (orchestrator.conversation.max-tool-calls-per-turn); the {cap.NotRun} calls of the last one were not run";
+        var reason = (cap.Kind == TurnCapKind.Rounds
+            ? $"the turn reached its cap of {cap.Limit} model responses (orchestrator.conversation.max-rounds-per-turn)"
+            : $"the turn's responses asked for {_state.TurnToolCalls} tool calls, over its cap of {cap.Limit} (orchestrator.conversation.max-tool-calls-per-turn)")
+            + (cap.NotRun > 0 ? $"; the {cap.NotRun} tool calls of the last one were not run" : "");
         ConversationLimitMetrics.TurnCapped(cap.Kind == TurnCapKind.Rounds ? "rounds" : "tool_calls");
         var output = NotRunOutput(cap.Kind == TurnCapKind.Rounds ? "orchestrator.conversation.max-rounds-per-turn" : "orchestrator.conversation.max-tool-calls-per-turn");
         var results = _state.CallsWithoutResult.Select(c => new ToolResultRecorded(c.CallId, Item.FunctionCallOutput(c.CallId, output), IsError: true)).ToList();
+        if (results.Count == 0)
+        {
+            Abandon(reason);
+            return;
+        }
         var recorded = 0;
         PersistAll(results, e =>
         {

@@ -37,6 +37,11 @@ public sealed partial class ConversationActor
     /// <summary>Sends what the state says is next, leasing a lane first when none is held.</summary>
     private void SendNext()
     {
+        if (_state.CapBeforeSending(_deps.Options.MaxRoundsPerTurn, _deps.Options.MaxToolCallsPerTurn) is { } cap)
+        {
+            EndTurnAtCap(cap);
+            return;
+        }
         if (CompactionDue())
         {
             StartCompaction();

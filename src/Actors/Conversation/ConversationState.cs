@@ -93,11 +93,19 @@ public sealed record ConversationState
     /// The cap the open calls would take the turn past, or null when they may run: a response asking for tools after
     /// <paramref name="maxRounds"/> responses, or calls that bring the turn over <paramref name="maxToolCalls"/>.
     /// </summary>
-    public TurnCap? TurnCapReached(int maxRounds, int maxToolCalls)
+    public TurnCap? TurnCapReached(int maxRounds, int maxToolCalls) =>
+        OpenCalls.Count == 0 ? null : CapOf(maxRounds, maxToolCalls, OpenCalls.Count(c => c.Result is null));
+
+    /// <summary>
+    /// The cap a request now would pass, or null: only after a turn was capped and its end not yet written (a crash
+    /// between the two), since a capped turn sends nothing more.
+    /// </summary>
+    public TurnCap? CapBeforeSending(int maxRounds, int maxToolCalls) => CapOf(maxRounds, maxToolCalls, notRun: 0);
+
+    private TurnCap? CapOf(int maxRounds, int maxToolCalls, int notRun)
     {
-        if (OpenCalls.Count == 0) return null;
-        if (TurnRounds >= maxRounds) return new TurnCap(TurnCapKind.Rounds, maxRounds, OpenCalls.Count);
-        return TurnToolCalls > maxToolCalls ? new TurnCap(TurnCapKind.ToolCalls, maxToolCalls, OpenCalls.Count) : null;
+        if (TurnRounds >= maxRounds) return new TurnCap(TurnCapKind.Rounds, maxRounds, notRun);
+        return TurnToolCalls > maxToolCalls ? new TurnCap(TurnCapKind.ToolCalls, maxToolCalls, notRun) : null;
     }
 
     public ConversationState Apply(IPersistedEvent e) => e switch

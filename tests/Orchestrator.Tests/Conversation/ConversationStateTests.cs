@@ -328,6 +328,20 @@ public class ConversationStateTests
     }
 
     [Fact]
+    public void A_capped_turn_whose_end_was_not_written_reaches_the_cap_before_sending_again()
+    {
+        var answered = Apply(
+            new UserMessageAccepted("m1", Hello),
+            new ResponseRecorded("resp_1", [Call("c1")], null),
+            Result("c1", isError: true));
+        Assert.Equal(ConversationPhase.AwaitingModel, answered.Phase);
+
+        Assert.Null(answered.CapBeforeSending(maxRounds: 2, maxToolCalls: 1));
+        Assert.Equal(new TurnCap(TurnCapKind.Rounds, 1, NotRun: 0), answered.CapBeforeSending(maxRounds: 1, maxToolCalls: 100));
+        Assert.Equal(new TurnCap(TurnCapKind.ToolCalls, 0, NotRun: 0), answered.CapBeforeSending(maxRounds: 100, maxToolCalls: 0));
+    }
+
+    [Fact]
     public void Turn_counters_start_again_with_each_turn_and_survive_a_snapshot()
     {
         var capped = Apply(
