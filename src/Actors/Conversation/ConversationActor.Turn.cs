@@ -30,12 +30,18 @@ public sealed partial class ConversationActor
         SetReceiveTimeout(null);
         _turn = new TurnCounters();
         _failedSends = 0;
+        _compactedForSize = false;
         SendNext();
     }
 
     /// <summary>Sends what the state says is next, leasing a lane first when none is held.</summary>
     private void SendNext()
     {
+        if (_state.CapBeforeSending(_deps.Options.MaxRoundsPerTurn, _deps.Options.MaxToolCallsPerTurn) is { } cap)
+        {
+            EndTurnAtCap(cap);
+            return;
+        }
         if (CompactionDue())
         {
             StartCompaction();
@@ -155,6 +161,7 @@ public sealed partial class ConversationActor
             _warmUpResponseId = null;
             _chainLost = false;
             _failedSends = 0;
+            _compactedForSize = false;
             if (_lease is not null) _lease = _lease with { CachedResponseId = response.Id };
             _lastInputTokens = response.Usage?.InputTokens ?? 0;
             _turn.ModelResponses++;
@@ -173,6 +180,11 @@ public sealed partial class ConversationActor
 
     private void DispatchTools()
     {
+        if (_state.TurnCapReached(_deps.Options.MaxRoundsPerTurn, _deps.Options.MaxToolCallsPerTurn) is { } cap)
+        {
+            EndTurnAtCap(cap);
+            return;
+        }
         var calls = new List<ToolCall>();
         foreach (var call in _state.CallsWithoutResult)
         {
@@ -214,6 +226,11 @@ public sealed partial class ConversationActor
 
     private void ServerFailed(ApiError error)
     {
+        if (OversizedRequest.IsRefusal(error))
+        {
+            RequestTooLarge(error);
+            return;
+        }
         if (error.IsPreviousResponseNotFound && !_chainLost)
         {
             // The server no longer has our chain: start a new one by sending the whole window, once.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -18,7 +19,9 @@ namespace Orchestrator.Actors.Conversation;
 ///
 /// Behaviours follow <see cref="ConversationState.Phase"/>: <c>Idle</c> → <c>AwaitingLane</c> →
 /// <c>AwaitingModel</c> → <c>RunningTools</c> → <c>AwaitingModel</c> … → <c>Idle</c>. Messages that arrive
-/// mid-turn are persisted and queued, never dropped. After recovery, open work resumes by itself.
+/// mid-turn are persisted and queued, never dropped, within the queue's bounds; past them they are refused before they
+/// are persisted (<see cref="ConversationOptions.MaxQueuedMessages"/>, <see cref="ConversationOptions.MaxQueuedBytes"/>).
+/// After recovery, open work resumes by itself.
 /// </summary>
 public sealed partial class ConversationActor : ReceivePersistentActor, IWithTimers
 {
@@ -120,12 +123,13 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
         var sender = Sender;
         if (string.IsNullOrWhiteSpace(message.Text))
         {
-            sender.Tell(new MessageRejected(_conversationId, "The message is empty."));
+            sender.Tell(new MessageRejected(_conversationId, "The message is empty.", MessageRejectionCodes.Empty));
             return;
         }
         if (message.Text.Length > _deps.Options.MaxMessageChars)
         {
-            sender.Tell(new MessageRejected(_conversationId, $"The message has {message.Text.Length} characters; the limit is {_deps.Options.MaxMessageChars}."));
+            Refuse(sender, MessageRejectionCodes.MessageTooLarge,
+                $"The message has {message.Text.Length} characters; the limit is {_deps.Options.MaxMessageChars} (orchestrator.conversation.max-message-chars).");
             return;
         }
         var messageId = message.ClientMessageId ?? Guid.NewGuid().ToString("N");
@@ -135,6 +139,11 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
             sender.Tell(known.Matches(message.Text)
                 ? new MessageAccepted(_conversationId, messageId, Duplicate: true)
                 : new MessageIdReused(_conversationId, messageId));
+            return;
+        }
+        if (_state.RefuseQueued(Encoding.UTF8.GetByteCount(message.Text), _deps.Options.MaxQueuedMessages, _deps.Options.MaxQueuedBytes) is { } refusal)
+        {
+            RefuseQueued(sender, refusal);
             return;
         }
 
@@ -151,6 +160,23 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
             sender.Tell(new MessageAccepted(_conversationId, messageId, Duplicate: false));
             if (wasIdle) StartTurn();
         });
+    }
+
+    private void RefuseQueued(IActorRef sender, QueueRefusal refusal)
+    {
+        if (refusal.Kind == QueueRefusalKind.TooManyMessages)
+            Refuse(sender, MessageRejectionCodes.QueueFull,
+                $"{refusal.Amount} messages wait for the open turn of conversation {_conversationId} already; the limit is {refusal.Limit} (orchestrator.conversation.max-queued-messages). Send it again when the turn ends.");
+        else
+            Refuse(sender, MessageRejectionCodes.QueueTooLarge,
+                $"With this message, the messages waiting for the open turn of conversation {_conversationId} would hold {refusal.Amount} bytes; the limit is {refusal.Limit} (orchestrator.conversation.max-queued-bytes). Send it again when the turn ends.");
+    }
+
+    private void Refuse(IActorRef sender, string code, string reason)
+    {
+        ConversationLimitMetrics.MessageRefused(code);
+        _log.Debug("Conversation {0}: message refused ({1}): {2}", _conversationId, code, reason);
+        sender.Tell(new MessageRejected(_conversationId, reason, code));
     }
 
     private ConversationStatus Status() => new(

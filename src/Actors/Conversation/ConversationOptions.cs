@@ -47,4 +47,25 @@ public sealed record ConversationOptions
 
     /// <summary>Longest accepted user message, in characters.</summary>
     public int MaxMessageChars { get; init; } = 1_000_000;
+
+    /// <summary>
+    /// Messages that may wait while a turn is open; one more is refused before it is persisted. Queued messages
+    /// open the next turn together, so this and <see cref="MaxQueuedBytes"/> bound that turn's new input.
+    /// </summary>
+    public int MaxQueuedMessages { get; init; } = 32;
+
+    /// <summary>UTF-8 bytes of the texts of the messages waiting while a turn is open; a message that would pass it is refused.</summary>
+    public long MaxQueuedBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Model responses in one turn; a response that asks for tools at this count ends the turn without running them.</summary>
+    public int MaxRoundsPerTurn { get; init; } = 64;
+
+    /// <summary>Function calls the model may ask for in one turn; the response whose calls pass it ends the turn without running them.</summary>
+    public int MaxToolCallsPerTurn { get; init; } = 512;
+
+    /// <summary>
+    /// Compactions in one turn; past it the turn goes on uncompacted (and fails if the server refuses it as too large),
+    /// so a window that stays above the threshold after compacting cannot compact, and journal, before every request.
+    /// </summary>
+    public int MaxCompactionsPerTurn { get; init; } = 4;
 }

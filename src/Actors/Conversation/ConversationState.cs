@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
 
@@ -14,9 +15,12 @@ namespace Orchestrator.Actors.Conversation;
 ///    ▲                                     │  ResponseRecorded            │ last ToolResultRecorded
 ///    │  ResponseRecorded without calls     │  with function calls         │ (outputs join the window
 ///    │  or TurnAbandoned                   ▼                              │  in call order)
+///    │  or TurnInputDropped                                               │
 ///    └──────────────────────────────── (turn ends)     RunningTools ──────┘
 /// </code>
-/// A message accepted while a turn is open is queued and opens the next turn when this one ends.
+/// A message accepted while a turn is open is queued and opens the next turn when this one ends. A turn counts its
+/// responses, calls and compactions (<see cref="TurnCapReached"/>), and knows where its droppable input begins
+/// (<see cref="TurnInputStart"/>), so that a turn the server refuses as too large can leave a window that fits.
 /// </summary>
 public sealed record ConversationState
 {
@@ -47,6 +51,24 @@ public sealed record ConversationState
     /// <summary>Ids of accepted messages (idempotency keys), bounded by age and count.</summary>
     public MessageKeys MessageIds { get; init; } = MessageKeys.Empty;
 
+    /// <summary>UTF-8 bytes of the texts in <see cref="Queued"/>.</summary>
+    public long QueuedBytes { get; init; }
+
+    /// <summary>
+    /// Where the open turn's input begins in <see cref="Window"/>: the first item after the last response and its tool
+    /// outputs, so every user message the server has not yet accepted. -1 once the window was compacted in the turn.
+    /// </summary>
+    public int TurnInputStart { get; init; } = -1;
+
+    /// <summary>Responses recorded in the open turn.</summary>
+    public int TurnRounds { get; init; }
+
+    /// <summary>Function calls the open turn's responses asked for.</summary>
+    public int TurnToolCalls { get; init; }
+
+    /// <summary>Compactions in the open turn.</summary>
+    public int TurnCompactions { get; init; }
+
     public ConversationPhase Phase =>
         !TurnOpen ? ConversationPhase.Idle
         : OpenCalls.Count > 0 ? ConversationPhase.RunningTools
@@ -60,6 +82,33 @@ public sealed record ConversationState
     /// <summary>Whether recording <paramref name="response"/> leaves the conversation idle: no calls to run, no message queued.</summary>
     public bool IsLastOfTurn(ResponseRecorded response) => Queued.Count == 0 && !response.Output.Any(item => item.IsFunctionCall);
 
+    /// <summary>Why a message of <paramref name="textBytes"/> UTF-8 bytes may not join the queue, or null when it may (or opens a turn itself).</summary>
+    public QueueRefusal? RefuseQueued(long textBytes, int maxMessages, long maxBytes)
+    {
+        if (!TurnOpen) return null;
+        if (Queued.Count >= maxMessages) return new QueueRefusal(QueueRefusalKind.TooManyMessages, Queued.Count, maxMessages);
+        return QueuedBytes + textBytes > maxBytes ? new QueueRefusal(QueueRefusalKind.TooManyBytes, QueuedBytes + textBytes, maxBytes) : null;
+    }
+
+    /// <summary>
+    /// The cap the open calls would take the turn past, or null when they may run: a response asking for tools after
+    /// <paramref name="maxRounds"/> responses, or calls that bring the turn over <paramref name="maxToolCalls"/>.
+    /// </summary>
+    public TurnCap? TurnCapReached(int maxRounds, int maxToolCalls) =>
+        OpenCalls.Count == 0 ? null : CapOf(maxRounds, maxToolCalls, OpenCalls.Count(c => c.Result is null));
+
+    /// <summary>
+    /// The cap a request now would pass, or null: only after a turn was capped and its end not yet written (a crash
+    /// between the two), since a capped turn sends nothing more.
+    /// </summary>
+    public TurnCap? CapBeforeSending(int maxRounds, int maxToolCalls) => CapOf(maxRounds, maxToolCalls, notRun: 0);
+
+    private TurnCap? CapOf(int maxRounds, int maxToolCalls, int notRun)
+    {
+        if (TurnRounds >= maxRounds) return new TurnCap(TurnCapKind.Rounds, maxRounds, notRun);
+        return TurnToolCalls > maxToolCalls ? new TurnCap(TurnCapKind.ToolCalls, maxToolCalls, notRun) : null;
+    }
+
     public ConversationState Apply(IPersistedEvent e) => e switch
     {
         ConversationStarted started => this with { Settings = started.Settings },
@@ -68,7 +117,15 @@ public sealed record ConversationState
         ToolResultRecorded result => Record(result),
         TurnAbandoned => EndTurn(),
         // The compacted window holds everything, tool outputs included: a new chain starts from it alone.
-        WindowCompacted compacted => this with { Window = compacted.Window.ToImmutableList(), ChainLength = 0, LastResponseId = null },
+        WindowCompacted compacted => this with
+        {
+            Window = compacted.Window.ToImmutableList(),
+            ChainLength = 0,
+            LastResponseId = null,
+            TurnCompactions = TurnCompactions + 1,
+            TurnInputStart = -1,
+        },
+        TurnInputDropped dropped => DropTurnInput(dropped).EndTurn(),
         _ => throw new ArgumentException($"Unknown conversation event {e.GetType().Name}.", nameof(e)),
     };
 
@@ -83,7 +140,11 @@ public sealed record ConversationState
         Queued.Select(q => new QueuedMessageSnapshot(q.MessageId, q.Message)).ToList(),
         // Bare ids only in snapshots written before keys had fingerprints and times.
         [],
-        MessageIds.ToSnapshot());
+        MessageIds.ToSnapshot(),
+        TurnInputStart,
+        TurnRounds,
+        TurnToolCalls,
+        TurnCompactions);
 
     public static ConversationState FromSnapshot(ConversationSnapshot snapshot) => new()
     {
@@ -96,15 +157,61 @@ public sealed record ConversationState
         TurnMessageIds = snapshot.TurnMessageIds.ToImmutableList(),
         Queued = snapshot.Queued.Select(q => new QueuedMessage(q.MessageId, q.Message)).ToImmutableList(),
         MessageIds = MessageKeys.FromSnapshot(snapshot),
+        QueuedBytes = snapshot.Queued.Sum(q => (long)TextBytes(q.Message)),
+        TurnInputStart = snapshot.TurnInputStart,
+        TurnRounds = snapshot.TurnRounds,
+        TurnToolCalls = snapshot.TurnToolCalls,
+        TurnCompactions = snapshot.TurnCompactions,
     };
+
+    /// <summary>What a queued message counts against <see cref="ConversationOptions.MaxQueuedBytes"/>.</summary>
+    public static int TextBytes(Item message) => Encoding.UTF8.GetByteCount(message.Text);
+
+    /// <summary>The text that stands in the window for a turn input that was dropped.</summary>
+    public static string DroppedInputPlaceholder(string reason) => $"[An earlier message was dropped unanswered: {reason}]";
 
     private ConversationState Accept(UserMessageAccepted message)
     {
         var next = this with { MessageIds = MessageIds.Add(message.MessageId, message.Message.Text, message.AcceptedAt) };
         return TurnOpen
-            ? next with { Queued = Queued.Add(new QueuedMessage(message.MessageId, message.Message)) }
-            : next with { Window = Window.Add(message.Message), TurnOpen = true, TurnMessageIds = [message.MessageId] };
+            ? next with { Queued = Queued.Add(new QueuedMessage(message.MessageId, message.Message)), QueuedBytes = QueuedBytes + TextBytes(message.Message) }
+            : next.OpenTurn([message.Message], [message.MessageId]);
     }
+
+    private ConversationState OpenTurn(IEnumerable<Item> input, ImmutableList<string> messageIds) => this with
+    {
+        TurnInputStart = InputStart(),
+        Window = Window.AddRange(input),
+        TurnOpen = true,
+        TurnMessageIds = messageIds,
+        TurnRounds = 0,
+        TurnToolCalls = 0,
+        TurnCompactions = 0,
+    };
+
+    /// <summary>The first item after the last response and the tool outputs that answer it.</summary>
+    private int InputStart()
+    {
+        var start = Math.Min(ChainLength, Window.Count);
+        while (start < Window.Count && Window[start].IsFunctionCallOutput) start++;
+        return start;
+    }
+
+    /// <summary>
+    /// Keeps the window before the turn's input and every compaction item after it (the server's summary of what it
+    /// replaced), then the placeholder. Nothing kept is a call without its output, so the next request, a new chain, is
+    /// valid; and what is kept was the context of an accepted response, or a compaction's output.
+    /// </summary>
+    private ConversationState DropTurnInput(TurnInputDropped dropped)
+    {
+        var start = Math.Clamp(TurnInputStart, 0, Window.Count);
+        var window = Window.GetRange(0, start)
+            .AddRange(Window.Skip(start).Where(item => item.Type == CompactionItemType))
+            .Add(Item.UserMessage(DroppedInputPlaceholder(dropped.Reason)));
+        return this with { Window = window, ChainLength = 0, LastResponseId = null, OpenCalls = [] };
+    }
+
+    private const string CompactionItemType = "compaction";
 
     private ConversationState Record(ResponseRecorded response)
     {
@@ -120,6 +227,8 @@ public sealed record ConversationState
             ChainLength = window.Count,
             LastResponseId = response.ResponseId,
             OpenCalls = calls,
+            TurnRounds = TurnRounds + 1,
+            TurnToolCalls = TurnToolCalls + calls.Count,
         };
         return calls.Count > 0 ? next : next.EndTurn();
     }
@@ -138,14 +247,9 @@ public sealed record ConversationState
 
     private ConversationState EndTurn()
     {
-        if (Queued.Count == 0) return this with { TurnOpen = false, TurnMessageIds = [] };
-        return this with
-        {
-            Window = Window.AddRange(Queued.Select(q => q.Message)),
-            TurnOpen = true,
-            TurnMessageIds = Queued.Select(q => q.MessageId).ToImmutableList(),
-            Queued = [],
-        };
+        if (Queued.Count == 0)
+            return this with { TurnOpen = false, TurnMessageIds = [], TurnInputStart = -1, TurnRounds = 0, TurnToolCalls = 0, TurnCompactions = 0 };
+        return (this with { Queued = [], QueuedBytes = 0 }).OpenTurn(Queued.Select(q => q.Message), Queued.Select(q => q.MessageId).ToImmutableList());
     }
 }
 

@@ -10,7 +10,22 @@ public sealed record SendMessage(string ConversationId, string Text, string? Cli
 
 public sealed record MessageAccepted(string ConversationId, string MessageId, bool Duplicate) : IWithConversationId;
 
-public sealed record MessageRejected(string ConversationId, string Reason) : IWithConversationId;
+/// <summary>A message refused before it was persisted: <see cref="Reason"/> names the bound, <see cref="Code"/> (one of <see cref="MessageRejectionCodes"/>) which one.</summary>
+public sealed record MessageRejected(string ConversationId, string Reason, string? Code = null) : IWithConversationId;
+
+public static class MessageRejectionCodes
+{
+    public const string Empty = "empty";
+
+    /// <summary>The message alone is over the conversation's message size limit.</summary>
+    public const string MessageTooLarge = "message_too_large";
+
+    /// <summary>As many messages as allowed wait for the open turn already; retry when it ends.</summary>
+    public const string QueueFull = "queue_full";
+
+    /// <summary>The messages waiting for the open turn would pass their byte limit with this one.</summary>
+    public const string QueueTooLarge = "queue_too_large";
+}
 
 /// <summary>The reply to a <see cref="SendMessage"/> whose client message id was accepted, within its window, for another text: nothing is persisted.</summary>
 public sealed record MessageIdReused(string ConversationId, string MessageId) : IWithConversationId;

@@ -32,3 +32,10 @@ public sealed record WindowCompacted(IReadOnlyList<Item> Window, long InputToken
 
 /// <summary>The server rejected the turn for good; the turn ends, its input stays in the window.</summary>
 public sealed record TurnAbandoned(string Reason) : IPersistedEvent;
+
+/// <summary>
+/// The server refused the turn's request as too large even after compacting (or compaction could not help): the turn
+/// ends, and its input leaves the window for a short placeholder, so that the next request fits. The conversation's
+/// state decides which items go (ConversationState); the next request starts a new chain.
+/// </summary>
+public sealed record TurnInputDropped(string Reason) : IPersistedEvent;

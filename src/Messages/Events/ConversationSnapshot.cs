@@ -16,7 +16,11 @@ public sealed record ConversationSnapshot(
     IReadOnlyList<string> TurnMessageIds,
     IReadOnlyList<QueuedMessageSnapshot> Queued,
     IReadOnlyList<string> MessageIds,
-    IReadOnlyList<MessageKeySnapshot>? MessageKeys = null) : IPersistedSnapshot;
+    IReadOnlyList<MessageKeySnapshot>? MessageKeys = null,
+    int TurnInputStart = -1,
+    int TurnRounds = 0,
+    int TurnToolCalls = 0,
+    int TurnCompactions = 0) : IPersistedSnapshot;
 
 public sealed record OpenCallSnapshot(string CallId, string Name, string Arguments, Item? Result = null, bool IsError = false);
 

@@ -14,5 +14,6 @@ namespace Orchestrator.Messages.Serialization;
 [JsonSerializable(typeof(ToolResultRecorded))]
 [JsonSerializable(typeof(TurnAbandoned))]
 [JsonSerializable(typeof(WindowCompacted))]
+[JsonSerializable(typeof(TurnInputDropped))]
 [JsonSerializable(typeof(ConversationSnapshot))]
 internal sealed partial class PersistedEventJsonContext : JsonSerializerContext;

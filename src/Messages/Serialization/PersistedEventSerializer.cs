@@ -26,6 +26,7 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
         ("tool-result.v1", PersistedEventJsonContext.Default.ToolResultRecorded),
         ("turn-abandoned.v1", PersistedEventJsonContext.Default.TurnAbandoned),
         ("window-compacted.v1", PersistedEventJsonContext.Default.WindowCompacted),
+        ("turn-input-dropped.v1", PersistedEventJsonContext.Default.TurnInputDropped),
         ("conversation-snapshot.v1", PersistedEventJsonContext.Default.ConversationSnapshot),
     }.ToFrozenDictionary(e => e.Item2.Type, e => e);
 

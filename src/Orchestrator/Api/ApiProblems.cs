@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Orchestrator.Actors.Conversation;
+using Orchestrator.Host.Client;
+using Orchestrator.Messages.Conversations;
 
 namespace Orchestrator.Host.Api;
 
@@ -27,6 +29,15 @@ public static class ApiProblems
         return Problem(StatusCodes.Status409Conflict, "Idempotency-Key reused",
             $"The Idempotency-Key '{key}' was used within the last {MessageKeys.Window.TotalHours:0} h for a message with another text; retry with the same text, or use a new key for a new message.");
     }
+
+    /// <summary>A message the conversation refused: 429 while its queue is full, 413 for a message or queue over its byte bound.</summary>
+    public static IResult Rejected(MessageRejectedException rejected) => rejected.Code switch
+    {
+        MessageRejectionCodes.QueueFull => Problem(StatusCodes.Status429TooManyRequests, "Too many queued messages", rejected.Message),
+        MessageRejectionCodes.QueueTooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "Queued messages too large", rejected.Message),
+        MessageRejectionCodes.MessageTooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "Message too large", rejected.Message),
+        _ => BadRequest(rejected.Message),
+    };
 
     public static IResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
 

@@ -74,6 +74,10 @@ public static class ConversationApi
                     var accepted = await client.PostAsync(id, text!, string.IsNullOrWhiteSpace(key) ? null : key, cancellationToken);
                     return Results.Accepted($"/v1/conversations/{id}", new PostMessageResponse(id, accepted.MessageId, accepted.Duplicate));
                 }
+                catch (MessageRejectedException e)
+                {
+                    return ApiProblems.Rejected(e);
+                }
                 catch (ArgumentException e)
                 {
                     return ApiProblems.BadRequest(e.Message);
@@ -87,7 +91,8 @@ public static class ConversationApi
             .Accepts<PostMessageRequest>("application/json")
             .Produces<PostMessageResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         v1.MapGet("/{id}", async (string id, CancellationToken cancellationToken) =>
             {

@@ -61,6 +61,11 @@ public static class ConversationHistory
                     lines.Add($"  {at}  abandoned {Shorten(abandoned.Reason)}");
                     turnOpen = false;
                     break;
+                case TurnInputDropped dropped:
+                    chainStarted = false;
+                    lines.Add($"  {at}  dropped   the turn's input, refused as too large: {Shorten(dropped.Reason)}; a new chain starts");
+                    turnOpen = false;
+                    break;
                 case WindowCompacted compacted:
                     chainStarted = false;
                     lines.Add($"  {at}  compacted the window at {compacted.InputTokensBefore} input tokens into {compacted.Window.Count} items; a new chain starts");

@@ -33,7 +33,7 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
             {
                 MessageAccepted { Duplicate: true } => null,
                 MessageAccepted accepted => accepted.MessageId,
-                MessageRejected rejected => throw new ArgumentException(rejected.Reason, nameof(text)),
+                MessageRejected rejected => throw new MessageRejectedException(rejected.Code ?? MessageRejectionCodes.Empty, rejected.Reason),
                 MessageIdReused reused => throw new MessageIdReusedException(conversationId, reused.MessageId),
                 _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} to a message."),
             };
@@ -63,7 +63,7 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
         return reply switch
         {
             MessageAccepted accepted => accepted,
-            MessageRejected rejected => throw new ArgumentException(rejected.Reason, nameof(text)),
+            MessageRejected rejected => throw new MessageRejectedException(rejected.Code ?? MessageRejectionCodes.Empty, rejected.Reason),
             MessageIdReused reused => throw new MessageIdReusedException(conversationId, reused.MessageId),
             _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} to a message."),
         };

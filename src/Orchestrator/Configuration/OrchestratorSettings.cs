@@ -100,6 +100,12 @@ public sealed record OrchestratorSettings
                 ServerSideCompaction = o.GetBoolean("conversation.server-side-compaction", false),
                 SnapshotEvery = Positive(o.GetInt("conversation.snapshot-every", 100), "conversation.snapshot-every"),
                 WarmUp = o.GetBoolean("conversation.warm-up", false),
+                MaxMessageChars = Positive(o.GetInt("conversation.max-message-chars", 1_000_000), "conversation.max-message-chars"),
+                MaxQueuedMessages = Positive(o.GetInt("conversation.max-queued-messages", 32), "conversation.max-queued-messages"),
+                MaxQueuedBytes = PositiveBytes(o.GetByteSize("conversation.max-queued-bytes") ?? 4 * 1024 * 1024, "conversation.max-queued-bytes"),
+                MaxRoundsPerTurn = Positive(o.GetInt("conversation.max-rounds-per-turn", 64), "conversation.max-rounds-per-turn"),
+                MaxToolCallsPerTurn = Positive(o.GetInt("conversation.max-tool-calls-per-turn", 512), "conversation.max-tool-calls-per-turn"),
+                MaxCompactionsPerTurn = InRange(o.GetInt("conversation.max-compactions-per-turn", 4), 0, 1000, "conversation.max-compactions-per-turn"),
             },
             Tools = new ToolInvokerOptions
             {
@@ -136,6 +142,9 @@ public sealed record OrchestratorSettings
 
     private static int InRange(int value, int min, int max, string key) =>
         value >= min && value <= max ? value : throw new ConfigurationException($"orchestrator.{key} must be between {min} and {max}, not {value}.");
+
+    private static long PositiveBytes(long value, string key) =>
+        value > 0 ? value : throw new ConfigurationException($"orchestrator.{key} must be a positive size, not {value}.");
 
     private static int Positive(int value, string key) =>
         value > 0 ? value : throw new ConfigurationException($"orchestrator.{key} must be positive, not {value}.");

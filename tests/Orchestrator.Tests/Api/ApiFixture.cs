@@ -19,6 +19,7 @@ namespace Orchestrator.Tests.Api;
 public sealed class ApiFixture : IAsyncLifetime
 {
     public const string Token = "test-token-for-the-api-specs";
+    public const long QueuedBytesLimit = 128 * 1024;
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private TaskCompletionSource? _hold;
@@ -55,7 +56,8 @@ public sealed class ApiFixture : IAsyncLifetime
             return $"value of {args.Key}";
         });
         var settings = OrchestratorSettings.Load(_journal.Environment(), _journal.DataDirectory, _emulator.ResponsesUrl.ToString());
-        Node = await OrchestratorNode.StartAsync(settings, tools);
+        // Queued bytes low enough that a few bodies under MaxRequestBytes pass them (QueueBoundsSpec).
+        Node = await OrchestratorNode.StartAsync(settings with { Conversation = settings.Conversation with { MaxQueuedBytes = QueuedBytesLimit } }, tools);
         Open = await ApiHost.StartAsync(Node, "http://127.0.0.1:0", new ApiOptions { MaxRequestBytes = 64 * 1024, Telemetry = TelemetryExporters.Prometheus }, CancellationToken.None);
         Secured = await ApiHost.StartAsync(Node, "http://127.0.0.1:0", new ApiOptions { Token = Token }, CancellationToken.None);
     }

@@ -36,6 +36,23 @@ public sealed class ConversationHistoryTests
         Assert.EndsWith("answer \"ok\"", responses[4]);
     }
 
+    [Fact]
+    public void Inspect_shows_a_dropped_turn_input_with_its_reason_and_the_next_send_as_a_new_chain()
+    {
+        var lines = ConversationHistory.Describe("c-1", Entries(
+            new ConversationStarted(new ConversationSettings("gpt-5.1")),
+            new UserMessageAccepted("m-1", Item.UserMessage("go")),
+            new ResponseRecorded("resp_1", [Answer("hi")], SentInFull: true),
+            new UserMessageAccepted("m-2", Item.UserMessage("huge")),
+            new TurnInputDropped("the server refused the request as too large (400 message_too_large: too big)"),
+            new UserMessageAccepted("m-3", Item.UserMessage("small")),
+            new ResponseRecorded("resp_2", [Answer("ok")], SentInFull: true)));
+
+        Assert.Contains(lines, l => l.Contains("dropped   the turn's input, refused as too large: the server refused the request as too large (400 message_too_large"));
+        Assert.Contains(lines, l => l == "turn 3");
+        Assert.EndsWith("· full send", lines.Last(l => l.Contains("  response  ")));
+    }
+
     private static IReadOnlyList<JournalEntry> Entries(params IPersistedEvent[] events) =>
         events.Select((e, i) => new JournalEntry(i + 1, T0.AddSeconds(i), e)).ToList();
 

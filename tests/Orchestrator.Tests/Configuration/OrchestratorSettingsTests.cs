@@ -42,6 +42,50 @@ public class OrchestratorSettingsTests
     }
 
     [Fact]
+    public void Conversation_bounds_are_read_with_their_documented_defaults()
+    {
+        var conversation = Load(Env()).Conversation;
+
+        Assert.Equal(1_000_000, conversation.MaxMessageChars);
+        Assert.Equal(32, conversation.MaxQueuedMessages);
+        Assert.Equal(4 * 1024 * 1024, conversation.MaxQueuedBytes);
+        Assert.Equal(64, conversation.MaxRoundsPerTurn);
+        Assert.Equal(512, conversation.MaxToolCallsPerTurn);
+        Assert.Equal(4, conversation.MaxCompactionsPerTurn);
+    }
+
+    [Fact]
+    public void Conversation_bounds_are_overridden_from_hocon()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            orchestrator.conversation {
+              max-queued-messages = 3
+              max-queued-bytes = 64KiB
+              max-rounds-per-turn = 5
+              max-tool-calls-per-turn = 7
+              max-compactions-per-turn = 0
+            }
+            """).WithFallback(Engine);
+
+        var conversation = Load(Env(), config: config).Conversation;
+
+        Assert.Equal(3, conversation.MaxQueuedMessages);
+        Assert.Equal(64 * 1024, conversation.MaxQueuedBytes);
+        Assert.Equal(5, conversation.MaxRoundsPerTurn);
+        Assert.Equal(7, conversation.MaxToolCallsPerTurn);
+        Assert.Equal(0, conversation.MaxCompactionsPerTurn);
+    }
+
+    [Fact]
+    public void A_zero_queue_bound_is_a_configuration_error_naming_the_key()
+    {
+        var config = ConfigurationFactory.ParseString("orchestrator.conversation.max-queued-messages = 0").WithFallback(Engine);
+
+        var error = Assert.Throws<ConfigurationException>(() => Load(Env(), config: config));
+        Assert.Contains("conversation.max-queued-messages", error.Message);
+    }
+
+    [Fact]
     public void No_key_and_no_endpoint_starts_the_emulator()
     {
         var settings = Load(Env(("OPENAI_BASE_URL", "https://proxy.example.com/v1")));

@@ -437,7 +437,128 @@ public sealed class ConversationActorSpec : TestKit
         Assert.True(ExpectMsg<ConversationDeleted>(Wait).Existed);
     }
 
-    private IActorRef StartConversation(string id, bool asChildOfTestActor = false, bool warmUp = false, int snapshotEvery = 100)
+    [Fact]
+    public void Messages_past_the_queue_bounds_are_refused_before_they_are_persisted()
+    {
+        var conversation = StartConversation("c-queue", configure: o => o with { MaxQueuedMessages = 2, MaxQueuedBytes = 10 });
+        Send(conversation, "go");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        Send(conversation, "12345");
+
+        conversation.Tell(new SendMessage("c-queue", "1234567"));
+        var tooLarge = ExpectMsg<MessageRejected>(Wait);
+        Assert.Equal(MessageRejectionCodes.QueueTooLarge, tooLarge.Code);
+        Assert.Contains("max-queued-bytes", tooLarge.Reason);
+        Send(conversation, "abcde");
+        conversation.Tell(new SendMessage("c-queue", "x"));
+        var full = ExpectMsg<MessageRejected>(Wait);
+        Assert.Equal(MessageRejectionCodes.QueueFull, full.Code);
+        Assert.Contains("the limit is 2 (orchestrator.conversation.max-queued-messages)", full.Reason);
+        conversation.Tell(new GetConversationStatus("c-queue"));
+        Assert.Equal(2, ExpectMsg<ConversationStatus>(Wait).QueuedMessages);
+
+        // The turn of the queued messages carries them, and nothing of the refused ones.
+        Reply(lease, Completed("resp_1", Message("first answered")));
+        _manager.ExpectMsg<ReleaseLane>(Wait);
+        GrantLane(cachedResponseId: "resp_1");
+        using var next = ExpectRequest();
+        var texts = next.RootElement.GetProperty("input").EnumerateArray().Select(i => Item.From(i).Text);
+        Assert.Equal(["12345", "abcde"], texts);
+    }
+
+    [Fact]
+    public void A_message_over_the_size_limit_is_refused_with_its_code()
+    {
+        var conversation = StartConversation("c-long", configure: o => o with { MaxMessageChars = 5 });
+
+        conversation.Tell(new SendMessage("c-long", "123456"));
+
+        var rejected = ExpectMsg<MessageRejected>(Wait);
+        Assert.Equal(MessageRejectionCodes.MessageTooLarge, rejected.Code);
+        Assert.Contains("max-message-chars", rejected.Reason);
+    }
+
+    [Fact]
+    public void At_the_round_cap_the_calls_are_not_run_and_the_next_turn_sends_an_output_for_every_call()
+    {
+        var conversation = StartConversation("c-cap", configure: o => o with { MaxRoundsPerTurn = 1 });
+        Send(conversation, "go");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+
+        Reply(lease, Completed("resp_1", Call("call_1", "count", "{}"), Call("call_2", "count", "{}")));
+
+        var failed = _subscriber.FishForMessage<TurnFailed>(_ => true, Wait);
+        Assert.Contains("max-rounds-per-turn", failed.Reason);
+        Assert.Equal("resp_1", _manager.ExpectMsg<ReleaseLane>(Wait).LastResponseId);
+        Send(conversation, "next");
+        GrantLane(cachedResponseId: "resp_1");
+        using var next = ExpectRequest();
+        Assert.Equal("resp_1", next.RootElement.GetProperty("previous_response_id").GetString());
+        var input = next.RootElement.GetProperty("input").EnumerateArray().Select(Item.From).ToList();
+        Assert.Equal(["call_1", "call_2"], input.Where(i => i.IsFunctionCallOutput).Select(i => i.CallId));
+        Assert.All(input.Where(i => i.IsFunctionCallOutput), o => Assert.Contains("not_run", o.Output));
+        Assert.Equal("next", input[^1].Text);
+        Assert.Equal(0, _runs.Of("call_1") + _runs.Of("call_2"));
+    }
+
+    [Fact]
+    public void A_request_refused_as_too_large_without_a_compactor_fails_the_turn_and_the_next_one_starts_a_new_chain_without_its_input()
+    {
+        var conversation = StartConversation("c-too-large");
+        Send(conversation, "hello");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Message("hi")));
+        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+        _manager.ExpectMsg<ReleaseLane>(Wait);
+        Send(conversation, "an enormous message");
+        lease = GrantLane(cachedResponseId: "resp_1");
+        ExpectRequest().Dispose();
+
+        Reply(lease, new ServerErrorEvent(0, new ApiError(400, "message_too_large", "The message exceeds the maximum size of 65536 bytes.")));
+
+        var failed = _subscriber.FishForMessage<TurnFailed>(_ => true, Wait);
+        Assert.Contains("too large", failed.Reason);
+        Assert.Null(_manager.ExpectMsg<ReleaseLane>(Wait).LastResponseId);
+        Send(conversation, "small");
+        GrantLane(cachedResponseId: "resp_1");
+        using var next = ExpectRequest();
+        Assert.False(next.RootElement.TryGetProperty("previous_response_id", out _));
+        var texts = next.RootElement.GetProperty("input").EnumerateArray().Select(i => Item.From(i).Text).ToList();
+        Assert.Equal(["hello", "hi", ConversationState.DroppedInputPlaceholder(failed.Reason), "small"], texts);
+    }
+
+    [Fact]
+    public void A_request_refused_as_too_large_whose_compaction_fails_fails_the_turn_with_both_reasons()
+    {
+        var conversation = StartConversation("c-compact-fails", compactor: new RefusingCompactor());
+        Send(conversation, "an enormous message");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+
+        Reply(lease, new ServerErrorEvent(0, new ApiError(null, "context_length_exceeded", "Your input exceeds the context window of this model.")));
+
+        var failed = _subscriber.FishForMessage<TurnFailed>(_ => true, Wait);
+        Assert.Contains("context_length_exceeded", failed.Reason);
+        Assert.Contains("compacting the window failed: compaction failed with 413", failed.Reason);
+        _manager.ExpectMsg<ReleaseLane>(Wait);
+        Send(conversation, "small");
+        GrantLane(null);
+        using var next = ExpectRequest();
+        var texts = next.RootElement.GetProperty("input").EnumerateArray().Select(i => Item.From(i).Text).ToList();
+        Assert.Equal([ConversationState.DroppedInputPlaceholder(failed.Reason), "small"], texts);
+    }
+
+    /// <summary>What the compact endpoint answers to a body over its own limit.</summary>
+    private sealed class RefusingCompactor : ICompactor
+    {
+        public Task<IReadOnlyList<Item>> CompactAsync(ConversationSettings settings, IReadOnlyList<Item> window, CancellationToken cancellationToken) =>
+            Task.FromException<IReadOnlyList<Item>>(new HttpRequestException("compaction failed with 413: request body too large"));
+    }
+
+    private IActorRef StartConversation(string id, bool asChildOfTestActor = false, bool warmUp = false, int snapshotEvery = 100, Func<ConversationOptions, ConversationOptions>? configure = null, ICompactor? compactor = null)
     {
         var tools = new ToolRegistry()
             .Add<ExplodeArgs, string>("explode", "Always throws.", (args, _) => throw new InvalidOperationException(args.Reason))
@@ -454,7 +575,7 @@ public sealed class ConversationActorSpec : TestKit
             SnapshotEvery = snapshotEvery,
         };
         var invoker = new ToolInvoker(tools, new ToolInvokerOptions { Timeout = TimeSpan.FromMilliseconds(300) });
-        var deps = new ConversationDependencies(_manager.Ref, invoker, ConversationDependencies.Declare(tools), options);
+        var deps = new ConversationDependencies(_manager.Ref, invoker, ConversationDependencies.Declare(tools), configure?.Invoke(options) ?? options, compactor);
         // A conversation that ends its recovery with nobody subscribed asks to passivate: the subscription must arrive
         // during the recovery, which the held load keeps open until it has been sent.
         var snapshots = Akka.Persistence.Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);

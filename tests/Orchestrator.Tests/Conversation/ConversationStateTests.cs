@@ -287,4 +287,167 @@ public class ConversationStateTests
         Assert.False(queued.IsLastOfTurn(answer));
         Assert.NotEqual(ConversationPhase.Idle, queued.Apply(answer).Phase);
     }
+
+    [Fact]
+    public void A_message_may_always_open_a_turn_and_may_queue_only_within_both_bounds()
+    {
+        var idle = Apply(new ConversationStarted(Settings));
+        Assert.Null(idle.RefuseQueued(textBytes: 10_000, maxMessages: 1, maxBytes: 10));
+
+        var open = Apply(new UserMessageAccepted("m1", Hello), new UserMessageAccepted("m2", Item.UserMessage("12345")));
+        Assert.Equal(5, open.QueuedBytes);
+        Assert.Null(open.RefuseQueued(textBytes: 5, maxMessages: 2, maxBytes: 10));
+        Assert.Equal(new QueueRefusal(QueueRefusalKind.TooManyBytes, 11, 10), open.RefuseQueued(textBytes: 6, maxMessages: 2, maxBytes: 10));
+        Assert.Equal(new QueueRefusal(QueueRefusalKind.TooManyMessages, 1, 1), open.RefuseQueued(textBytes: 1, maxMessages: 1, maxBytes: 10));
+    }
+
+    [Fact]
+    public void Queued_bytes_count_utf8_and_clear_when_the_queue_opens_a_turn()
+    {
+        var state = Apply(new UserMessageAccepted("m1", Hello), new UserMessageAccepted("m2", Item.UserMessage("é€")));
+        Assert.Equal(5, state.QueuedBytes);
+        Assert.Equal(5, ConversationState.FromSnapshot(state.ToSnapshot()).QueuedBytes);
+
+        Assert.Equal(0, state.Apply(new ResponseRecorded("resp_1", [Answer("Hi!")], null)).QueuedBytes);
+    }
+
+    [Fact]
+    public void A_response_asking_for_tools_at_the_round_cap_reaches_it_with_its_calls_not_run()
+    {
+        var state = Apply(
+            new UserMessageAccepted("m1", Hello),
+            new ResponseRecorded("resp_1", [Call("c1")], null),
+            Result("c1"),
+            new ResponseRecorded("resp_2", [Call("c2"), Call("c3")], null));
+
+        Assert.Equal(2, state.TurnRounds);
+        Assert.Equal(3, state.TurnToolCalls);
+        Assert.Null(state.TurnCapReached(maxRounds: 3, maxToolCalls: 3));
+        Assert.Equal(new TurnCap(TurnCapKind.Rounds, 2, NotRun: 2), state.TurnCapReached(maxRounds: 2, maxToolCalls: 100));
+        Assert.Equal(new TurnCap(TurnCapKind.ToolCalls, 2, NotRun: 2), state.TurnCapReached(maxRounds: 100, maxToolCalls: 2));
+    }
+
+    [Fact]
+    public void A_capped_turn_whose_end_was_not_written_reaches_the_cap_before_sending_again()
+    {
+        var answered = Apply(
+            new UserMessageAccepted("m1", Hello),
+            new ResponseRecorded("resp_1", [Call("c1")], null),
+            Result("c1", isError: true));
+        Assert.Equal(ConversationPhase.AwaitingModel, answered.Phase);
+
+        Assert.Null(answered.CapBeforeSending(maxRounds: 2, maxToolCalls: 1));
+        Assert.Equal(new TurnCap(TurnCapKind.Rounds, 1, NotRun: 0), answered.CapBeforeSending(maxRounds: 1, maxToolCalls: 100));
+        Assert.Equal(new TurnCap(TurnCapKind.ToolCalls, 0, NotRun: 0), answered.CapBeforeSending(maxRounds: 100, maxToolCalls: 0));
+    }
+
+    [Fact]
+    public void Turn_counters_start_again_with_each_turn_and_survive_a_snapshot()
+    {
+        var capped = Apply(
+            new UserMessageAccepted("m1", Hello),
+            new UserMessageAccepted("m2", Item.UserMessage("queued")),
+            new ResponseRecorded("resp_1", [Call("c1")], null));
+        var restored = ConversationState.FromSnapshot(capped.ToSnapshot());
+        Assert.Equal((1, 1), (restored.TurnRounds, restored.TurnToolCalls));
+
+        var next = capped.Apply(Result("c1", isError: true)).Apply(new TurnAbandoned("cap"));
+        Assert.Equal(["m2"], next.TurnMessageIds);
+        Assert.Equal(0, next.TurnRounds);
+        Assert.Equal(0, next.TurnToolCalls);
+        Assert.Null(next.TurnCapReached(1, 1));
+    }
+
+    [Fact]
+    public void Calls_answered_not_run_and_the_abandoned_turn_leave_a_window_with_an_output_for_every_call()
+    {
+        var state = Apply(
+            new UserMessageAccepted("m1", Hello),
+            new ResponseRecorded("resp_1", [Call("c1"), Call("c2")], null),
+            Result("c1", isError: true),
+            Result("c2", isError: true),
+            new TurnAbandoned("cap"),
+            new UserMessageAccepted("m2", Item.UserMessage("next")));
+
+        var calls = state.Window.Where(i => i.IsFunctionCall).Select(i => i.CallId);
+        var outputs = state.Window.Where(i => i.IsFunctionCallOutput).Select(i => i.CallId);
+        Assert.Equal(calls, outputs);
+        Assert.Equal("resp_1", state.LastResponseId);
+        Assert.Equal(["function_call_output", "function_call_output", "message"], state.Unsent.Select(i => i.Type));
+    }
+
+    [Fact]
+    public void A_dropped_turn_input_leaves_the_window_before_it_and_a_placeholder_and_starts_a_new_chain()
+    {
+        var big = Item.UserMessage(new string('x', 1000));
+        var state = Apply(
+            new UserMessageAccepted("m1", Hello),
+            new ResponseRecorded("resp_1", [Call("c1")], null),
+            Result("c1"),
+            new ResponseRecorded("resp_2", [Answer("Hi!")], null),
+            new UserMessageAccepted("m2", Item.UserMessage("small")),
+            new UserMessageAccepted("m3", big),
+            new UserMessageAccepted("m4", big),
+            new ResponseRecorded("resp_3", [Answer("ok")], null));
+        Assert.Equal(["m3", "m4"], state.TurnMessageIds);
+        var before = state.Window.Take(state.Window.Count - 2).ToList();
+
+        var dropped = state.Apply(new TurnInputDropped("400 message_too_large: too big"));
+
+        Assert.Equal(ConversationPhase.Idle, dropped.Phase);
+        Assert.Equal(before, dropped.Window.Take(before.Count));
+        Assert.Equal(before.Count + 1, dropped.Window.Count);
+        Assert.Equal(ConversationState.DroppedInputPlaceholder("400 message_too_large: too big"), dropped.Window[^1].Text);
+        Assert.Null(dropped.LastResponseId);
+        Assert.Equal(0, dropped.ChainLength);
+    }
+
+    [Fact]
+    public void A_dropped_turn_input_also_drops_user_messages_an_abandoned_turn_left_unsent_but_keeps_tool_outputs()
+    {
+        var state = Apply(
+            new UserMessageAccepted("m1", Hello),
+            new ResponseRecorded("resp_1", [Call("c1")], null),
+            Result("c1"),
+            new TurnAbandoned("500 after the outputs"),
+            new UserMessageAccepted("m2", Item.UserMessage("huge, refused")),
+            new TurnAbandoned("400 message_too_large"),
+            new UserMessageAccepted("m3", Item.UserMessage("refused again")));
+
+        var dropped = state.Apply(new TurnInputDropped("too large"));
+
+        Assert.Equal(["message", "function_call", "function_call_output", "message"], dropped.Window.Select(i => i.Type));
+        Assert.Equal(ConversationState.DroppedInputPlaceholder("too large"), dropped.Window[^1].Text);
+    }
+
+    [Fact]
+    public void A_turn_input_dropped_after_a_compaction_in_the_turn_keeps_only_the_compaction_items()
+    {
+        var compaction = Item.Parse("""{"type":"compaction","id":"cmp_1","encrypted_content":"opaque"}""");
+        var state = Apply(
+            new UserMessageAccepted("m1", Hello),
+            new ResponseRecorded("resp_1", [Answer("Hi!")], null),
+            new UserMessageAccepted("m2", Item.UserMessage("huge")),
+            new WindowCompacted([Item.UserMessage("huge"), compaction], 1_000_000));
+        Assert.Equal(-1, state.TurnInputStart);
+        Assert.Equal(1, state.TurnCompactions);
+
+        var dropped = state.Apply(new TurnInputDropped("too large"));
+
+        Assert.Equal(["compaction", "message"], dropped.Window.Select(i => i.Type));
+        Assert.Equal(0, dropped.TurnCompactions);
+        Assert.Equal(ConversationPhase.Idle, dropped.Phase);
+    }
+
+    [Fact]
+    public void Turn_input_start_survives_a_snapshot()
+    {
+        var state = Apply(
+            new UserMessageAccepted("m1", Hello),
+            new ResponseRecorded("resp_1", [Answer("Hi!")], null),
+            new UserMessageAccepted("m2", Item.UserMessage("next")));
+        Assert.Equal(2, state.TurnInputStart);
+
+        Assert.Equal(2, ConversationState.FromSnapshot(state.ToSnapshot()).TurnInputStart);
+    }
 }

@@ -30,6 +30,7 @@ public class PersistedEventSerializerTests
         { new ToolResultRecorded("call_1", Item.FunctionCallOutput("call_1", "ok"), false), "tool-result.v1" },
         { new TurnAbandoned("why"), "turn-abandoned.v1" },
         { new WindowCompacted([Item.UserMessage("hi")], 1500), "window-compacted.v1" },
+        { new TurnInputDropped("too large"), "turn-input-dropped.v1" },
     };
 
     [Theory]
@@ -93,6 +94,27 @@ public class PersistedEventSerializerTests
         var e = new ToolResultRecorded("call_1", Item.FunctionCallOutput("call_1", """{"error":"timed_out"}"""), true);
 
         Assert.Equal(e, RoundTrip(e));
+    }
+
+    [Fact]
+    public void Turn_input_dropped_round_trips()
+    {
+        var e = new TurnInputDropped("the server refused the request as too large (400 message_too_large: The message exceeds the maximum size of 65536 bytes.)");
+
+        Assert.Equal(e, RoundTrip(e));
+    }
+
+    [Fact]
+    public void A_snapshot_written_before_the_turn_counters_reads_with_an_unknown_turn_start_and_zero_counts()
+    {
+        var snapshot = new ConversationSnapshot(null, [Item.UserMessage("hi")], 0, null, [], true, ["m1"], [], ["m1"], 0, 3, 7, 1);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(_serializer.ToBinary(snapshot))!.AsObject();
+        foreach (var field in new[] { "turn_input_start", "turn_rounds", "turn_tool_calls", "turn_compactions" }) Assert.True(json.Remove(field), field);
+
+        var read = Assert.IsType<ConversationSnapshot>(_serializer.FromBinary(Encoding.UTF8.GetBytes(json.ToJsonString()), "conversation-snapshot.v1"));
+
+        Assert.Equal((-1, 0, 0, 0), (read.TurnInputStart, read.TurnRounds, read.TurnToolCalls, read.TurnCompactions));
+        Assert.Equal(["m1"], read.TurnMessageIds);
     }
 
     [Fact]

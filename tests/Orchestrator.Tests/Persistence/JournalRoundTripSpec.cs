@@ -45,6 +45,7 @@ public sealed class JournalRoundTripSpec
                 Item.Parse("""{"type":"compaction","id":"cmp_1","encrypted_content":"gAAAAABo-compacted=="}"""),
             ],
             InputTokensBefore: 212_000),
+        new TurnInputDropped("the server refused the request as too large (400 message_too_large: The message exceeds the maximum size of 16777216 bytes.), even compacted"),
     ];
 
     private static readonly ConversationSnapshot Snapshot = new(
@@ -56,7 +57,11 @@ public sealed class JournalRoundTripSpec
         TurnOpen: true,
         TurnMessageIds: ["msg-1"],
         Queued: [new QueuedMessageSnapshot("msg-2", Item.UserMessage("and Rome?"))],
-        MessageIds: ["msg-1", "msg-2"]);
+        MessageIds: ["msg-1", "msg-2"],
+        TurnInputStart: 1,
+        TurnRounds: 2,
+        TurnToolCalls: 3,
+        TurnCompactions: 1);
 
     [Fact]
     public void The_sample_holds_every_persisted_event_type()

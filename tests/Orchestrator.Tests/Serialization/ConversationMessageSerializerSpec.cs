@@ -17,6 +17,7 @@ public sealed class ConversationMessageSerializerSpec : IDisposable
     [
         new SendMessage("c-1", "hello", "m-1"),
         new MessageAccepted("c-1", "m-1", Duplicate: true),
+        new MessageRejected("c-1", "32 messages wait; the limit is 32", MessageRejectionCodes.QueueFull),
         new ConversationTranscript(
             "c-1", true, "gpt-5.1", null,
             new ConversationStatus("c-1", "Idle", "resp_1", 2, 0, 0, "done"),
@@ -35,6 +36,17 @@ public sealed class ConversationMessageSerializerSpec : IDisposable
 
         Assert.Equal(original.GetType(), read.GetType());
         Assert.Equal(System.Text.Encoding.UTF8.GetString(serializer.ToBinary(original)), System.Text.Encoding.UTF8.GetString(serializer.ToBinary(read)));
+    }
+
+    [Fact]
+    public void A_rejection_from_a_node_that_sends_no_code_reads_with_none()
+    {
+        var serializer = new ConversationMessageSerializer((ExtendedActorSystem)_system);
+        var manifest = serializer.Manifest(new MessageRejected("c-1", "why"));
+
+        var read = (MessageRejected)serializer.FromBinary("""{"conversation_id":"c-1","reason":"The message is empty."}"""u8.ToArray(), manifest);
+
+        Assert.Equal(new MessageRejected("c-1", "The message is empty."), read);
     }
 
     [Fact]
