@@ -107,7 +107,7 @@ public class PersistedEventSerializerTests
     [Fact]
     public void A_snapshot_written_before_the_turn_counters_reads_with_an_unknown_turn_start_and_zero_counts()
     {
-        var snapshot = new ConversationSnapshot(null, [Item.UserMessage("hi")], 0, null, [], true, ["m1"], [], ["m1"], 0, 3, 7, 1);
+        var snapshot = new ConversationSnapshot(null, [Item.UserMessage("hi")], 0, null, [], true, ["m1"], [], ["m1"], null, 0, 3, 7, 1);
         var json = System.Text.Json.Nodes.JsonNode.Parse(_serializer.ToBinary(snapshot))!.AsObject();
         foreach (var field in new[] { "turn_input_start", "turn_rounds", "turn_tool_calls", "turn_compactions" }) Assert.True(json.Remove(field), field);
 
