@@ -84,7 +84,11 @@ public sealed record OrchestratorSettings
                 InRange(o.GetInt("connections.max-in-flight-per-connection", 16), 1, 16, "connections.max-in-flight-per-connection"),
                 o.GetTimeSpan("connections.max-age", TimeSpan.FromMinutes(55)),
                 Math.Clamp(o.GetDouble("connections.max-age-jitter", 0.1), 0, 0.5),
-                o.GetTimeSpan("connections.max-drain", TimeSpan.FromMinutes(4))),
+                o.GetTimeSpan("connections.max-drain", TimeSpan.FromMinutes(4)))
+            {
+                ResponseIdleTimeout = Limit(o, "connections.response-idle-timeout", TimeSpan.FromMinutes(5)),
+                ResponseTimeout = Limit(o, "connections.response-timeout", null),
+            },
             Conversation = new ConversationOptions
             {
                 Defaults = defaults,
@@ -121,6 +125,8 @@ public sealed record OrchestratorSettings
         MaxAge = Connections.MaxAge,
         MaxAgeJitter = Connections.MaxAgeJitter,
         MaxDrain = Connections.MaxDrain,
+        ResponseIdleTimeout = Connections.ResponseIdleTimeout,
+        ResponseTimeout = Connections.ResponseTimeout,
     };
 
     public override string ToString() =>
@@ -130,6 +136,15 @@ public sealed record OrchestratorSettings
 
     private static int InRange(int value, int min, int max, string key) =>
         value >= min && value <= max ? value : throw new ConfigurationException($"orchestrator.{key} must be between {min} and {max}, not {value}.");
+
+    /// <summary>A duration that <c>off</c> turns off (null).</summary>
+    private static TimeSpan? Limit(Config o, string key, TimeSpan? fallback)
+    {
+        if (!o.HasPath(key)) return fallback;
+        if (o.GetString(key) is "off" or "false") return null;
+        var limit = o.GetTimeSpan(key);
+        return limit > TimeSpan.Zero ? limit : throw new ConfigurationException($"orchestrator.{key} must be positive or off, not {o.GetString(key)}.");
+    }
 
     private static int Positive(int value, string key) =>
         value > 0 ? value : throw new ConfigurationException($"orchestrator.{key} must be positive, not {value}.");
@@ -145,4 +160,11 @@ public sealed record ConnectionLimits(
     int MaxInFlightPerConnection,
     TimeSpan MaxAge,
     double MaxAgeJitter,
-    TimeSpan MaxDrain);
+    TimeSpan MaxDrain)
+{
+    /// <summary>See <see cref="EndpointSettings.ResponseIdleTimeout"/>.</summary>
+    public TimeSpan? ResponseIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>See <see cref="EndpointSettings.ResponseTimeout"/>.</summary>
+    public TimeSpan? ResponseTimeout { get; init; }
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Orchestrator.Emulator;
+using Orchestrator.Host.Configuration;
+using Orchestrator.Host.Hosting;
+using Orchestrator.Messages.Conversations;
+using Orchestrator.Tests.Support;
+using Xunit;
+
+namespace Orchestrator.Tests.Integration;
+
+/// <summary>
+/// A response that sends <c>response.created</c> and <c>response.in_progress</c>, then nothing, on a connection that
+/// stays open (the emulator's hang fault): the turn neither waits for it forever nor runs a tool twice.
+/// </summary>
+public sealed class HungResponseSpec : IAsyncLifetime
+{
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(1);
+    private TestJournal _journal = null!;
+
+    public async Task InitializeAsync() => _journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
+
+    public async Task DisposeAsync() => await _journal.DisposeAsync();
+
+    [Fact]
+    public async Task A_hung_response_is_resent_in_full_on_another_connection_after_the_idle_timeout_and_no_tool_runs_twice()
+    {
+        // Request 3 continues the second round of tools.
+        await using var emulator = await Emulator(hangOn: 3);
+        await using var node = await StartNode(emulator, IdleTimeout);
+
+        var clock = Stopwatch.StartNew();
+        var updates = await node.RunTurnAsync("c-hung", "go tools:2 rounds:3");
+        clock.Stop();
+
+        Assert.Contains("calls=6 outputs=6 missing=0 duplicates=0", updates.Completed().Text);
+        Assert.True(clock.Elapsed < IdleTimeout + TimeSpan.FromSeconds(5), $"the turn took {clock.Elapsed}");
+        var started = updates.OfType<ToolCallStarted>().Select(s => s.CallId).ToList();
+        Assert.Equal(6, started.Count);
+        Assert.Equal(6, started.Distinct().Count());
+        Assert.Equal(1, emulator.Counters.HangsInjected);
+        var sent = Requests(emulator);
+        Assert.Equal(5, sent.Count);
+        Assert.NotNull(sent[2].PreviousResponseId);
+        // The stalled request again, whole, on a new connection; the chain goes on from there.
+        Assert.Null(sent[3].PreviousResponseId);
+        Assert.NotEqual(sent[2].ConnectionId, sent[3].ConnectionId);
+        Assert.NotNull(sent[4].PreviousResponseId);
+    }
+
+    [Fact]
+    public async Task A_response_that_hangs_on_every_attempt_fails_the_turn_saying_it_stalled()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, Faults = new EmulatorFaults { HangProbability = 1 } });
+        await using var node = await StartNode(emulator, TimeSpan.FromMilliseconds(200), maxSendAttempts: 2);
+
+        var failed = Assert.IsType<TurnFailed>((await node.RunTurnAsync("c-always-hung", "hello")).Last());
+
+        Assert.Contains("stalled", failed.Reason);
+        Assert.Equal(2, Requests(emulator).Count);
+    }
+
+    private static Task<EmulatorServer> Emulator(long hangOn) =>
+        EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, Faults = new EmulatorFaults { HangOnRequests = new HashSet<long> { hangOn } } });
+
+    private Task<OrchestratorNode> StartNode(EmulatorServer emulator, TimeSpan idleTimeout, int maxSendAttempts = 6) =>
+        TestNodes.StartAsync(_journal, emulator.ResponsesUrl, configure: s => s with
+        {
+            Connections = s.Connections with { ResponseIdleTimeout = idleTimeout },
+            Conversation = s.Conversation with { RetryMinBackoff = TimeSpan.FromMilliseconds(20), MaxSendAttempts = maxSendAttempts },
+        });
+
+    private static List<TrafficRecord> Requests(EmulatorServer emulator) => emulator.Traffic.Where(r => r.Type == "response.create").ToList();
+}
