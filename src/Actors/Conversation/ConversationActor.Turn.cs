@@ -86,6 +86,7 @@ public sealed partial class ConversationActor
                 return true;
             case LaneUnavailable unavailable: RetryLater(unavailable.Reason); return true;
             case Retry: _deps.ConnectionManager.Tell(new AcquireLane(_conversationId)); return true;
+            case CancelTurn: CancelAtOnce(); return true;
             default: return HandleCommon(message);
         }
     }
@@ -104,6 +105,7 @@ public sealed partial class ConversationActor
                 SendNext();
                 return true;
             case Retry: SendNext(); return true;
+            case CancelTurn: CancelAtOnce(); return true;
             default: return HandleCommon(message);
         }
     }

@@ -207,6 +207,59 @@ public sealed class ConversationActorSpec : TestKit
     }
 
     [Fact]
+    public void Cancelling_while_a_response_is_in_flight_ends_the_turn_at_once_and_its_late_events_change_nothing()
+    {
+        var conversation = StartConversation("c-cancel-in-flight");
+        Send(conversation, "go");
+        var abandoned = GrantLane(cachedResponseId: null);
+        ExpectRequest().Dispose();
+
+        conversation.Tell(new CancelTurn("c-cancel-in-flight"));
+        Assert.True(ExpectMsg<TurnCancelReply>(Wait).Cancelled);
+        // Nothing came from the server: the turn ends without waiting for it.
+        Assert.Contains("cancelled", _subscriber.FishForMessage<TurnFailed>(_ => true, Wait).Reason);
+
+        // The abandoned lane is still busy on the server: the next turn asks for another lane (no release comes first).
+        Send(conversation, "again");
+        var next = GrantLane(cachedResponseId: null);
+        using (var request = ExpectRequest())
+        {
+            Assert.False(request.RootElement.TryGetProperty("previous_response_id", out _));
+            Assert.Equal(2, request.RootElement.GetProperty("input").GetArrayLength());
+        }
+
+        // The abandoned response streams on and ends: ignored, and only its end gives its lane back, holding that response.
+        Reply(abandoned, new OutputTextDeltaEvent(0, "msg_late", 0, "late words"));
+        Reply(abandoned, Completed("resp_late", Message("late words")));
+        Assert.Equal(new ReleaseLane(abandoned, "resp_late"), _manager.ExpectMsg<ReleaseLane>(Wait));
+
+        Reply(next, Completed("resp_2", Message("fresh")));
+        var updates = new List<object>();
+        _subscriber.FishForMessage(m => { updates.Add(m); return m is TurnCompleted; }, Wait);
+        Assert.Equal("fresh", ((TurnCompleted)updates[^1]).Text);
+        Assert.DoesNotContain(updates, u => u is AssistantTextDelta { Delta: "late words" });
+        conversation.Tell(new GetConversationStatus("c-cancel-in-flight"));
+        var status = ExpectMsg<ConversationStatus>(Wait);
+        Assert.Equal("resp_2", status.LastResponseId);
+        Assert.Equal(3, status.WindowItems);
+    }
+
+    [Fact]
+    public void Cancelling_while_waiting_for_a_lane_ends_the_turn_at_once_and_a_late_grant_goes_back()
+    {
+        var conversation = StartConversation("c-cancel-lane");
+        Send(conversation, "go");
+        _manager.ExpectMsg<AcquireLane>(Wait);
+
+        conversation.Tell(new CancelTurn("c-cancel-lane"));
+        Assert.True(ExpectMsg<TurnCancelReply>(Wait).Cancelled);
+        Assert.Contains("cancelled", _subscriber.FishForMessage<TurnFailed>(_ => true, Wait).Reason);
+
+        _manager.Reply(new LaneGranted(new LaneLease(++_leaseId, _socket.Ref, SocketId: 1, Lane: 0, null)));
+        Assert.Equal(_leaseId, _manager.ExpectMsg<ReleaseLane>(Wait).LeaseId);
+    }
+
+    [Fact]
     public void A_message_that_arrives_mid_turn_is_queued_and_answered_by_the_next_turn()
     {
         var conversation = StartConversation("c-queue");

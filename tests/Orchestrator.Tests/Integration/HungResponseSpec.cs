@@ -59,6 +59,31 @@ public sealed class HungResponseSpec : IAsyncLifetime
         Assert.Equal(2, Requests(emulator).Count);
     }
 
+    [Fact]
+    public async Task Cancelling_during_a_hung_response_ends_the_turn_within_a_second_and_the_next_turn_runs()
+    {
+        await using var emulator = await Emulator(hangOn: 1);
+        // The idle timeout is far away: only the cancel can end this turn in time.
+        await using var node = await StartNode(emulator, TimeSpan.FromMinutes(1));
+        using var timeout = new CancellationTokenSource(TestNodes.TurnTimeout);
+
+        var turn = node.RunTurnAsync("c-cancel-hung", "hello");
+        await Poll.UntilAsync(() => emulator.Counters.HangsOpen == 1 || turn.IsCompleted, TestNodes.TurnTimeout, () => "the response never hung");
+        var clock = Stopwatch.StartNew();
+        Assert.True(await node.Client.CancelTurnAsync("c-cancel-hung", timeout.Token));
+        var updates = await turn;
+        clock.Stop();
+
+        Assert.Contains("cancelled", Assert.IsType<TurnFailed>(updates[^1]).Reason);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the cancel took {clock.Elapsed}");
+        // The hung lane is still held for its response: the next turn starts a new chain elsewhere.
+        var next = (await node.RunTurnAsync("c-cancel-hung", "again")).Completed();
+        Assert.Contains("You said: \"again\"", next.Text);
+        var sent = Requests(emulator);
+        Assert.Null(sent[1].PreviousResponseId);
+        Assert.NotEqual(sent[0].ConnectionId, sent[1].ConnectionId);
+    }
+
     private static Task<EmulatorServer> Emulator(long hangOn) =>
         EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, Faults = new EmulatorFaults { HangOnRequests = new HashSet<long> { hangOn } } });
 
