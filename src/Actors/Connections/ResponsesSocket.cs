@@ -36,8 +36,7 @@ namespace Orchestrator.Actors.Connections;
 /// request; that response's late events are dropped).</item>
 /// </list>
 /// Stall detection costs one clock read per event and no timer per response: each response in flight keeps the time
-/// of its last event, and one periodic sweep per socket (a quarter of the shortest limit, at most a second apart)
-/// compares them with the limits. A stall is so found within a quarter of its limit, or a second, after it.
+/// of its last event, and one periodic sweep per socket compares them with the limits (<see cref="StallDetector"/>).
 /// </summary>
 public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 {
@@ -102,7 +101,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
             _ = ReceiveLoopAsync(connected.Socket, self);
             var age = _settings.MaxAge * (1 - _settings.MaxAgeJitter * Random.Shared.NextDouble());
             Timers.StartSingleTimer(Retire.Instance, Retire.Instance, age);
-            if (SweepInterval(_settings) is { } sweep) Timers.StartPeriodicTimer(Sweep.Instance, Sweep.Instance, sweep);
+            if (StallDetector.SweepInterval(_settings) is { } sweep) Timers.StartPeriodicTimer(Sweep.Instance, Sweep.Instance, sweep);
             Stash.UnstashAll();
             Become(Open);
         });
@@ -162,19 +161,6 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         Receive<ConnectionLost>(Lost);
     }
 
-    /// <summary>How often responses in flight are checked for a stall; null when no limit is set.</summary>
-    public static TimeSpan? SweepInterval(EndpointSettings settings)
-    {
-        TimeSpan? shortest = (settings.ResponseIdleTimeout, settings.ResponseTimeout) switch
-        {
-            ({ } idle, { } total) => idle < total ? idle : total,
-            (var idle, var total) => idle ?? total,
-        };
-        if (shortest is not { } limit) return null;
-        var quarter = limit / 4;
-        return quarter < TimeSpan.FromSeconds(1) ? quarter : TimeSpan.FromSeconds(1);
-    }
-
     private void FailStalled()
     {
         if (_inFlight.Count == 0) return;
@@ -182,11 +168,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         List<(int Lane, InFlight Flight, string Reason)>? stalled = null;
         foreach (var (lane, flight) in _inFlight)
         {
-            var silence = Stopwatch.GetElapsedTime(flight.LastEventAt, now);
-            var running = Stopwatch.GetElapsedTime(flight.SentAt, now);
-            var reason = silence >= _settings.ResponseIdleTimeout ? $"the response stalled: no event from the server for {silence.TotalSeconds:0.#} s"
-                : running >= _settings.ResponseTimeout ? $"the response stalled: not finished after {running.TotalSeconds:0.#} s"
-                : null;
+            var reason = StallDetector.Stalled(Stopwatch.GetElapsedTime(flight.LastEventAt, now), Stopwatch.GetElapsedTime(flight.SentAt, now), _settings);
             if (reason is not null) (stalled ??= []).Add((lane, flight, reason));
         }
         if (stalled is null) return;
