@@ -51,6 +51,33 @@ public sealed class HungResponseSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_conversation_sharing_the_stalled_connection_moves_to_another_and_both_turns_finish()
+    {
+        // Two conversations on lanes of one connection, each response taking 300 ms: whichever sends request 3 hangs,
+        // and when its stall retires the connection, about a second later, the other is a few rounds into its turn.
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
+        {
+            RecordTraffic = true,
+            ModelLatency = TimeSpan.FromMilliseconds(300),
+            Faults = new EmulatorFaults { HangOnRequests = new HashSet<long> { 3 } },
+        });
+        await using var node = await StartNode(emulator, IdleTimeout, lanes: 4);
+
+        var turns = await Task.WhenAll(node.RunTurnAsync("c-shared-a", "go tools:1 rounds:10"), node.RunTurnAsync("c-shared-b", "go tools:1 rounds:10"));
+
+        var sent = Requests(emulator);
+        Assert.Equal(sent[0].ConnectionId, sent[1].ConnectionId);
+        foreach (var updates in turns)
+        {
+            var completed = updates.Completed();
+            Assert.Contains("calls=10 outputs=10 missing=0 duplicates=0", completed.Text);
+            Assert.Equal(10, updates.OfType<ToolCallStarted>().Select(s => s.CallId).Distinct().Count());
+            // The first request, and one more on a new connection: the resend of the stalled one, or the other's next request.
+            Assert.Equal(2, completed.Stats.FullSends);
+        }
+    }
+
+    [Fact]
     public async Task A_response_that_hangs_on_every_attempt_fails_the_turn_saying_it_stalled()
     {
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, Faults = new EmulatorFaults { HangProbability = 1 } });
