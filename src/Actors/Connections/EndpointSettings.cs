@@ -57,6 +57,16 @@ public sealed record EndpointSettings
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Longest silence between two events of one response (from its send to its first event too) before it counts as
+    /// stalled: its owner sends it again in full elsewhere and the socket retires. Long enough for a reasoning model
+    /// that thinks for minutes before its first output item; null turns it off.
+    /// </summary>
+    public TimeSpan? ResponseIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Longest a response may run from its send to its last event before it counts as stalled; null (the default) sets no limit.</summary>
+    public TimeSpan? ResponseTimeout { get; init; }
+
     /// <summary>Largest server frame accepted; a larger one is a protocol violation that drops the socket.</summary>
     public int MaxFrameBytes { get; init; } = 64 * 1024 * 1024;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Akka.Actor;
@@ -28,7 +29,14 @@ namespace Orchestrator.Actors.Connections;
 /// <item>A broken connection, a malformed frame or a failed connect fails every request in flight with
 /// <see cref="ModelRequestFailed"/> (so its owner resends in full) and stops the actor at once, without waiting
 /// for a close handshake. The connection manager watches it and replaces it.</item>
+/// <item>A response that goes silent for <see cref="EndpointSettings.ResponseIdleTimeout"/>, or runs past
+/// <see cref="EndpointSettings.ResponseTimeout"/>, on a connection that stays open has stalled: its owner gets
+/// <see cref="ModelRequestFailed"/> with <c>Stalled</c> and resends in full elsewhere, and the socket retires and
+/// closes as above (refusing new sends, so no lane of it is reused while the server may still answer the stalled
+/// request; that response's late events are dropped).</item>
 /// </list>
+/// Stall detection costs one clock read per event and no timer per response: each response in flight keeps the time
+/// of its last event, and one periodic sweep per socket compares them with the limits (<see cref="StallDetector"/>).
 /// </summary>
 public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 {
@@ -38,6 +46,8 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<int, InFlight> _inFlight = new();
+    /// <summary>Lanes whose response stalled: the server may still answer it, and nothing else is sent on them.</summary>
+    private readonly HashSet<int> _stalledLanes = new();
     private readonly Queue<Pending> _waiting = new();
     private ClientWebSocket? _socket;
     private DateTime _pausedUntilUtc;
@@ -91,6 +101,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
             _ = ReceiveLoopAsync(connected.Socket, self);
             var age = _settings.MaxAge * (1 - _settings.MaxAgeJitter * Random.Shared.NextDouble());
             Timers.StartSingleTimer(Retire.Instance, Retire.Instance, age);
+            if (StallDetector.SweepInterval(_settings) is { } sweep) Timers.StartPeriodicTimer(Sweep.Instance, Sweep.Instance, sweep);
             Stash.UnstashAll();
             Become(Open);
         });
@@ -127,9 +138,11 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
             var lane = LaneOf(inbound.Event.StreamId);
             if (!_inFlight.TryGetValue(lane, out var owner))
             {
+                if (_stalledLanes.Contains(lane)) return;
                 _log.Warning("Socket {0}: dropped a {1} event for lane {2} with no response in flight", _socketId, inbound.Event.Type, lane);
                 return;
             }
+            owner.LastEventAt = Stopwatch.GetTimestamp();
             owner.Owner.Tell(new ModelEvent(owner.LeaseId, inbound.Event));
             if (inbound.Event is ServerErrorEvent or ResponseLifecycleEvent { IsTerminal: true })
             {
@@ -144,7 +157,31 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         Receive<CloseSocket>(_ => StartClosing("no lane is held on it"));
         Receive<PauseSends>(Pause);
         Receive<Resume>(_ => SendWaiting());
+        Receive<Sweep>(_ => FailStalled());
         Receive<ConnectionLost>(Lost);
+    }
+
+    private void FailStalled()
+    {
+        if (_inFlight.Count == 0) return;
+        var now = Stopwatch.GetTimestamp();
+        List<(int Lane, InFlight Flight, string Reason)>? stalled = null;
+        foreach (var (lane, flight) in _inFlight)
+        {
+            var reason = StallDetector.Stalled(Stopwatch.GetElapsedTime(flight.LastEventAt, now), Stopwatch.GetElapsedTime(flight.SentAt, now), _settings);
+            if (reason is not null) (stalled ??= []).Add((lane, flight, reason));
+        }
+        if (stalled is null) return;
+        foreach (var (lane, flight, reason) in stalled)
+        {
+            _inFlight.Remove(lane);
+            _stalledLanes.Add(lane);
+            ConnectionMetrics.ResponseEnded();
+            flight.Owner.Tell(new ModelRequestFailed(flight.LeaseId, reason, Stalled: true));
+        }
+        // The server may still be working on those requests: none of this socket's lanes is trusted with a new one.
+        StartRetiring("a response stalled");
+        StartClosing("a response stalled");
     }
 
     private void SendWaiting()
@@ -158,7 +195,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         while (_waiting.Count > 0 && _inFlight.Count < _settings.MaxInFlightPerConnection)
         {
             var next = _waiting.Dequeue();
-            _inFlight[next.Request.Lane] = new InFlight(next.Request.LeaseId, next.Owner);
+            _inFlight[next.Request.Lane] = new InFlight(next.Request.LeaseId, next.Owner, Stopwatch.GetTimestamp());
             ConnectionMetrics.ResponseStarted();
             _outbox.Writer.TryWrite(next.Request.Payload);
         }
@@ -314,7 +351,14 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 
     private sealed record Inbound(ServerEvent Event);
 
-    private sealed record InFlight(long LeaseId, IActorRef Owner);
+    /// <summary>A response in flight; <see cref="LastEventAt"/> (a <see cref="Stopwatch"/> timestamp) moves with every event.</summary>
+    private sealed class InFlight(long leaseId, IActorRef owner, long sentAt)
+    {
+        public long LeaseId { get; } = leaseId;
+        public IActorRef Owner { get; } = owner;
+        public long SentAt { get; } = sentAt;
+        public long LastEventAt { get; set; } = sentAt;
+    }
 
     private sealed record Pending(SendRequest Request, IActorRef Owner);
 
@@ -331,6 +375,11 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     private sealed class Resume
     {
         public static readonly Resume Instance = new();
+    }
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
     }
 }
 

@@ -10,10 +10,11 @@ namespace Orchestrator.Actors.Conversation;
 
 /// <summary>
 /// What a host asks of a conversation besides messages: create it with its own settings, read its transcript,
-/// cancel the open turn, delete it. Cancelling never cuts a step in half: running tools are stopped and answered
-/// with an error output (so every call in the window keeps its output), and a request in flight, a lane being
-/// leased, a retry pending or a compaction running is let finish and then discarded; the turn then ends as
-/// <see cref="TurnFailed"/>, exactly as an abandoned one.
+/// cancel the open turn, delete it. Cancelling ends the turn at once as <see cref="TurnFailed"/>, exactly as an
+/// abandoned one, and never leaves the window half-written: running tools are stopped and answered with an error
+/// output (so every call in the window keeps its output); a response in flight is no longer waited for (there is no
+/// cancel event over the WebSocket) and its late events are ignored; a lane being leased or a retry pending is
+/// dropped. Only a compaction running is let finish, then discarded.
 /// </summary>
 public sealed partial class ConversationActor
 {
@@ -33,6 +34,13 @@ public sealed partial class ConversationActor
             default: return false;
         }
     }
+
+    /// <summary>
+    /// The lease of a response the caller cancelled: its lane is busy until the response ends on the server and then
+    /// holds that response, not our chain, so the lease is kept until the socket reports the end and is then given
+    /// back cold; meanwhile the next turn takes another lane. At most one: a second one gives the first back at once.
+    /// </summary>
+    private LaneLease? _abandoned;
 
     private bool Exists => _state.Settings is not null;
 
@@ -91,37 +99,63 @@ public sealed partial class ConversationActor
         });
     }
 
-    /// <summary>Waits for the step in progress (a response, a lane, a retry, a compaction) to end, then ends the turn without using it.</summary>
+    /// <summary>
+    /// Cancels while the turn waits for a lane, a retry or the model's response: the turn ends now. A response in
+    /// flight is abandoned (see <see cref="_abandoned"/>); a lane granted later goes straight back.
+    /// </summary>
+    private void CancelAtOnce()
+    {
+        Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true));
+        // In AwaitingModel a lease without a pending retry has a request on the wire.
+        if (_lease is not null && !Timers.IsTimerActive(Retry.Instance)) AbandonResponse(_lease);
+        Abandon(CancelledReason);
+    }
+
+    private void AbandonResponse(LaneLease lease)
+    {
+        if (_abandoned is not null) _deps.ConnectionManager.Tell(new ReleaseLane(_abandoned.LeaseId, null));
+        _abandoned = lease;
+        _lease = null;
+        // Whatever the server makes of the abandoned request, our last response is not what that lane holds next.
+        _chainLost = true;
+    }
+
+    private bool IsOfAbandonedResponse(object message) => _abandoned is { LeaseId: var leaseId } && message switch
+    {
+        ModelEvent e => e.LeaseId == leaseId,
+        ModelRequestFailed failed => failed.LeaseId == leaseId,
+        LaneRetired retired => retired.LeaseId == leaseId,
+        LaneLost lost => lost.LeaseId == leaseId,
+        _ => false,
+    };
+
+    /// <summary>A late event of the abandoned response: ignored, but its end gives the lane back, cold (the lane now holds that response).</summary>
+    private void OnAbandonedResponse(object message)
+    {
+        switch (message)
+        {
+            case ModelEvent { Event: ResponseLifecycleEvent { IsTerminal: true } done }:
+                _deps.ConnectionManager.Tell(new ReleaseLane(_abandoned!.LeaseId, done.Response.Id));
+                _abandoned = null;
+                break;
+            case ModelEvent { Event: ServerErrorEvent } or ModelRequestFailed or LaneRetired:
+                _deps.ConnectionManager.Tell(new ReleaseLane(_abandoned!.LeaseId, null));
+                _abandoned = null;
+                break;
+            // The manager has freed it already.
+            case LaneLost:
+                _abandoned = null;
+                break;
+        }
+    }
+
+    /// <summary>Waits for the compaction in progress to end, then ends the turn without using it.</summary>
     private void CancellingTurn()
     {
-        Command<ModelEvent>(
-            e => e.LeaseId == _lease?.LeaseId && (e.Event is ServerErrorEvent || e.Event is ResponseLifecycleEvent { IsTerminal: true }),
-            e =>
-            {
-                // The discarded response is now the latest on the lane: our last response is no longer cached there.
-                if (e.Event is ResponseLifecycleEvent done) _lease = _lease! with { CachedResponseId = done.Response.Id };
-                Abandon(CancelledReason);
-            });
-        Command<ModelRequestFailed>(failed => failed.LeaseId == _lease?.LeaseId, _ => LoseLeaseAndAbandon());
-        Command<LaneLost>(lost => lost.LeaseId == _lease?.LeaseId, _ => LoseLeaseAndAbandon());
-        Command<LaneGranted>(granted =>
-        {
-            // Abandoning releases it.
-            _lease = granted.Lease;
-            Abandon(CancelledReason);
-        });
-        Command<LaneUnavailable>(_ => Abandon(CancelledReason));
-        Command<Retry>(_ => Abandon(CancelledReason));
         Command<CompactionDone>(_ => Abandon(CancelledReason));
         Command<CompactionFailed>(_ => Abandon(CancelledReason));
         Command<CancelTurn>(_ => Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true)));
         Common();
-    }
-
-    private void LoseLeaseAndAbandon()
-    {
-        _lease = null;
-        Abandon(CancelledReason);
     }
 
     /// <summary>

@@ -98,7 +98,8 @@ public sealed partial class ConversationActor
 
     private void RequestPassivation()
     {
-        if (_passivating) return;
+        // A lane held for a cancelled response is given back when that response ends; the idle timeout asks again.
+        if (_passivating || _abandoned is not null) return;
         _passivating = true;
         Context.Parent.Tell(new Passivate(PassivateStop.Instance));
     }

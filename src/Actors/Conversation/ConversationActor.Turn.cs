@@ -16,7 +16,10 @@ namespace Orchestrator.Actors.Conversation;
 public sealed partial class ConversationActor
 {
     private LaneLease? _lease;
-    /// <summary>Set when the server lost our chain (previous_response_not_found, a lost connection): the next send is full.</summary>
+    /// <summary>
+    /// Set when the server no longer holds our chain where we sent it (previous_response_not_found, any error answer to a
+    /// continuation with store=false, a stalled or cancelled response): the next send is full, in this turn or the next.
+    /// </summary>
     private bool _chainLost;
     private SendKind _lastSent;
     private int _failedSends;
@@ -89,6 +92,7 @@ public sealed partial class ConversationActor
                 return true;
             case LaneUnavailable unavailable: RetryLater(unavailable.Reason); return true;
             case Retry: _deps.ConnectionManager.Tell(new AcquireLane(_conversationId)); return true;
+            case CancelTurn: CancelAtOnce(); return true;
             default: return HandleCommon(message);
         }
     }
@@ -98,7 +102,7 @@ public sealed partial class ConversationActor
         switch (message)
         {
             case ModelEvent e when e.LeaseId == _lease?.LeaseId: OnModelEvent(e.Event); return true;
-            case ModelRequestFailed failed when failed.LeaseId == _lease?.LeaseId: TransportFailed(failed.Reason); return true;
+            case ModelRequestFailed failed when failed.LeaseId == _lease?.LeaseId: TransportFailed(failed.Reason, failed.Stalled); return true;
             case LaneLost lost when lost.LeaseId == _lease?.LeaseId: TransportFailed(lost.Reason); return true;
             // Refused before anything was sent (the socket is closing): nothing to void, send again at once elsewhere.
             case LaneRetired retired when retired.LeaseId == _lease?.LeaseId:
@@ -107,6 +111,7 @@ public sealed partial class ConversationActor
                 SendNext();
                 return true;
             case Retry: SendNext(); return true;
+            case CancelTurn: CancelAtOnce(); return true;
             default: return HandleCommon(message);
         }
     }
@@ -226,57 +231,66 @@ public sealed partial class ConversationActor
 
     private void ServerFailed(ApiError error)
     {
+        // Too large: retrying the same request cannot help; compaction (or dropping the turn's input) decides.
         if (OversizedRequest.IsRefusal(error))
         {
             RequestTooLarge(error);
             return;
         }
-        if (error.IsPreviousResponseNotFound && !_chainLost)
-        {
-            // The server no longer has our chain: start a new one by sending the whole window, once.
-            _chainLost = true;
-            _turn.ChainResets++;
-            ConnectionMetrics.ChainReset("previous_response_not_found");
-            SendNext();
-            return;
-        }
-        if (error.Code == ErrorCodes.ConnectionLimitReached)
-        {
-            // The connection is at its age limit: a retirement, not a failure. Its socket drains and closes; the
-            // request goes again at once on another lane (in full unless store=true keeps the chain server-side).
-            ReleaseLease(lastResponseId: null);
-            ConnectionMetrics.Retried("connection_limit_reached");
-            SendNext();
-            return;
-        }
-        if (error.IsRateLimited)
-        {
-            // The whole endpoint pauses (the manager holds every socket's sends); this request waits as long.
-            // Not a failed attempt: a long 429 period delays the turn but never abandons it.
-            var wait = error.RetryAfter ?? TimeSpan.FromSeconds(1);
-            _deps.ConnectionManager.Tell(new EndpointThrottled(wait));
-            ConnectionMetrics.Retried("rate_limited");
-            _log.Info("Conversation {0}: rate limited; sending again in {1:0} ms", _conversationId, wait.TotalMilliseconds);
-            Timers.StartSingleTimer(Retry.Instance, Retry.Instance, wait);
-            return;
-        }
-        if (error.Status is >= 500 || error.Status is null && error.Code is "server_error" || error.Code == ErrorCodes.StreamLimitReached)
-        {
-            ConnectionMetrics.Retried("server_error");
-            RetryLater(error.ToString());
-            return;
-        }
-        Abandon($"the server rejected the request: {error}");
+        Act(SendFailurePolicy.OnError(error, _lastSent, _state.Settings!.Store), error.ToString(), error.RetryAfter);
     }
 
-    private void TransportFailed(string reason)
+    /// <summary>
+    /// The response is lost (its socket died, or it stalled and its socket retires): partial output is void; the lane
+    /// is given back (when its socket died the manager has already freed it) and the request goes again elsewhere.
+    /// </summary>
+    private void TransportFailed(string reason, bool stalled = false) =>
+        Act(SendFailurePolicy.OnTransportFailure(stalled), reason, retryAfter: null);
+
+    /// <summary>Carries out what <see cref="SendFailurePolicy"/> decided.</summary>
+    private void Act(SendFailureDecision decision, string failure, TimeSpan? retryAfter)
     {
-        // Partial output of the lost response is void; its owner sends again on a new lease (in full unless
-        // store=true keeps the chain server-side: the planner decides from that lease's cache). The lane is given
-        // back: when its socket died the manager has already freed it, and otherwise it must not stay leased.
-        ReleaseLease(lastResponseId: null);
-        ConnectionMetrics.Retried("transport");
-        RetryLater(reason);
+        if (decision.SendInFull && !_chainLost)
+        {
+            _chainLost = true;
+            if (_lastSent == SendKind.Continuation)
+            {
+                _turn.ChainResets++;
+                ConnectionMetrics.ChainReset(decision.Reason);
+            }
+        }
+        switch (decision.Action)
+        {
+            case SendFailureAction.RetryNow:
+                SendNext();
+                return;
+            case SendFailureAction.RetryLater:
+                ConnectionMetrics.Retried(decision.Reason);
+                RetryLater(failure);
+                return;
+            case SendFailureAction.Pause:
+                // The whole endpoint pauses (the manager holds every socket's sends); this request waits as long.
+                // Not a failed attempt: a long 429 period delays the turn but never abandons it.
+                var wait = retryAfter ?? TimeSpan.FromSeconds(1);
+                _deps.ConnectionManager.Tell(new EndpointThrottled(wait));
+                ConnectionMetrics.Retried(decision.Reason);
+                _log.Info("Conversation {0}: rate limited; sending again in {1:0} ms", _conversationId, wait.TotalMilliseconds);
+                Timers.StartSingleTimer(Retry.Instance, Retry.Instance, wait);
+                return;
+            case SendFailureAction.MoveNow:
+                ReleaseLease(lastResponseId: null);
+                ConnectionMetrics.Retried(decision.Reason);
+                SendNext();
+                return;
+            case SendFailureAction.MoveLater:
+                ReleaseLease(lastResponseId: null);
+                ConnectionMetrics.Retried(decision.Reason);
+                RetryLater(failure);
+                return;
+            default:
+                Abandon($"the server rejected the request: {failure}");
+                return;
+        }
     }
 
     private void RetryLater(string reason)

@@ -84,6 +84,7 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
             case GetConversationStatus: Sender.Tell(Status()); return true;
             // A grant that arrives when no lane is wanted goes straight back.
             case LaneGranted granted: _deps.ConnectionManager.Tell(new ReleaseLane(granted.Lease.LeaseId, null)); return true;
+            case ModelEvent or ModelRequestFailed or LaneRetired or LaneLost when IsOfAbandonedResponse(message): OnAbandonedResponse(message); return true;
             case LaneLost lost:
                 if (_lease?.LeaseId == lost.LeaseId) _lease = null;
                 return true;

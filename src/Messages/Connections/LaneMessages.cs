@@ -34,5 +34,8 @@ public sealed record LaneRetired(long LeaseId);
 /// <summary>The endpoint answered 429: no request goes to it until the pause is over.</summary>
 public sealed record EndpointThrottled(TimeSpan RetryAfter);
 
-/// <summary>The transport failed before the response finished: partial output is void and the request must be sent again in full.</summary>
-public sealed record ModelRequestFailed(long LeaseId, string Reason);
+/// <summary>
+/// The transport failed before the response finished: partial output is void and the request must be sent again in full.
+/// <see cref="Stalled"/>: the connection is up but the response went silent (or ran past its limit); its socket retires.
+/// </summary>
+public sealed record ModelRequestFailed(long LeaseId, string Reason, bool Stalled = false);

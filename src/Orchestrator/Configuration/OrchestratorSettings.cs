@@ -87,7 +87,11 @@ public sealed record OrchestratorSettings
                 o.GetTimeSpan("connections.max-drain", TimeSpan.FromMinutes(4)),
                 Positive(o.GetInt("connections.max-connecting", 8), "connections.max-connecting"),
                 PositiveTime(o.GetTimeSpan("connections.idle-timeout", TimeSpan.FromMinutes(5)), "connections.idle-timeout"),
-                o.GetTimeSpan("connections.lease-wait-warning-interval", TimeSpan.FromMinutes(1))),
+                o.GetTimeSpan("connections.lease-wait-warning-interval", TimeSpan.FromMinutes(1)))
+            {
+                ResponseIdleTimeout = Limit(o, "connections.response-idle-timeout", TimeSpan.FromMinutes(5)),
+                ResponseTimeout = Limit(o, "connections.response-timeout", null),
+            },
             Conversation = new ConversationOptions
             {
                 Defaults = defaults,
@@ -133,6 +137,8 @@ public sealed record OrchestratorSettings
         MaxConnecting = Connections.MaxConnecting,
         IdleTimeout = Connections.IdleTimeout,
         LeaseWaitWarningInterval = Connections.LeaseWaitWarningInterval,
+        ResponseIdleTimeout = Connections.ResponseIdleTimeout,
+        ResponseTimeout = Connections.ResponseTimeout,
     };
 
     public override string ToString() =>
@@ -145,6 +151,15 @@ public sealed record OrchestratorSettings
 
     private static long PositiveBytes(long value, string key) =>
         value > 0 ? value : throw new ConfigurationException($"orchestrator.{key} must be a positive size, not {value}.");
+
+    /// <summary>A duration that <c>off</c> turns off (null).</summary>
+    private static TimeSpan? Limit(Config o, string key, TimeSpan? fallback)
+    {
+        if (!o.HasPath(key)) return fallback;
+        if (o.GetString(key) is "off" or "false") return null;
+        var limit = o.GetTimeSpan(key);
+        return limit > TimeSpan.Zero ? limit : throw new ConfigurationException($"orchestrator.{key} must be positive or off, not {o.GetString(key)}.");
+    }
 
     private static int Positive(int value, string key) =>
         value > 0 ? value : throw new ConfigurationException($"orchestrator.{key} must be positive, not {value}.");
@@ -166,4 +181,11 @@ public sealed record ConnectionLimits(
     TimeSpan MaxDrain,
     int MaxConnecting,
     TimeSpan IdleTimeout,
-    TimeSpan LeaseWaitWarningInterval);
+    TimeSpan LeaseWaitWarningInterval)
+{
+    /// <summary>See <see cref="EndpointSettings.ResponseIdleTimeout"/>.</summary>
+    public TimeSpan? ResponseIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>See <see cref="EndpointSettings.ResponseTimeout"/>.</summary>
+    public TimeSpan? ResponseTimeout { get; init; }
+}

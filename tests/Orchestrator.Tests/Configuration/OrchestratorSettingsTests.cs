@@ -86,6 +86,34 @@ public class OrchestratorSettingsTests
     }
 
     [Fact]
+    public void A_response_may_be_silent_for_5_minutes_and_run_without_limit_by_default()
+    {
+        var endpoint = Load(Env()).EndpointFor(new Uri("ws://127.0.0.1:1/v1/responses"));
+
+        Assert.Equal(TimeSpan.FromMinutes(5), endpoint.ResponseIdleTimeout);
+        Assert.Null(endpoint.ResponseTimeout);
+    }
+
+    [Fact]
+    public void Response_limits_are_read_and_off_turns_them_off()
+    {
+        var config = ConfigurationFactory.ParseString("orchestrator.connections { response-idle-timeout = off, response-timeout = 20m }").WithFallback(Engine);
+
+        var endpoint = Load(Env(), config: config).EndpointFor(new Uri("ws://127.0.0.1:1/v1/responses"));
+
+        Assert.Null(endpoint.ResponseIdleTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(20), endpoint.ResponseTimeout);
+    }
+
+    [Fact]
+    public void A_response_limit_of_zero_is_refused()
+    {
+        var config = ConfigurationFactory.ParseString("orchestrator.connections.response-idle-timeout = 0s").WithFallback(Engine);
+
+        Assert.Contains("response-idle-timeout", Assert.Throws<ConfigurationException>(() => Load(Env(), config: config)).Message);
+    }
+
+    [Fact]
     public void No_key_and_no_endpoint_starts_the_emulator()
     {
         var settings = Load(Env(("OPENAI_BASE_URL", "https://proxy.example.com/v1")));

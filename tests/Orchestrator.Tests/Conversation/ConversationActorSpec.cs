@@ -107,18 +107,15 @@ public sealed class ConversationActorSpec : TestKit
         Assert.Equal(["call_a", "call_b"], ids);
     }
 
-    [Fact]
-    public void Previous_response_not_found_leads_to_one_full_resend_of_the_window()
+    [Theory]
+    [InlineData(400, ErrorCodes.PreviousResponseNotFound)]
+    // Any error evicts the continued parent from the lane's cache: continuing it again could only earn previous_response_not_found.
+    [InlineData(500, "server_error")]
+    public void An_error_answering_a_continuation_leads_to_one_full_resend_of_the_window(int status, string code)
     {
-        var conversation = StartConversation("c-notfound");
-        Send(conversation, "go");
-        var lease = GrantLane(null);
-        ExpectRequest().Dispose();
-        Reply(lease, Completed("resp_1", Call("call_1", "calculate", """{"a":1,"b":2,"operation":"add"}""")));
-        using (var continuation = ExpectRequest())
-            Assert.Equal("resp_1", continuation.RootElement.GetProperty("previous_response_id").GetString());
+        var (_, lease) = StartUpToTheContinuation("c-error-" + code);
 
-        Reply(lease, new ServerErrorEvent(0, new ApiError(400, ErrorCodes.PreviousResponseNotFound, "Previous response with id 'resp_1' not found.", "previous_response_id")));
+        Reply(lease, new ServerErrorEvent(0, new ApiError(status, code, "The server lost it.")));
 
         using var full = ExpectRequest();
         Assert.False(full.RootElement.TryGetProperty("previous_response_id", out _));
@@ -134,12 +131,7 @@ public sealed class ConversationActorSpec : TestKit
     [Fact]
     public void A_lost_connection_mid_response_discards_partial_output_and_resends_in_full_on_a_new_lane()
     {
-        var conversation = StartConversation("c-transport");
-        Send(conversation, "go");
-        var lease = GrantLane(null);
-        ExpectRequest().Dispose();
-        Reply(lease, Completed("resp_1", Call("call_1", "calculate", """{"a":1,"b":2,"operation":"add"}""")));
-        ExpectRequest().Dispose();
+        var (conversation, lease) = StartUpToTheContinuation("c-transport");
         Reply(lease, new OutputTextDeltaEvent(0, "msg_x", 0, "partial"));
         conversation.Tell(new ModelRequestFailed(lease, "receive failed"), _socket.Ref);
 
@@ -152,6 +144,121 @@ public sealed class ConversationActorSpec : TestKit
 
         Reply(second, Completed("resp_2", Message("recovered")));
         Assert.Equal("recovered", _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait).Text);
+    }
+
+    [Fact]
+    public void A_turn_abandoned_after_an_error_answering_a_continuation_leaves_the_next_turn_a_full_send()
+    {
+        var conversation = StartConversation("c-rejected-continuation");
+        Send(conversation, "first");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Message("one")));
+        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+        Assert.Equal("resp_1", _manager.ExpectMsg<ReleaseLane>(Wait).LastResponseId);
+
+        Send(conversation, "second");
+        var again = GrantLane("resp_1");
+        ExpectRequest().Dispose();
+        Reply(again, new ServerErrorEvent(0, new ApiError(400, "invalid_request_error", "Unknown parameter.")));
+        _subscriber.FishForMessage<TurnFailed>(_ => true, Wait);
+        _manager.ExpectMsg<ReleaseLane>(Wait);
+
+        Send(conversation, "third");
+        GrantLane("resp_1");
+        using var next = ExpectRequest();
+        Assert.False(next.RootElement.TryGetProperty("previous_response_id", out _));
+    }
+
+    [Fact]
+    public void A_stalled_response_is_resent_in_full_on_another_lane_even_one_that_looks_warm()
+    {
+        var (conversation, lease) = StartUpToTheContinuation("c-stall");
+        Reply(lease, new OutputTextDeltaEvent(0, "msg_x", 0, "partial"));
+        conversation.Tell(new ModelRequestFailed(lease, "the response stalled: no event from the server for 1 s", Stalled: true), _socket.Ref);
+
+        Assert.Null(_manager.ExpectMsg<ReleaseLane>(r => r.LeaseId == lease, Wait).LastResponseId);
+        var second = GrantLane(cachedResponseId: "resp_1");
+        using var resend = ExpectRequest();
+        Assert.False(resend.RootElement.TryGetProperty("previous_response_id", out _));
+        Assert.Equal(3, resend.RootElement.GetProperty("input").GetArrayLength());
+
+        Reply(second, Completed("resp_2", Message("recovered")));
+        var completed = _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+        Assert.Equal("recovered", completed.Text);
+        Assert.Equal(1, completed.Stats.ChainResets);
+    }
+
+    [Fact]
+    public void A_response_that_stalls_on_every_attempt_fails_the_turn_with_a_reason_that_says_it_stalled()
+    {
+        var conversation = StartConversation("c-stall-always");
+        Send(conversation, "go");
+        // The default max-send-attempts.
+        for (var attempt = 1; attempt <= 6; attempt++)
+        {
+            var lease = GrantLane(null);
+            ExpectRequest().Dispose();
+            conversation.Tell(new ModelRequestFailed(lease, "the response stalled: no event from the server for 1 s", Stalled: true), _socket.Ref);
+            _manager.ExpectMsg<ReleaseLane>(r => r.LeaseId == lease, Wait);
+        }
+
+        var failed = _subscriber.FishForMessage<TurnFailed>(_ => true, Wait);
+        Assert.Contains("gave up after 6 failed attempts", failed.Reason);
+        Assert.Contains("stalled", failed.Reason);
+    }
+
+    [Fact]
+    public void Cancelling_while_a_response_is_in_flight_ends_the_turn_at_once_and_its_late_events_change_nothing()
+    {
+        var conversation = StartConversation("c-cancel-in-flight");
+        Send(conversation, "go");
+        var abandoned = GrantLane(cachedResponseId: null);
+        ExpectRequest().Dispose();
+
+        conversation.Tell(new CancelTurn("c-cancel-in-flight"));
+        Assert.True(ExpectMsg<TurnCancelReply>(Wait).Cancelled);
+        // Nothing came from the server: the turn ends without waiting for it.
+        Assert.Contains("cancelled", _subscriber.FishForMessage<TurnFailed>(_ => true, Wait).Reason);
+
+        // The abandoned lane is still busy on the server: the next turn asks for another lane (no release comes first).
+        Send(conversation, "again");
+        var next = GrantLane(cachedResponseId: null);
+        using (var request = ExpectRequest())
+        {
+            Assert.False(request.RootElement.TryGetProperty("previous_response_id", out _));
+            Assert.Equal(2, request.RootElement.GetProperty("input").GetArrayLength());
+        }
+
+        // The abandoned response streams on and ends: ignored, and only its end gives its lane back, holding that response.
+        Reply(abandoned, new OutputTextDeltaEvent(0, "msg_late", 0, "late words"));
+        Reply(abandoned, Completed("resp_late", Message("late words")));
+        Assert.Equal(new ReleaseLane(abandoned, "resp_late"), _manager.ExpectMsg<ReleaseLane>(Wait));
+
+        Reply(next, Completed("resp_2", Message("fresh")));
+        var updates = new List<object>();
+        _subscriber.FishForMessage(m => { updates.Add(m); return m is TurnCompleted; }, Wait);
+        Assert.Equal("fresh", ((TurnCompleted)updates[^1]).Text);
+        Assert.DoesNotContain(updates, u => u is AssistantTextDelta { Delta: "late words" });
+        conversation.Tell(new GetConversationStatus("c-cancel-in-flight"));
+        var status = ExpectMsg<ConversationStatus>(Wait);
+        Assert.Equal("resp_2", status.LastResponseId);
+        Assert.Equal(3, status.WindowItems);
+    }
+
+    [Fact]
+    public void Cancelling_while_waiting_for_a_lane_ends_the_turn_at_once_and_a_late_grant_goes_back()
+    {
+        var conversation = StartConversation("c-cancel-lane");
+        Send(conversation, "go");
+        _manager.ExpectMsg<AcquireLane>(Wait);
+
+        conversation.Tell(new CancelTurn("c-cancel-lane"));
+        Assert.True(ExpectMsg<TurnCancelReply>(Wait).Cancelled);
+        Assert.Contains("cancelled", _subscriber.FishForMessage<TurnFailed>(_ => true, Wait).Reason);
+
+        _manager.Reply(new LaneGranted(new LaneLease(++_leaseId, _socket.Ref, SocketId: 1, Lane: 0, null)));
+        Assert.Equal(_leaseId, _manager.ExpectMsg<ReleaseLane>(Wait).LeaseId);
     }
 
     [Fact]
@@ -586,6 +693,19 @@ public sealed class ConversationActorSpec : TestKit
         snapshots.Tell(HeldSnapshotStore.ReleaseLoads.Instance);
         ExpectMsg<ConversationStatus>(Wait);
         return actor;
+    }
+
+    /// <summary>Runs a turn up to its second request, a continuation of resp_1 (one tool call) on the lease returned.</summary>
+    private (IActorRef Conversation, long Lease) StartUpToTheContinuation(string id)
+    {
+        var conversation = StartConversation(id);
+        Send(conversation, "go");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Call("call_1", "calculate", """{"a":1,"b":2,"operation":"add"}""")));
+        using var continuation = ExpectRequest();
+        Assert.Equal("resp_1", continuation.RootElement.GetProperty("previous_response_id").GetString());
+        return (conversation, lease);
     }
 
     /// <summary>Creates a conversation with warm-up on and grants the lane it asks for at once; its warm-up request follows.</summary>

@@ -79,6 +79,35 @@ public sealed class ChainHandlingSpec : IAsyncLifetime
         Assert.Equal(5, Requests(emulator).Count);
     }
 
+    [Theory]
+    [InlineData(InjectedError.ServerError, 1)]
+    [InlineData(InjectedError.ResponseFailed, 1)]
+    [InlineData(InjectedError.RateLimitExceeded, 1)]
+    [InlineData(InjectedError.ServerError, 4)]
+    [InlineData(InjectedError.ResponseFailed, 4)]
+    public async Task An_error_answering_a_continuation_is_retried_in_full_and_never_meets_previous_response_not_found(InjectedError error, int lanes)
+    {
+        await using var emulator = await Emulator(new EmulatorFaults
+        {
+            ErrorOnRequests = new Dictionary<long, InjectedError> { [2] = error },
+            RetryAfter = TimeSpan.FromMilliseconds(100),
+        });
+        await using var node = await StartNode(emulator, connections: c => c with { LanesPerConnection = lanes });
+
+        var completed = (await node.RunTurnAsync("c-error-on-continuation", "go tools:2 rounds:2")).Completed();
+
+        Assert.Contains("calls=4 outputs=4 missing=0 duplicates=0", completed.Text);
+        var sent = Requests(emulator);
+        Assert.Equal(4, sent.Count);
+        Assert.NotNull(sent[1].PreviousResponseId);
+        Assert.Null(sent[2].PreviousResponseId);
+        Assert.Equal(lanes > 1, sent[1].StreamId is not null);
+        Assert.Equal(sent[1].StreamId, sent[2].StreamId);
+        // The error evicted the parent; the retry never asked for it.
+        Assert.Equal(1, emulator.Counters.ParentsEvicted);
+        Assert.Equal(0, emulator.Counters.PreviousResponseNotFound);
+    }
+
     [Fact]
     public async Task Reaching_the_connection_age_limit_moves_the_chain_to_a_new_connection()
     {
