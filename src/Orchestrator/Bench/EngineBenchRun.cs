@@ -47,7 +47,13 @@ public static class EngineBenchRun
                 ResponsesUrl = endpoint,
                 DataDirectory = dataDirectory,
                 Connections = maxSockets is { } sockets ? settings.Connections with { MaxSockets = sockets } : settings.Connections,
-                Conversation = settings.Conversation with { UseContinuation = continuation },
+                // The scenario's turn is the load: the per-turn caps stretch to it rather than end it.
+                Conversation = settings.Conversation with
+                {
+                    UseContinuation = continuation,
+                    MaxRoundsPerTurn = Math.Max(settings.Conversation.MaxRoundsPerTurn, scenario.TurnsPerConversation),
+                    MaxToolCallsPerTurn = Math.Max(settings.Conversation.MaxToolCallsPerTurn, scenario.Rounds * scenario.Tools),
+                },
             };
             var tools = BenchTools.Register(new ToolRegistry(), scenario.ToolLatency);
             await using var node = await OrchestratorNode.StartAsync(runSettings, tools, LogLevel.Error, cancellationToken);

@@ -32,11 +32,23 @@ public sealed record OrchestratorSettings
     /// <summary>Loaded always; the chosen journal's <c>persistence-*.conf</c> follows (<see cref="JournalStore.HoconFile"/>).</summary>
     public static readonly string[] HoconFiles = ["engine.conf", "cluster.conf"];
 
-    /// <summary>Loads <c>hocon/</c> from beside the executable, then applies the environment and explicit overrides.</summary>
+    /// <summary>The environment variable naming a HOCON file whose keys win over <c>hocon/</c> (an operator's overrides).</summary>
+    public const string ConfigFileVariable = "ORCHESTRATOR_CONFIG";
+
+    /// <summary>
+    /// Loads <c>hocon/</c> from beside the executable under the file <see cref="ConfigFileVariable"/> names, if any, then
+    /// applies the environment and explicit overrides.
+    /// </summary>
     public static OrchestratorSettings Load(Func<string, string?> environment, string? dataDirectoryOption = null, string? endpointOption = null)
     {
         var directory = Path.Combine(AppContext.BaseDirectory, "hocon");
         var config = HoconFiles.Select(file => Read(directory, file)).Aggregate((merged, next) => merged.WithFallback(next));
+        if (Blank(environment(ConfigFileVariable)) is { } overrides)
+        {
+            var path = Path.GetFullPath(overrides);
+            if (!File.Exists(path)) throw new ConfigurationException($"{ConfigFileVariable} names '{path}', which does not exist.");
+            config = ConfigurationFactory.ParseString(File.ReadAllText(path)).WithFallback(config);
+        }
         var settings = FromConfig(config, environment, dataDirectoryOption, endpointOption);
         // Only the chosen backend's file: the persistence files set the same akka.persistence keys.
         return settings with { Hocon = config.WithFallback(Read(directory, JournalStore.HoconFile(settings.Journal))) };

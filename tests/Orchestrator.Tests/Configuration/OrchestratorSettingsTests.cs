@@ -22,6 +22,34 @@ public class OrchestratorSettingsTests
         OrchestratorSettings.FromConfig(config ?? Engine, environment, dataOption, endpointOption);
 
     [Fact]
+    public void A_file_named_by_ORCHESTRATOR_CONFIG_overrides_the_shipped_keys_and_keeps_the_others()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"orchestrator-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(file, "orchestrator.conversation.max-rounds-per-turn = 300");
+        try
+        {
+            var settings = OrchestratorSettings.Load(Env((OrchestratorSettings.ConfigFileVariable, file)));
+
+            Assert.Equal(300, settings.Conversation.MaxRoundsPerTurn);
+            Assert.Equal(512, settings.Conversation.MaxToolCallsPerTurn);
+            Assert.Equal(64, OrchestratorSettings.Load(Env()).Conversation.MaxRoundsPerTurn);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_missing_ORCHESTRATOR_CONFIG_file_is_a_configuration_error_naming_it()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"orchestrator-missing-{Guid.NewGuid():N}.conf");
+
+        var error = Assert.Throws<ConfigurationException>(() => OrchestratorSettings.Load(Env((OrchestratorSettings.ConfigFileVariable, missing))));
+        Assert.Contains(missing, error.Message);
+    }
+
+    [Fact]
     public void Engine_conf_defaults_are_read()
     {
         var settings = Load(Env());

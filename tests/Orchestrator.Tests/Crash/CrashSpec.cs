@@ -48,9 +48,14 @@ public sealed class CrashSpec(ITestOutputHelper output)
         var acknowledged = new HashSet<string>();
         var incarnations = new List<IReadOnlyList<string>>();
 
+        // A soak's long tool loops pass the per-turn caps on purpose: the operator's override file raises them.
+        var caps = Path.Combine(Path.GetTempPath(), $"crash-caps-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(caps, $"orchestrator.conversation {{ max-rounds-per-turn = {rounds + 1}, max-tool-calls-per-turn = {rounds * ToolsPerRound} }}");
+        var environment = new Dictionary<string, string> { [OrchestratorSettings.ConfigFileVariable] = caps };
+
         for (var kill = 0; kill < kills; kill++)
         {
-            await using var node = await ServeProcess.StartAsync(journal, emulator.ResponsesUrl, toolLatencyMs: 60, StartTimeout);
+            await using var node = await ServeProcess.StartAsync(journal, emulator.ResponsesUrl, toolLatencyMs: 60, StartTimeout, environment: environment);
             await PostUnacknowledged(http, node.Address, ids, acknowledged, rounds);
             // Kill only once the node is at work; then at a random moment, so that over the run kills land in
             // every phase of a turn (model streaming, tools running, events being written).
@@ -60,7 +65,7 @@ public sealed class CrashSpec(ITestOutputHelper output)
             incarnations.Add(node.LogLines);
         }
 
-        await using (var last = await ServeProcess.StartAsync(journal, emulator.ResponsesUrl, toolLatencyMs: 60, StartTimeout))
+        await using (var last = await ServeProcess.StartAsync(journal, emulator.ResponsesUrl, toolLatencyMs: 60, StartTimeout, environment: environment))
         {
             await PostUnacknowledged(http, last.Address, ids, acknowledged, rounds);
             Assert.Equal(Conversations, acknowledged.Count);
@@ -80,6 +85,7 @@ public sealed class CrashSpec(ITestOutputHelper output)
         var busy = incarnations.Count(lines => lines.Any(ToolRunLog.IsRecording));
         output.WriteLine($"{incarnations.Count} incarnations ({busy} recorded tool results before being killed or finishing), {runs} tool runs, {reruns} re-runs of calls killed before their result was recorded");
         Assert.True(runs >= Conversations * rounds * ToolsPerRound, $"only {runs} tool runs were logged");
+        File.Delete(caps);
     }
 
     private static async Task PostUnacknowledged(HttpClient http, Uri address, IEnumerable<string> ids, HashSet<string> acknowledged, int rounds)

@@ -67,5 +67,9 @@ public sealed class RecoveryTimeSpec(ITestOutputHelper output)
     }
 
     private static Task<OrchestratorNode> Start(TestJournal journal, EmulatorServer emulator, int snapshotEvery) =>
-        TestNodes.StartAsync(journal, emulator.ResponsesUrl, configure: s => s with { Conversation = s.Conversation with { SnapshotEvery = snapshotEvery } });
+        TestNodes.StartAsync(journal, emulator.ResponsesUrl, configure: s => s with
+        {
+            // One long tool loop builds the history: past the default per-turn caps on purpose.
+            Conversation = s.Conversation with { SnapshotEvery = snapshotEvery, MaxRoundsPerTurn = 300, MaxToolCallsPerTurn = 1_000 },
+        });
 }
