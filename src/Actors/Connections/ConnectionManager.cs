@@ -55,7 +55,8 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         Receive<ReleaseLane>(release =>
         {
             if (!TryEnd(release.LeaseId, out var lease)) return;
-            _pool.Release(lease.SocketId, lease.Lane, release.LastResponseId, _clock.Elapsed);
+            if (release.Cold) _pool.Abandon(lease.SocketId, lease.Lane, _clock.Elapsed);
+            else _pool.Release(lease.SocketId, lease.Lane, release.LastResponseId, _clock.Elapsed);
             CloseIfDrained(lease.SocketId);
             Serve();
         });
@@ -223,6 +224,10 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         {
             TryEnd(leaseId, out var lease);
             _pool.Abandon(lease.SocketId, lease.Lane, _clock.Elapsed);
+            // A holder that stops with a lease (deleted, handed off or crashed mid-turn) may leave a response running on
+            // that lane, and a lane with a response in flight refuses the next send: the socket takes no new lease and
+            // closes once its responses end. Rare, so a socket costs less than tracking each lane's last response.
+            _pool.Retire(lease.SocketId);
             CloseIfDrained(lease.SocketId);
         }
     }

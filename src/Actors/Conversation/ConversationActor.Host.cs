@@ -20,6 +20,8 @@ public sealed partial class ConversationActor
 {
     public const string CancelledReason = "cancelled by the caller";
 
+    public const string DeletedReason = "the conversation was deleted";
+
     /// <summary>The output recorded for a tool call whose turn was cancelled before it finished.</summary>
     private const string CancelledToolOutput = "{\"error\":{\"kind\":\"cancelled\",\"message\":\"the turn was cancelled before this call finished\"}}";
 
@@ -36,11 +38,12 @@ public sealed partial class ConversationActor
     }
 
     /// <summary>
-    /// The lease of a response the caller cancelled: its lane is busy until the response ends on the server and then
-    /// holds that response, not our chain, so the lease is kept until the socket reports the end and is then given
-    /// back cold; meanwhile the next turn takes another lane. At most one: a second one gives the first back at once.
+    /// The leases of responses the caller cancelled (or a delete cut off), by lease id: a lane is busy until its response
+    /// ends on the server and then holds that response, not our chain, so each lease is kept until the socket reports the
+    /// end and is then given back cold; meanwhile the next turn takes another lane. Bounded by the turns cancelled while
+    /// their response ran, each ended by its response's end, a stall, or its socket's loss.
     /// </summary>
-    private LaneLease? _abandoned;
+    private readonly Dictionary<long, LaneLease> _abandoned = new();
 
     private bool Exists => _state.Settings is not null;
 
@@ -106,26 +109,25 @@ public sealed partial class ConversationActor
     private void CancelAtOnce()
     {
         Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true));
-        // In AwaitingModel a lease without a pending retry has a request on the wire.
-        if (_lease is not null && !Timers.IsTimerActive(Retry.Instance)) AbandonResponse(_lease);
+        if (_lease is not null && _requestOnWire) AbandonResponse(_lease);
         Abandon(CancelledReason);
     }
 
     private void AbandonResponse(LaneLease lease)
     {
-        if (_abandoned is not null) _deps.ConnectionManager.Tell(new ReleaseLane(_abandoned.LeaseId, null));
-        _abandoned = lease;
+        _abandoned[lease.LeaseId] = lease;
         _lease = null;
+        _requestOnWire = false;
         // Whatever the server makes of the abandoned request, our last response is not what that lane holds next.
         _chainLost = true;
     }
 
-    private bool IsOfAbandonedResponse(object message) => _abandoned is { LeaseId: var leaseId } && message switch
+    private bool IsOfAbandonedResponse(object message) => _abandoned.Count > 0 && message switch
     {
-        ModelEvent e => e.LeaseId == leaseId,
-        ModelRequestFailed failed => failed.LeaseId == leaseId,
-        LaneRetired retired => retired.LeaseId == leaseId,
-        LaneLost lost => lost.LeaseId == leaseId,
+        ModelEvent e => _abandoned.ContainsKey(e.LeaseId),
+        ModelRequestFailed failed => _abandoned.ContainsKey(failed.LeaseId),
+        LaneRetired retired => _abandoned.ContainsKey(retired.LeaseId),
+        LaneLost lost => _abandoned.ContainsKey(lost.LeaseId),
         _ => false,
     };
 
@@ -134,19 +136,31 @@ public sealed partial class ConversationActor
     {
         switch (message)
         {
-            case ModelEvent { Event: ResponseLifecycleEvent { IsTerminal: true } done }:
-                _deps.ConnectionManager.Tell(new ReleaseLane(_abandoned!.LeaseId, done.Response.Id));
-                _abandoned = null;
+            case ModelEvent { LeaseId: var leaseId, Event: ResponseLifecycleEvent { IsTerminal: true } done }:
+                _deps.ConnectionManager.Tell(new ReleaseLane(leaseId, done.Response.Id));
+                _abandoned.Remove(leaseId);
                 break;
-            case ModelEvent { Event: ServerErrorEvent } or ModelRequestFailed or LaneRetired:
-                _deps.ConnectionManager.Tell(new ReleaseLane(_abandoned!.LeaseId, null));
-                _abandoned = null;
+            // An error evicted what the lane held for us; a failed or refused send left it as it was: cold either way.
+            case ModelEvent { LeaseId: var leaseId, Event: ServerErrorEvent }:
+                ReleaseAbandonedCold(leaseId);
+                break;
+            case ModelRequestFailed failed:
+                ReleaseAbandonedCold(failed.LeaseId);
+                break;
+            case LaneRetired retired:
+                ReleaseAbandonedCold(retired.LeaseId);
                 break;
             // The manager has freed it already.
-            case LaneLost:
-                _abandoned = null;
+            case LaneLost lost:
+                _abandoned.Remove(lost.LeaseId);
                 break;
         }
+    }
+
+    private void ReleaseAbandonedCold(long leaseId)
+    {
+        _deps.ConnectionManager.Tell(new ReleaseLane(leaseId, null, Cold: true));
+        _abandoned.Remove(leaseId);
     }
 
     /// <summary>Waits for the compaction in progress to end, then ends the turn without using it.</summary>
@@ -174,7 +188,11 @@ public sealed partial class ConversationActor
         }
         foreach (var worker in Context.GetChildren()) Context.Stop(worker);
         Timers.Cancel(Retry.Instance);
-        ReleaseLease(lastResponseId: null);
+        // Its response would keep the lane busy: kept aside until it ends, as for a cancel.
+        if (_lease is not null && _requestOnWire) AbandonResponse(_lease);
+        else ReleaseLease(lastResponseId: null);
+        // Whoever waits for the open turn (a run, the bench, a typed client) learns it ends here.
+        if (_state.TurnOpen) Publish(new TurnFailed(_conversationId, _state.TurnMessageIds, DeletedReason));
         Become(() => Deleting(sender));
         DeleteSnapshotsWhenSettled();
     }
@@ -199,6 +217,11 @@ public sealed partial class ConversationActor
         Command<DeleteMessagesSuccess>(_ =>
         {
             _state = ConversationState.Empty;
+            // What this incarnation knew of the deleted conversation goes with it: the next one starts afresh.
+            _lastInputTokens = 0;
+            _warmUpResponseId = null;
+            _chainLost = false;
+            _failedSends = 0;
             requester.Tell(new ConversationDeleted(_conversationId, Existed: true));
             Stash.UnstashAll();
             BecomeIdle();

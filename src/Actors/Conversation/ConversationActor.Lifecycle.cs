@@ -99,7 +99,7 @@ public sealed partial class ConversationActor
     private void RequestPassivation()
     {
         // A lane held for a cancelled response is given back when that response ends; the idle timeout asks again.
-        if (_passivating || _abandoned is not null) return;
+        if (_passivating || _abandoned.Count > 0) return;
         _passivating = true;
         Context.Parent.Tell(new Passivate(PassivateStop.Instance));
     }

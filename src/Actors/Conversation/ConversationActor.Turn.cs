@@ -21,6 +21,8 @@ public sealed partial class ConversationActor
     /// continuation with store=false, a stalled or cancelled response): the next send is full, in this turn or the next.
     /// </summary>
     private bool _chainLost;
+    /// <summary>A request went out on <see cref="_lease"/> and its response has not ended: the lane is busy on the server.</summary>
+    private bool _requestOnWire;
     private SendKind _lastSent;
     private int _failedSends;
     private TurnCounters _turn = new();
@@ -60,6 +62,7 @@ public sealed partial class ConversationActor
         var plan = NextRequestPlanner.Plan(_state, _lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation, _warmUpResponseId);
         var payload = (plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()) with { StreamId = _lease.StreamId }).ToUtf8Bytes();
         _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, payload));
+        _requestOnWire = true;
         _streamedText.Clear();
         _turn.Sent(plan.Kind, payload.Length);
         _lastSent = plan.Kind;
@@ -87,6 +90,8 @@ public sealed partial class ConversationActor
         switch (message)
         {
             case LaneGranted granted:
+                // A retry timer of an earlier refusal would otherwise send a second request on this lane.
+                Timers.Cancel(Retry.Instance);
                 _lease = granted.Lease;
                 SendNext();
                 return true;
@@ -102,10 +107,17 @@ public sealed partial class ConversationActor
         switch (message)
         {
             case ModelEvent e when e.LeaseId == _lease?.LeaseId: OnModelEvent(e.Event); return true;
-            case ModelRequestFailed failed when failed.LeaseId == _lease?.LeaseId: TransportFailed(failed.Reason, failed.Stalled); return true;
-            case LaneLost lost when lost.LeaseId == _lease?.LeaseId: TransportFailed(lost.Reason); return true;
+            case ModelRequestFailed failed when failed.LeaseId == _lease?.LeaseId:
+                _requestOnWire = false;
+                TransportFailed(failed.Reason, failed.Stalled);
+                return true;
+            case LaneLost lost when lost.LeaseId == _lease?.LeaseId:
+                _requestOnWire = false;
+                TransportFailed(lost.Reason);
+                return true;
             // Refused before anything was sent (the socket is closing): nothing to void, send again at once elsewhere.
             case LaneRetired retired when retired.LeaseId == _lease?.LeaseId:
+                _requestOnWire = false;
                 ReleaseLease(lastResponseId: null);
                 ConnectionMetrics.Retried("socket_retiring");
                 SendNext();
@@ -139,12 +151,15 @@ public sealed partial class ConversationActor
                 Publish(new AssistantTextDelta(_conversationId, delta.Delta));
                 break;
             case ResponseLifecycleEvent { Type: ServerEventTypes.ResponseCompleted or ServerEventTypes.ResponseIncomplete } done:
+                _requestOnWire = false;
                 RecordResponse(done.Response);
                 break;
             case ResponseLifecycleEvent { Type: ServerEventTypes.ResponseFailed } failed:
+                _requestOnWire = false;
                 ServerFailed(new ApiError(null, failed.Response.Error?.Code, failed.Response.Error?.Message ?? "the response failed"));
                 break;
             case ServerErrorEvent error:
+                _requestOnWire = false;
                 ServerFailed(error.Error);
                 break;
         }
@@ -321,7 +336,9 @@ public sealed partial class ConversationActor
     private void FinishTurn()
     {
         Timers.Cancel(Retry.Instance);
-        ReleaseLease(_state.LastResponseId is { } id && _lease?.CachedResponseId == id ? id : null);
+        // After an error on a continuation the lane no longer holds our last response (the server evicted it): cold.
+        if (_chainLost) ReleaseLeaseCold();
+        else ReleaseLease(_state.LastResponseId is { } id && _lease?.CachedResponseId == id ? id : null);
         if (_state.TurnOpen) StartTurn();
         else BecomeIdle();
     }
@@ -331,6 +348,15 @@ public sealed partial class ConversationActor
         if (_lease is null) return;
         _deps.ConnectionManager.Tell(new ReleaseLane(_lease.LeaseId, lastResponseId));
         _lease = null;
+        _requestOnWire = false;
+    }
+
+    private void ReleaseLeaseCold()
+    {
+        if (_lease is null) return;
+        _deps.ConnectionManager.Tell(new ReleaseLane(_lease.LeaseId, null, Cold: true));
+        _lease = null;
+        _requestOnWire = false;
     }
 
     private sealed class Retry

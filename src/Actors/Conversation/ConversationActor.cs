@@ -86,7 +86,11 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
             case LaneGranted granted: _deps.ConnectionManager.Tell(new ReleaseLane(granted.Lease.LeaseId, null)); return true;
             case ModelEvent or ModelRequestFailed or LaneRetired or LaneLost when IsOfAbandonedResponse(message): OnAbandonedResponse(message); return true;
             case LaneLost lost:
-                if (_lease?.LeaseId == lost.LeaseId) _lease = null;
+                if (_lease?.LeaseId == lost.LeaseId)
+                {
+                    _lease = null;
+                    _requestOnWire = false;
+                }
                 return true;
             // Events and failures of a lease this conversation no longer uses (or of a previous attempt): stale.
             case ModelEvent or ModelRequestFailed or LaneRetired or ReceiveTimeout or WakeUp or DeleteSnapshotsSuccess: return true;

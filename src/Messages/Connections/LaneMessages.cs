@@ -17,8 +17,11 @@ public sealed record LaneGranted(LaneLease Lease);
 
 public sealed record LaneUnavailable(string ConversationId, string Reason);
 
-/// <summary>Gives the lane back; <see cref="LastResponseId"/> is the latest response completed on it by the holder.</summary>
-public sealed record ReleaseLane(long LeaseId, string? LastResponseId);
+/// <summary>
+/// Gives the lane back; <see cref="LastResponseId"/> is the latest response completed on it by the holder. Cold: the
+/// server dropped what the lane's cache held for the holder (an error answered its continuation), so nobody is warm on it.
+/// </summary>
+public sealed record ReleaseLane(long LeaseId, string? LastResponseId, bool Cold = false);
 
 /// <summary>The socket under a lease died; the holder's chain is cold and any request in flight on it is lost.</summary>
 public sealed record LaneLost(long LeaseId, string Reason);

@@ -175,6 +175,25 @@ public sealed class ConnectionManagerSpec : TestKit, IAsyncLifetime
         Assert.InRange(waits[2], 0, upperBound);
     }
 
+    [Fact]
+    public void A_conversation_that_stops_holding_a_lease_retires_its_socket_so_the_lane_is_not_leased_under_a_running_response()
+    {
+        var manager = Manager(new EndpointSettings { ResponsesUrl = _emulator.ResponsesUrl, LanesPerConnection = 2 });
+        var stopping = CreateTestProbe();
+        var lease = Acquire(stopping, manager, "c-stopping");
+        stopping.Send(lease.Socket, new SendRequest(lease.LeaseId, lease.Lane, Hello(lease.StreamId)));
+        var held = Interlocked.Read(ref _lanesInUse);
+        Sys.Stop(stopping.Ref);
+        // The manager has ended the stopped holder's lease.
+        AwaitCondition(() => Interlocked.Read(ref _lanesInUse) == held - 1, Wait);
+
+        // Its response may still run on that lane: the same conversation, back at once, and a newcomer get another socket.
+        var again = Acquire(CreateTestProbe(), manager, "c-stopping");
+        var other = Acquire(CreateTestProbe(), manager, "c-other");
+        Assert.NotEqual(lease.SocketId, again.SocketId);
+        Assert.NotEqual(lease.SocketId, other.SocketId);
+    }
+
     private IActorRef Manager(EndpointSettings settings) => Sys.ActorOf(ConnectionManager.Props(settings));
 
     private LaneLease Acquire(Akka.TestKit.TestProbe holder, IActorRef manager, string conversationId)

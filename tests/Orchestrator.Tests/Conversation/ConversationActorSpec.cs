@@ -658,6 +658,59 @@ public sealed class ConversationActorSpec : TestKit
         Assert.Equal([ConversationState.DroppedInputPlaceholder(failed.Reason), "small"], texts);
     }
 
+    [Fact]
+    public void After_a_delete_the_first_turn_of_the_new_conversation_is_not_compacted()
+    {
+        var compactor = new CountingCompactor();
+        var conversation = StartConversation("c-delete-compact", configure: o => o with { CompactAtInputTokens = 1000 }, compactor: compactor);
+        Send(conversation, "hello");
+        var lease = GrantLane(cachedResponseId: null);
+        ExpectRequest().Dispose();
+        Reply(lease, new ResponseLifecycleEvent(ServerEventTypes.ResponseCompleted, 9, new ResponseObject { Id = "resp_1", Status = "completed", Output = [Message("Hi.")], Usage = new Usage { InputTokens = 5000 } }));
+        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+
+        conversation.Tell(new DeleteConversation("c-delete-compact"));
+        Assert.True(FishForMessage<ConversationDeleted>(_ => true, Wait).Existed);
+
+        // The deleted conversation's last input tokens would make the new one's first message a compaction.
+        Send(conversation, "a fresh start");
+        _manager.FishForMessage<AcquireLane>(_ => true, Wait);
+        Assert.Equal(0, compactor.Calls);
+    }
+
+    [Fact]
+    public void A_turn_abandoned_after_an_error_answering_a_continuation_gives_its_lane_back_cold()
+    {
+        var conversation = StartConversation("c-cold-release");
+        Send(conversation, "first");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Message("one")));
+        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+        Assert.Equal("resp_1", _manager.ExpectMsg<ReleaseLane>(Wait).LastResponseId);
+
+        Send(conversation, "second");
+        var again = GrantLane("resp_1");
+        ExpectRequest().Dispose();
+        // store=false: the error evicted resp_1 from the lane's cache, so nobody may continue it there.
+        Reply(again, new ServerErrorEvent(0, new ApiError(400, "invalid_request_error", "Unknown parameter.")));
+        _subscriber.FishForMessage<TurnFailed>(_ => true, Wait);
+        var released = _manager.ExpectMsg<ReleaseLane>(Wait);
+        Assert.True(released.Cold);
+        Assert.Null(released.LastResponseId);
+    }
+
+    private sealed class CountingCompactor : ICompactor
+    {
+        public int Calls;
+
+        public Task<IReadOnlyList<Item>> CompactAsync(ConversationSettings settings, IReadOnlyList<Item> window, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            return Task.FromResult<IReadOnlyList<Item>>(window);
+        }
+    }
+
     /// <summary>What the compact endpoint answers to a body over its own limit.</summary>
     private sealed class RefusingCompactor : ICompactor
     {
