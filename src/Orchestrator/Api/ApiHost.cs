@@ -45,7 +45,7 @@ public sealed class ApiHost : IAsyncDisposable
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             builder.Logging.ClearProviders();
             builder.WebHost.UseUrls(url);
-            var connections = new ConnectionLimit(options.MaxConnections);
+            var connections = new ConnectionLimit(options.MaxConnections, options.MaxConnectionsPerClient);
             builder.WebHost.ConfigureKestrel(k =>
             {
                 k.Limits.MaxRequestBodySize = options.MaxRequestBytes;

@@ -38,6 +38,12 @@ public sealed record ApiOptions
     /// <summary>Open HTTP connections (SSE streams included); a connection beyond them is answered 503 and closed.</summary>
     public int MaxConnections { get; init; } = 1000;
 
+    /// <summary>
+    /// Open connections of one client (remote address) at most, so that one client cannot hold every place of
+    /// <see cref="MaxConnections"/> (with idle streams, say) and shut the others out, probes included.
+    /// </summary>
+    public int MaxConnectionsPerClient { get; init; } = 100;
+
     /// <summary>Connections upgraded to another protocol (WebSocket); Kestrel counts them apart from <see cref="MaxConnections"/>.</summary>
     public int MaxUpgradedConnections { get; init; } = 100;
 
@@ -81,6 +87,7 @@ public sealed record ApiOptions
             EventBuffersMaxBytes = Positive(a.GetByteSize("event-buffers-max-bytes", defaults.EventBuffersMaxBytes) ?? defaults.EventBuffersMaxBytes, "event-buffers-max-bytes"),
             EventRetention = a.GetTimeSpan("event-retention", defaults.EventRetention),
             MaxConnections = (int)Positive(a.GetInt("max-connections", defaults.MaxConnections), "max-connections"),
+            MaxConnectionsPerClient = (int)Positive(a.GetInt("max-connections-per-client", defaults.MaxConnectionsPerClient), "max-connections-per-client"),
             MaxUpgradedConnections = (int)Positive(a.GetInt("max-upgraded-connections", defaults.MaxUpgradedConnections), "max-upgraded-connections"),
             RequestHeadersTimeout = a.GetTimeSpan("request-headers-timeout", defaults.RequestHeadersTimeout),
             KeepAliveTimeout = a.GetTimeSpan("keep-alive-timeout", defaults.KeepAliveTimeout),

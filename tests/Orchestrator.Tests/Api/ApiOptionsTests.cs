@@ -28,6 +28,7 @@ public sealed class ApiOptionsTests
         var config = ConfigurationFactory.ParseString("""
             orchestrator.api {
               max-connections = 20
+              max-connections-per-client = 7
               max-request-body = 64k
               body-read-timeout = 3s
               rate-limit { requests-per-second = 0, burst = 5 }
@@ -41,6 +42,7 @@ public sealed class ApiOptionsTests
         Assert.Equal((20, 64 * 1024L, TimeSpan.FromSeconds(3), 0, 5, 100, 1024 * 1024L, "secret"),
             (options.MaxConnections, options.MaxRequestBytes, options.BodyReadTimeout, options.RequestsPerSecond, options.RequestBurst,
                 options.MaxInstructionsBytes, options.EventBuffersMaxBytes, options.Token));
+        Assert.Equal(7, options.MaxConnectionsPerClient);
         Assert.DoesNotContain("secret", options.ToString());
     }
 

@@ -9,9 +9,11 @@ public sealed class RawHttp : IDisposable
 {
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
-    public static async Task<RawHttp> ConnectAsync(Uri address, CancellationToken cancellationToken)
+    /// <param name="from">The loopback address to connect from (another client for the node), 127.0.0.1 by default.</param>
+    public static async Task<RawHttp> ConnectAsync(Uri address, CancellationToken cancellationToken, IPAddress? from = null)
     {
         var raw = new RawHttp();
+        if (from is not null) raw._socket.Bind(new IPEndPoint(from, 0));
         await raw._socket.ConnectAsync(IPAddress.Loopback, address.Port, cancellationToken);
         return raw;
     }
