@@ -293,12 +293,16 @@ public sealed partial class ConversationActor
                 Timers.StartSingleTimer(Retry.Instance, Retry.Instance, wait);
                 return;
             case SendFailureAction.MoveNow:
-                ReleaseLease(lastResponseId: null);
+                // Cold when the error evicted our parent there: no later holder, nor this one after a restart, is warm on it.
+                if (_chainLost) ReleaseLeaseCold();
+                else ReleaseLease(lastResponseId: null);
                 ConnectionMetrics.Retried(decision.Reason);
                 SendNext();
                 return;
             case SendFailureAction.MoveLater:
-                ReleaseLease(lastResponseId: null);
+                // Cold when the error evicted our parent there: no later holder, nor this one after a restart, is warm on it.
+                if (_chainLost) ReleaseLeaseCold();
+                else ReleaseLease(lastResponseId: null);
                 ConnectionMetrics.Retried(decision.Reason);
                 RetryLater(failure);
                 return;

@@ -135,8 +135,10 @@ public sealed class ConversationActorSpec : TestKit
         Reply(lease, new OutputTextDeltaEvent(0, "msg_x", 0, "partial"));
         conversation.Tell(new ModelRequestFailed(lease, "receive failed"), _socket.Ref);
 
-        // The failed lane is given back (a manager that already freed it with its socket ignores this).
-        Assert.Null(_manager.ExpectMsg<ReleaseLane>(r => r.LeaseId == lease, Wait).LastResponseId);
+        // The failed lane is given back cold (a manager that already freed it with its socket ignores this).
+        var released = _manager.ExpectMsg<ReleaseLane>(r => r.LeaseId == lease, Wait);
+        Assert.Null(released.LastResponseId);
+        Assert.True(released.Cold);
         var second = GrantLane(cachedResponseId: null);
         using var resend = ExpectRequest();
         Assert.False(resend.RootElement.TryGetProperty("previous_response_id", out _));
