@@ -64,6 +64,18 @@ public sealed class TestJournal : IAsyncDisposable
     }
 
     /// <summary>
+    /// The actor system set-up a node on this journal runs with (<c>OrchestratorAkkaExtensions.WithOrchestrator</c>): on
+    /// SQLite its SQL plugins get the node's linq2db options; on PostgreSQL the configuration is all.
+    /// </summary>
+    public ActorSystemSetup NodeSetup(Config config)
+    {
+        var bootstrap = BootstrapSetup.Create().WithConfig(config);
+        if (Kind != JournalKind.Sqlite) return ActorSystemSetup.Create(bootstrap);
+        var options = SqliteConnectionInterceptor.DataOptions(config.GetString("akka.persistence.journal.sql.connection-string"), SqliteSynchronous.Full);
+        return ActorSystemSetup.Create(bootstrap, SqliteConnectionInterceptor.Setup(options));
+    }
+
+    /// <summary>
     /// An SQLite node's actor system set-up on <paramref name="config"/>: its SQL plugins get the node's linq2db options,
     /// with <paramref name="interceptor"/> added to see their connections or commands.
     /// </summary>
