@@ -55,7 +55,7 @@ public sealed partial class ConversationActor
         // after a frame over its limit. The next send, on a new lease, is a new chain either way.
         ReleaseLease(lastResponseId: null);
         var refused = $"the server refused the request as too large ({error})";
-        if (!_compactedForSize && _deps.Compactor is not null && _state.TurnCompactions < _deps.Options.MaxCompactionsPerTurn)
+        if (OversizedRequest.Compacts(_compactedForSize, _deps.Compactor is not null, _state.TurnCompactions, _deps.Options.MaxCompactionsPerTurn))
         {
             _compactedForSize = true;
             ConversationLimitMetrics.RequestTooLarge("compacted");

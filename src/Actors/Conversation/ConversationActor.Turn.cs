@@ -244,26 +244,18 @@ public sealed partial class ConversationActor
         });
     }
 
-    private void ServerFailed(ApiError error)
-    {
-        // Too large: retrying the same request cannot help; compaction (or dropping the turn's input) decides.
-        if (OversizedRequest.IsRefusal(error))
-        {
-            RequestTooLarge(error);
-            return;
-        }
-        Act(SendFailurePolicy.OnError(error, _lastSent, _state.Settings!.Store), error.ToString(), error.RetryAfter);
-    }
+    private void ServerFailed(ApiError error) =>
+        Act(SendFailurePolicy.OnError(error, _lastSent, _state.Settings!.Store), error, error.ToString(), error.RetryAfter);
 
     /// <summary>
     /// The response is lost (its socket died, or it stalled and its socket retires): partial output is void; the lane
     /// is given back (when its socket died the manager has already freed it) and the request goes again elsewhere.
     /// </summary>
     private void TransportFailed(string reason, bool stalled = false) =>
-        Act(SendFailurePolicy.OnTransportFailure(stalled), reason, retryAfter: null);
+        Act(SendFailurePolicy.OnTransportFailure(stalled), error: null, reason, retryAfter: null);
 
     /// <summary>Carries out what <see cref="SendFailurePolicy"/> decided.</summary>
-    private void Act(SendFailureDecision decision, string failure, TimeSpan? retryAfter)
+    private void Act(SendFailureDecision decision, ApiError? error, string failure, TimeSpan? retryAfter)
     {
         if (decision.SendInFull && !_chainLost)
         {
@@ -305,6 +297,9 @@ public sealed partial class ConversationActor
                 else ReleaseLease(lastResponseId: null);
                 ConnectionMetrics.Retried(decision.Reason);
                 RetryLater(failure);
+                return;
+            case SendFailureAction.Shrink:
+                RequestTooLarge(error!);
                 return;
             default:
                 Abandon($"the server rejected the request: {failure}");

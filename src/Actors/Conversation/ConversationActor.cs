@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -126,45 +125,36 @@ public sealed partial class ConversationActor : ReceivePersistentActor, IWithTim
     private void Accept(SendMessage message)
     {
         var sender = Sender;
-        if (string.IsNullOrWhiteSpace(message.Text))
+        switch (_state.Decide(message, message.ClientMessageId ?? Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, _deps.Options))
         {
-            sender.Tell(new MessageRejected(_conversationId, "The message is empty.", MessageRejectionCodes.Empty));
-            return;
+            case MessageDecision.Empty:
+                sender.Tell(new MessageRejected(_conversationId, "The message is empty.", MessageRejectionCodes.Empty));
+                return;
+            case MessageDecision.TooLong tooLong:
+                Refuse(sender, MessageRejectionCodes.MessageTooLarge,
+                    $"The message has {tooLong.Chars} characters; the limit is {tooLong.Limit} (orchestrator.conversation.max-message-chars).");
+                return;
+            case MessageDecision.Duplicate duplicate:
+                sender.Tell(new MessageAccepted(_conversationId, duplicate.MessageId, Duplicate: true));
+                return;
+            case MessageDecision.IdReused reused:
+                sender.Tell(new MessageIdReused(_conversationId, reused.MessageId));
+                return;
+            case MessageDecision.QueueRefused queueRefused:
+                RefuseQueued(sender, queueRefused.Refusal);
+                return;
+            case MessageDecision.Accept accept:
+                var writing = Stopwatch.GetTimestamp();
+                PersistAll(accept.Events, e =>
+                {
+                    Apply(e);
+                    if (e is not UserMessageAccepted) return;
+                    ConversationTelemetry.JournalWritten(writing, "user_message");
+                    sender.Tell(new MessageAccepted(_conversationId, accept.MessageId, Duplicate: false));
+                    if (accept.OpensTurn) StartTurn();
+                });
+                return;
         }
-        if (message.Text.Length > _deps.Options.MaxMessageChars)
-        {
-            Refuse(sender, MessageRejectionCodes.MessageTooLarge,
-                $"The message has {message.Text.Length} characters; the limit is {_deps.Options.MaxMessageChars} (orchestrator.conversation.max-message-chars).");
-            return;
-        }
-        var messageId = message.ClientMessageId ?? Guid.NewGuid().ToString("N");
-        var now = DateTimeOffset.UtcNow;
-        if (_state.MessageIds.Find(messageId, now) is { } known)
-        {
-            sender.Tell(known.Matches(message.Text)
-                ? new MessageAccepted(_conversationId, messageId, Duplicate: true)
-                : new MessageIdReused(_conversationId, messageId));
-            return;
-        }
-        if (_state.RefuseQueued(Encoding.UTF8.GetByteCount(message.Text), _deps.Options.MaxQueuedMessages, _deps.Options.MaxQueuedBytes) is { } refusal)
-        {
-            RefuseQueued(sender, refusal);
-            return;
-        }
-
-        var wasIdle = _state.Phase == ConversationPhase.Idle;
-        var events = new List<IPersistedEvent>(2);
-        if (_state.Settings is null) events.Add(new ConversationStarted(_deps.Options.Defaults));
-        events.Add(new UserMessageAccepted(messageId, Item.UserMessage(message.Text), now));
-        var writing = Stopwatch.GetTimestamp();
-        PersistAll(events, e =>
-        {
-            Apply(e);
-            if (e is not UserMessageAccepted) return;
-            ConversationTelemetry.JournalWritten(writing, "user_message");
-            sender.Tell(new MessageAccepted(_conversationId, messageId, Duplicate: false));
-            if (wasIdle) StartTurn();
-        });
     }
 
     private void RefuseQueued(IActorRef sender, QueueRefusal refusal)

@@ -21,6 +21,15 @@ public sealed record ConversationOptions
 
     public TimeSpan RetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Longest a turn waits for a lane (or a warm-up for its lane) before it gives up: the turn fails, the warm-up is
+    /// skipped. The connection manager queues lease requests without a time limit; this bounds the wait per request.
+    /// </summary>
+    public TimeSpan LeaseTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Longest a compaction may run before it counts as failed (the turn goes on uncompacted); its late answer is ignored.</summary>
+    public TimeSpan CompactionTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>An idle conversation asks to be passivated after this long without messages; one with open work never does.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 

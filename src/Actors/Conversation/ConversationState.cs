@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using Orchestrator.Messages.Conversations;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
 
@@ -7,7 +8,8 @@ namespace Orchestrator.Actors.Conversation;
 
 /// <summary>
 /// Everything a conversation knows, rebuilt from its journal by <see cref="Apply"/> alone (no I/O, no clock),
-/// so that recovery is exact and the rules can be tested without an ActorSystem.
+/// so that recovery is exact and the rules can be tested without an ActorSystem. <see cref="Decide"/> is the other
+/// half: what a user message becomes (the events to persist, or why none), given the clock and the id from outside.
 ///
 /// <code>
 ///            UserMessageAccepted (idle)
@@ -107,6 +109,26 @@ public sealed record ConversationState
     {
         if (TurnRounds >= maxRounds) return new TurnCap(TurnCapKind.Rounds, maxRounds, notRun);
         return TurnToolCalls > maxToolCalls ? new TurnCap(TurnCapKind.ToolCalls, maxToolCalls, notRun) : null;
+    }
+
+    /// <summary>
+    /// What <paramref name="command"/> becomes under <paramref name="messageId"/> (the client's, or one made for it) at
+    /// <paramref name="now"/>: refused before anything is persisted when it is empty, too long or finds the queue full; a
+    /// repeat of an accepted id is acknowledged (same text) or refused (another); otherwise its events, the conversation's
+    /// start first when it has none.
+    /// </summary>
+    public MessageDecision Decide(SendMessage command, string messageId, DateTimeOffset now, ConversationOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(command.Text)) return new MessageDecision.Empty();
+        if (command.Text.Length > options.MaxMessageChars) return new MessageDecision.TooLong(command.Text.Length, options.MaxMessageChars);
+        if (MessageIds.Find(messageId, now) is { } known)
+            return known.Matches(command.Text) ? new MessageDecision.Duplicate(messageId) : new MessageDecision.IdReused(messageId);
+        if (RefuseQueued(Encoding.UTF8.GetByteCount(command.Text), options.MaxQueuedMessages, options.MaxQueuedBytes) is { } refusal)
+            return new MessageDecision.QueueRefused(refusal);
+
+        var accepted = new UserMessageAccepted(messageId, Item.UserMessage(command.Text), now);
+        IPersistedEvent[] events = Settings is null ? [new ConversationStarted(options.Defaults), accepted] : [accepted];
+        return new MessageDecision.Accept(messageId, events, OpensTurn: !TurnOpen);
     }
 
     public ConversationState Apply(IPersistedEvent e) => e switch

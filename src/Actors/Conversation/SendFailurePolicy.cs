@@ -5,6 +5,8 @@ namespace Orchestrator.Actors.Conversation;
 /// <summary>
 /// What a request that ended without a response leads to, from the failure and what was sent alone:
 /// <list type="bullet">
+/// <item>A refusal as too large (<see cref="OversizedRequest"/>): sending the same again cannot help; the window shrinks
+/// first (<see cref="OversizedRequest.Compacts"/>) or the turn's input goes. Checked before anything else.</item>
 /// <item>Any error answer to a continuation (an <c>error</c> event or <c>response.failed</c>, 4xx or 5xx) evicts its
 /// parent from that lane's cache (WebSocket-mode guide): with <c>store=false</c> whatever follows goes in full, even
 /// when the turn is abandoned; with <c>store=true</c> the parent is kept server-side and the chain goes on.</item>
@@ -23,6 +25,7 @@ public static class SendFailurePolicy
 {
     public static SendFailureDecision OnError(ApiError error, SendKind sent, bool store)
     {
+        if (OversizedRequest.IsRefusal(error)) return new(SendFailureAction.Shrink, SendInFull: false, "too_large");
         var continued = sent == SendKind.Continuation;
         if (error.IsPreviousResponseNotFound)
             return continued ? new(SendFailureAction.RetryNow, SendInFull: true, "previous_response_not_found") : Rejected(false);
@@ -59,6 +62,9 @@ public enum SendFailureAction
 
     /// <summary>Give the lane back and send again on another after a backoff; a failed attempt.</summary>
     MoveLater,
+
+    /// <summary>The request does not fit: give the lane back, then compact and send again, or drop the turn's input.</summary>
+    Shrink,
 
     /// <summary>End the turn as failed.</summary>
     Abandon,

@@ -85,4 +85,28 @@ public class SendFailurePolicyTests
     {
         Assert.Equal(reason, SendFailurePolicy.OnError(Named(error), SendKind.Continuation, store: false).Reason);
     }
+
+    [Theory]
+    [InlineData(413, "whatever")]
+    [InlineData(400, OversizedRequest.MessageTooLarge)]
+    [InlineData(400, OversizedRequest.ContextLengthExceeded)]
+    [InlineData(null, OversizedRequest.RequestTooLarge)]
+    public void A_refusal_as_too_large_shrinks_the_request_whatever_was_sent_and_keeps_the_chain_flag(int? status, string code)
+    {
+        foreach (var (sent, store) in new[] { (SendKind.Continuation, false), (SendKind.Continuation, true), (SendKind.Full, false) })
+            Assert.Equal(new SendFailureDecision(SendFailureAction.Shrink, SendInFull: false, "too_large"),
+                SendFailurePolicy.OnError(new ApiError(status, code, "too large"), sent, store));
+    }
+
+    [Theory]
+    [InlineData(false, true, 0, true)]
+    [InlineData(true, true, 0, false)]
+    [InlineData(false, false, 0, false)]
+    [InlineData(false, true, 4, false)]
+    [InlineData(false, true, 3, true)]
+    public void A_too_large_refusal_compacts_once_per_streak_with_a_compactor_within_the_turns_compactions(
+        bool compactedForSize, bool canCompact, int turnCompactions, bool compacts)
+    {
+        Assert.Equal(compacts, OversizedRequest.Compacts(compactedForSize, canCompact, turnCompactions, maxCompactionsPerTurn: 4));
+    }
 }
