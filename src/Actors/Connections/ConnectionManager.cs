@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Orchestrator.Actors.Diagnostics;
@@ -23,7 +22,8 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
     private readonly EndpointSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LanePool _pool;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeProvider _time;
+    private readonly long _startedAt;
     private readonly Dictionary<long, IActorRef> _sockets = new();
     private readonly Dictionary<long, Lease> _leases = new();
     private readonly Dictionary<IActorRef, HashSet<long>> _leasesOf = new();
@@ -36,9 +36,11 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
     private DateTime _pausedUntilUtc = DateTime.MinValue;
     private TimeSpan? _lastWaitWarning;
 
-    public ConnectionManager(EndpointSettings settings)
+    public ConnectionManager(EndpointSettings settings, TimeProvider time)
     {
         _settings = settings;
+        _time = time;
+        _startedAt = time.GetTimestamp();
         _pool = new LanePool(settings.LanesPerConnection, settings.MaxSockets, settings.MaxConnecting);
 
         Receive<AcquireLane>(acquire =>
@@ -48,15 +50,15 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
                 Sender.Tell(new LaneUnavailable(acquire.ConversationId, $"{_waiting.Count} conversations are already waiting for a lane"));
                 return;
             }
-            _waiting.Enqueue(new Waiting(acquire.ConversationId, Sender, Stopwatch.GetTimestamp()));
+            _waiting.Enqueue(new Waiting(acquire.ConversationId, Sender, _time.GetTimestamp()));
             ConnectionMetrics.Queued(1);
             Serve();
         });
         Receive<ReleaseLane>(release =>
         {
             if (!TryEnd(release.LeaseId, out var lease)) return;
-            if (release.Cold) _pool.Abandon(lease.SocketId, lease.Lane, _clock.Elapsed);
-            else _pool.Release(lease.SocketId, lease.Lane, release.LastResponseId, _clock.Elapsed);
+            if (release.Cold) _pool.Abandon(lease.SocketId, lease.Lane, Elapsed);
+            else _pool.Release(lease.SocketId, lease.Lane, release.LastResponseId, Elapsed);
             CloseIfDrained(lease.SocketId);
             Serve();
         });
@@ -69,7 +71,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         });
         Receive<EndpointThrottled>(throttled =>
         {
-            var until = DateTime.UtcNow + throttled.RetryAfter;
+            var until = _time.GetUtcNow().UtcDateTime + throttled.RetryAfter;
             if (until <= _pausedUntilUtc) return;
             _pausedUntilUtc = until;
             ConnectionMetrics.Paused();
@@ -93,7 +95,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         Receive<OpenAllowed>(_ => Serve());
         Receive<IdleSweep>(_ =>
         {
-            foreach (var socketId in _pool.RetireIdle(_clock.Elapsed, _settings.IdleTimeout))
+            foreach (var socketId in _pool.RetireIdle(Elapsed, _settings.IdleTimeout))
             {
                 ConnectionMetrics.SocketIdleClosed();
                 _log.Info("Socket {0} closing: none of its lanes was held for {1}", socketId, _settings.IdleTimeout);
@@ -104,7 +106,15 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(EndpointSettings settings) => Akka.Actor.Props.Create(() => new ConnectionManager(settings));
+    /// <param name="time">The clock every deadline and wait is read from; <see cref="TimeProvider.System"/> when null.</param>
+    public static Props Props(EndpointSettings settings, TimeProvider? time = null)
+    {
+        var clock = time ?? TimeProvider.System;
+        return Akka.Actor.Props.Create(() => new ConnectionManager(settings, clock));
+    }
+
+    /// <summary>Monotonic time since this manager started: what the lane pool measures idleness with.</summary>
+    private TimeSpan Elapsed => _time.GetElapsedTime(_startedAt);
 
     /// <summary>Sweeping twice per timeout closes an idle socket between one and one and a half timeouts after its last release.</summary>
     protected override void PreStart() =>
@@ -129,7 +139,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
                 return;
             }
 
-            var wait = _nextOpenAllowedUtc - DateTime.UtcNow;
+            var wait = _nextOpenAllowedUtc - _time.GetUtcNow().UtcDateTime;
             if (wait > TimeSpan.Zero)
             {
                 Timers.StartSingleTimer(OpenAllowed.Instance, OpenAllowed.Instance, wait);
@@ -144,7 +154,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         var lease = new Lease(++_lastLeaseId, waiting.Holder, assignment.SocketId, assignment.Lane);
         _leases.Add(lease.LeaseId, lease);
         ConnectionMetrics.LaneLeased();
-        ConnectionMetrics.LeaseWaited(Stopwatch.GetElapsedTime(waiting.RequestedAt));
+        ConnectionMetrics.LeaseWaited(_time.GetElapsedTime(waiting.RequestedAt));
         if (!_leasesOf.TryGetValue(waiting.Holder, out var held))
         {
             _leasesOf.Add(waiting.Holder, held = []);
@@ -158,15 +168,15 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
     private void OpenSocket()
     {
         var id = ++_lastSocketId;
-        var socket = Context.ActorOf(ResponsesSocket.Props(id, _settings, _pausedUntilUtc), $"socket-{id}");
+        var socket = Context.ActorOf(ResponsesSocket.Props(id, _settings, _pausedUntilUtc, _time), $"socket-{id}");
         Context.Watch(socket);
         _sockets.Add(id, socket);
-        _pool.AddSocket(id, _clock.Elapsed);
+        _pool.AddSocket(id, Elapsed);
     }
 
     private void WarnWaitingAtSocketLimit()
     {
-        var now = _clock.Elapsed;
+        var now = Elapsed;
         if (now - _lastWaitWarning < _settings.LeaseWaitWarningInterval) return;
         _lastWaitWarning = now;
         _log.Warning(
@@ -202,11 +212,11 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
             ConnectionMetrics.ReconnectFailed();
             // Sockets opened together fail together: one backoff for the wave, not one step per socket, so a failed
             // burst of eight does not jump straight to the longest wait.
-            if (DateTime.UtcNow >= _nextOpenAllowedUtc)
+            if (_time.GetUtcNow().UtcDateTime >= _nextOpenAllowedUtc)
             {
                 _consecutiveFailures++;
                 var delay = ReconnectBackoff.Delay(_consecutiveFailures, _settings.MinBackoff, _settings.MaxBackoff, Random.Shared.NextDouble());
-                _nextOpenAllowedUtc = DateTime.UtcNow + delay;
+                _nextOpenAllowedUtc = _time.GetUtcNow().UtcDateTime + delay;
                 _log.Warning("Could not connect to {0} ({1} failed attempts in a row); next attempt in {2:0} ms", _settings.ResponsesUrl, _consecutiveFailures, delay.TotalMilliseconds);
             }
         }
@@ -223,7 +233,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         foreach (var leaseId in held.ToList())
         {
             TryEnd(leaseId, out var lease);
-            _pool.Abandon(lease.SocketId, lease.Lane, _clock.Elapsed);
+            _pool.Abandon(lease.SocketId, lease.Lane, Elapsed);
             // A holder that stops with a lease (deleted, handed off or crashed mid-turn) may leave a response running on
             // that lane, and a lane with a response in flight refuses the next send: the socket takes no new lease and
             // closes once its responses end. Rare, so a socket costs less than tracking each lane's last response.
@@ -234,7 +244,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
 
     private sealed record Lease(long LeaseId, IActorRef Holder, long SocketId, int Lane);
 
-    /// <param name="RequestedAt">The <see cref="Stopwatch.GetTimestamp"/> at which the request arrived.</param>
+    /// <param name="RequestedAt">The <see cref="TimeProvider.GetTimestamp"/> at which the request arrived.</param>
     private sealed record Waiting(string ConversationId, IActorRef Holder, long RequestedAt);
 
     private sealed class OpenAllowed
