@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Orchestrator.Actors.Diagnostics;
@@ -8,79 +7,70 @@ namespace Orchestrator.Actors.Connections;
 
 /// <summary>
 /// One per node and endpoint: owns the <see cref="ResponsesSocket"/> children and leases their lanes to
-/// conversations through a <see cref="LanePool"/>. Sockets are opened on demand up to the limit, at most
-/// <see cref="EndpointSettings.MaxConnecting"/> connecting at once, with exponential backoff after failed connects;
-/// a socket none of whose lanes has been held for <see cref="EndpointSettings.IdleTimeout"/> is closed. Waiting lease
-/// requests queue (bounded); every grant records how long it waited, and a wait at the socket limit logs a warning
-/// (at most once per <see cref="EndpointSettings.LeaseWaitWarningInterval"/>) naming the setting to raise. A retiring
-/// socket gets no new lease but keeps its holders until they release their lanes (then it is told to close) or it
-/// closes at its drain limit; only then does it make room for a replacement under the socket limit. When a socket
-/// dies, every holder of a lease on it is told <see cref="LaneLost"/>; when a holder dies, its lanes are freed and
-/// nobody is warm on them any more.
+/// conversations. What it decides, <see cref="ConnectionPolicy"/> decides (purely, on the time read from the injected
+/// clock); this actor keeps the leases and their holders, starts and watches sockets, and carries the decisions out.
+/// Sockets are opened on demand up to the limit, at most <see cref="EndpointSettings.MaxConnecting"/> connecting at
+/// once, with exponential backoff after failed connects; a socket none of whose lanes has been held for
+/// <see cref="EndpointSettings.IdleTimeout"/> is closed. Waiting lease requests queue (bounded); every grant records
+/// how long it waited, and a wait at the socket limit logs a warning (at most once per
+/// <see cref="EndpointSettings.LeaseWaitWarningInterval"/>) naming the setting to raise. A retiring socket gets no
+/// new lease but keeps its holders until they release their lanes (then it is told to close) or it closes at its
+/// drain limit; only then does it make room for a replacement under the socket limit. When a socket dies, every
+/// holder of a lease on it is told <see cref="LaneLost"/>; when a holder dies, its lanes are freed, nobody is warm on
+/// them any more, and their sockets retire.
 /// </summary>
 public sealed class ConnectionManager : ReceiveActor, IWithTimers
 {
     private readonly EndpointSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly LanePool _pool;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly ConnectionPolicy _policy;
+    private readonly TimeProvider _time;
+    private readonly long _startedAt;
     private readonly Dictionary<long, IActorRef> _sockets = new();
     private readonly Dictionary<long, Lease> _leases = new();
     private readonly Dictionary<IActorRef, HashSet<long>> _leasesOf = new();
     private readonly Queue<Waiting> _waiting = new();
-    private readonly HashSet<long> _connected = new();
-    private long _lastSocketId;
     private long _lastLeaseId;
-    private int _consecutiveFailures;
-    private DateTime _nextOpenAllowedUtc = DateTime.MinValue;
-    private DateTime _pausedUntilUtc = DateTime.MinValue;
-    private TimeSpan? _lastWaitWarning;
 
-    public ConnectionManager(EndpointSettings settings)
+    public ConnectionManager(EndpointSettings settings, TimeProvider time)
     {
         _settings = settings;
-        _pool = new LanePool(settings.LanesPerConnection, settings.MaxSockets, settings.MaxConnecting);
+        _time = time;
+        _startedAt = time.GetTimestamp();
+        _policy = new ConnectionPolicy(settings);
 
         Receive<AcquireLane>(acquire =>
         {
-            if (_waiting.Count >= _settings.MaxQueuedLeases)
+            if (!_policy.Admits(_waiting.Count))
             {
                 Sender.Tell(new LaneUnavailable(acquire.ConversationId, $"{_waiting.Count} conversations are already waiting for a lane"));
                 return;
             }
-            _waiting.Enqueue(new Waiting(acquire.ConversationId, Sender, Stopwatch.GetTimestamp()));
+            _waiting.Enqueue(new Waiting(acquire.ConversationId, Sender, _time.GetTimestamp()));
             ConnectionMetrics.Queued(1);
             Serve();
         });
         Receive<ReleaseLane>(release =>
         {
             if (!TryEnd(release.LeaseId, out var lease)) return;
-            if (release.Cold) _pool.Abandon(lease.SocketId, lease.Lane, _clock.Elapsed);
-            else _pool.Release(lease.SocketId, lease.Lane, release.LastResponseId, _clock.Elapsed);
-            CloseIfDrained(lease.SocketId);
+            if (_policy.Released(lease.SocketId, lease.Lane, release.LastResponseId, release.Cold, Elapsed)) Close(lease.SocketId);
             Serve();
         });
         Receive<SocketRetiring>(retiring =>
         {
-            // Its holders go on sending on it (their chains are cached there); new leases go elsewhere.
-            _pool.Retire(retiring.SocketId);
-            CloseIfDrained(retiring.SocketId);
+            if (_policy.Retiring(retiring.SocketId)) Close(retiring.SocketId);
             Serve();
         });
         Receive<EndpointThrottled>(throttled =>
         {
-            var until = DateTime.UtcNow + throttled.RetryAfter;
-            if (until <= _pausedUntilUtc) return;
-            _pausedUntilUtc = until;
+            if (_policy.Throttled(_time.GetUtcNow().UtcDateTime, throttled.RetryAfter) is not { } until) return;
             ConnectionMetrics.Paused();
             _log.Warning("{0} answered 429: no request goes to it for {1:0} ms", _settings.ResponsesUrl, throttled.RetryAfter.TotalMilliseconds);
             foreach (var socket in _sockets.Values) socket.Tell(new PauseSends(until));
         });
         Receive<SocketConnected>(connected =>
         {
-            _connected.Add(connected.SocketId);
-            _pool.Connected(connected.SocketId);
-            _consecutiveFailures = 0;
+            _policy.Connected(connected.SocketId);
             Serve();
         });
         Receive<Terminated>(terminated =>
@@ -93,18 +83,26 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         Receive<OpenAllowed>(_ => Serve());
         Receive<IdleSweep>(_ =>
         {
-            foreach (var socketId in _pool.RetireIdle(_clock.Elapsed, _settings.IdleTimeout))
+            foreach (var socketId in _policy.RetireIdle(Elapsed))
             {
                 ConnectionMetrics.SocketIdleClosed();
                 _log.Info("Socket {0} closing: none of its lanes was held for {1}", socketId, _settings.IdleTimeout);
-                CloseIfDrained(socketId);
+                Close(socketId);
             }
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(EndpointSettings settings) => Akka.Actor.Props.Create(() => new ConnectionManager(settings));
+    /// <param name="time">The clock every deadline and wait is read from; <see cref="TimeProvider.System"/> when null.</param>
+    public static Props Props(EndpointSettings settings, TimeProvider? time = null)
+    {
+        var clock = time ?? TimeProvider.System;
+        return Akka.Actor.Props.Create(() => new ConnectionManager(settings, clock));
+    }
+
+    /// <summary>Monotonic time since this manager started: the policy's time.</summary>
+    private TimeSpan Elapsed => _time.GetElapsedTime(_startedAt);
 
     /// <summary>Sweeping twice per timeout closes an idle socket between one and one and a half timeouts after its last release.</summary>
     protected override void PreStart() =>
@@ -112,30 +110,27 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
 
     private void Serve()
     {
-        while (_waiting.Count > 0)
+        var now = Elapsed;
+        while (_waiting.TryPeek(out var next))
         {
-            var next = _waiting.Peek();
-            var assignment = _pool.TryAcquire(next.ConversationId);
-            if (assignment is not null)
+            var step = _policy.Serve(next.ConversationId, now);
+            switch (step.Action)
             {
-                _waiting.Dequeue();
-                ConnectionMetrics.Queued(-1);
-                Grant(next, assignment);
-                continue;
+                case ServeAction.Grant:
+                    _waiting.Dequeue();
+                    ConnectionMetrics.Queued(-1);
+                    Grant(next, step.Assignment!);
+                    break;
+                case ServeAction.Open:
+                    OpenSocket(step.SocketId);
+                    break;
+                case ServeAction.OpenAfter:
+                    Timers.StartSingleTimer(OpenAllowed.Instance, OpenAllowed.Instance, step.Delay);
+                    return;
+                default:
+                    if (step.Warn) WarnWaitingAtSocketLimit();
+                    return;
             }
-            if (!_pool.CanAddSocket)
-            {
-                if (_pool.AtSocketLimit) WarnWaitingAtSocketLimit();
-                return;
-            }
-
-            var wait = _nextOpenAllowedUtc - DateTime.UtcNow;
-            if (wait > TimeSpan.Zero)
-            {
-                Timers.StartSingleTimer(OpenAllowed.Instance, OpenAllowed.Instance, wait);
-                return;
-            }
-            OpenSocket();
         }
     }
 
@@ -144,7 +139,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         var lease = new Lease(++_lastLeaseId, waiting.Holder, assignment.SocketId, assignment.Lane);
         _leases.Add(lease.LeaseId, lease);
         ConnectionMetrics.LaneLeased();
-        ConnectionMetrics.LeaseWaited(Stopwatch.GetElapsedTime(waiting.RequestedAt));
+        ConnectionMetrics.LeaseWaited(_time.GetElapsedTime(waiting.RequestedAt));
         if (!_leasesOf.TryGetValue(waiting.Holder, out var held))
         {
             _leasesOf.Add(waiting.Holder, held = []);
@@ -155,25 +150,18 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         waiting.Holder.Tell(new LaneGranted(new LaneLease(lease.LeaseId, _sockets[assignment.SocketId], assignment.SocketId, assignment.Lane, assignment.CachedResponseId, streamId)));
     }
 
-    private void OpenSocket()
+    private void OpenSocket(long socketId)
     {
-        var id = ++_lastSocketId;
-        var socket = Context.ActorOf(ResponsesSocket.Props(id, _settings, _pausedUntilUtc), $"socket-{id}");
+        var socket = Context.ActorOf(ResponsesSocket.Props(socketId, _settings, _policy.PausedUntilUtc, _time), $"socket-{socketId}");
         Context.Watch(socket);
-        _sockets.Add(id, socket);
-        _pool.AddSocket(id, _clock.Elapsed);
+        _sockets.Add(socketId, socket);
     }
 
-    private void WarnWaitingAtSocketLimit()
-    {
-        var now = _clock.Elapsed;
-        if (now - _lastWaitWarning < _settings.LeaseWaitWarningInterval) return;
-        _lastWaitWarning = now;
+    private void WarnWaitingAtSocketLimit() =>
         _log.Warning(
             "{0} lease requests wait for a lane: all {1} sockets to {2} are open (or closing) and every one of their {3} lanes is held. " +
             "Turns queue until one ends; raise orchestrator.connections.max-sockets (now {1}) to run more at once.",
             _waiting.Count, _settings.MaxSockets, _settings.ResponsesUrl, _settings.LanesPerConnection);
-    }
 
     /// <summary>Forgets a lease (released, lost or abandoned); stops watching its holder once it holds none.</summary>
     private bool TryEnd(long leaseId, out Lease lease)
@@ -188,28 +176,18 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         return true;
     }
 
-    private void CloseIfDrained(long socketId)
+    private void Close(long socketId)
     {
-        if (_pool.IsDrained(socketId) && _sockets.TryGetValue(socketId, out var socket)) socket.Tell(CloseSocket.Instance);
+        if (_sockets.TryGetValue(socketId, out var socket)) socket.Tell(CloseSocket.Instance);
     }
 
     private void SocketStopped(long socketId)
     {
         _sockets.Remove(socketId);
-        _pool.RemoveSocket(socketId);
-        if (!_connected.Remove(socketId))
-        {
-            ConnectionMetrics.ReconnectFailed();
-            // Sockets opened together fail together: one backoff for the wave, not one step per socket, so a failed
-            // burst of eight does not jump straight to the longest wait.
-            if (DateTime.UtcNow >= _nextOpenAllowedUtc)
-            {
-                _consecutiveFailures++;
-                var delay = ReconnectBackoff.Delay(_consecutiveFailures, _settings.MinBackoff, _settings.MaxBackoff, Random.Shared.NextDouble());
-                _nextOpenAllowedUtc = DateTime.UtcNow + delay;
-                _log.Warning("Could not connect to {0} ({1} failed attempts in a row); next attempt in {2:0} ms", _settings.ResponsesUrl, _consecutiveFailures, delay.TotalMilliseconds);
-            }
-        }
+        var stop = _policy.Stopped(socketId, Elapsed, Random.Shared.NextDouble());
+        if (stop.Failed) ConnectionMetrics.ReconnectFailed();
+        if (stop.Backoff is { } delay)
+            _log.Warning("Could not connect to {0} ({1} failed attempts in a row); next attempt in {2:0} ms", _settings.ResponsesUrl, stop.ConsecutiveFailures, delay.TotalMilliseconds);
         foreach (var lease in _leases.Values.Where(l => l.SocketId == socketId).ToList())
         {
             TryEnd(lease.LeaseId, out _);
@@ -223,18 +201,13 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         foreach (var leaseId in held.ToList())
         {
             TryEnd(leaseId, out var lease);
-            _pool.Abandon(lease.SocketId, lease.Lane, _clock.Elapsed);
-            // A holder that stops with a lease (deleted, handed off or crashed mid-turn) may leave a response running on
-            // that lane, and a lane with a response in flight refuses the next send: the socket takes no new lease and
-            // closes once its responses end. Rare, so a socket costs less than tracking each lane's last response.
-            _pool.Retire(lease.SocketId);
-            CloseIfDrained(lease.SocketId);
+            if (_policy.HolderStopped(lease.SocketId, lease.Lane, Elapsed)) Close(lease.SocketId);
         }
     }
 
     private sealed record Lease(long LeaseId, IActorRef Holder, long SocketId, int Lane);
 
-    /// <param name="RequestedAt">The <see cref="Stopwatch.GetTimestamp"/> at which the request arrived.</param>
+    /// <param name="RequestedAt">The <see cref="TimeProvider.GetTimestamp"/> at which the request arrived.</param>
     private sealed record Waiting(string ConversationId, IActorRef Holder, long RequestedAt);
 
     private sealed class OpenAllowed

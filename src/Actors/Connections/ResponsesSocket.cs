@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Akka.Actor;
@@ -42,6 +41,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 {
     private readonly long _socketId;
     private readonly EndpointSettings _settings;
+    private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
@@ -54,10 +54,11 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     private bool _retiring;
     private bool _closing;
 
-    public ResponsesSocket(long socketId, EndpointSettings settings, DateTime pausedUntilUtc)
+    public ResponsesSocket(long socketId, EndpointSettings settings, DateTime pausedUntilUtc, TimeProvider time)
     {
         _socketId = socketId;
         _settings = settings;
+        _time = time;
         _pausedUntilUtc = pausedUntilUtc;
         Connecting();
     }
@@ -66,8 +67,12 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(long socketId, EndpointSettings settings, DateTime pausedUntilUtc = default) =>
-        Akka.Actor.Props.Create(() => new ResponsesSocket(socketId, settings, pausedUntilUtc));
+    /// <param name="time">The clock pauses and stalls are read from; <see cref="TimeProvider.System"/> when null.</param>
+    public static Props Props(long socketId, EndpointSettings settings, DateTime pausedUntilUtc = default, TimeProvider? time = null)
+    {
+        var clock = time ?? TimeProvider.System;
+        return Akka.Actor.Props.Create(() => new ResponsesSocket(socketId, settings, pausedUntilUtc, clock));
+    }
 
     /// <summary>The <c>stream_id</c> of a lane; the single lane of a base-protocol socket has none.</summary>
     public static string? StreamIdOf(int lane, int lanesPerConnection) => lanesPerConnection <= 1 ? null : $"lane-{lane}";
@@ -142,7 +147,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
                 _log.Warning("Socket {0}: dropped a {1} event for lane {2} with no response in flight", _socketId, inbound.Event.Type, lane);
                 return;
             }
-            owner.LastEventAt = Stopwatch.GetTimestamp();
+            owner.LastEventAt = _time.GetTimestamp();
             owner.Owner.Tell(new ModelEvent(owner.LeaseId, inbound.Event));
             if (inbound.Event is ServerErrorEvent or ResponseLifecycleEvent { IsTerminal: true })
             {
@@ -164,11 +169,11 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     private void FailStalled()
     {
         if (_inFlight.Count == 0) return;
-        var now = Stopwatch.GetTimestamp();
+        var now = _time.GetTimestamp();
         List<(int Lane, InFlight Flight, string Reason)>? stalled = null;
         foreach (var (lane, flight) in _inFlight)
         {
-            var reason = StallDetector.Stalled(Stopwatch.GetElapsedTime(flight.LastEventAt, now), Stopwatch.GetElapsedTime(flight.SentAt, now), _settings);
+            var reason = StallDetector.Stalled(_time.GetElapsedTime(flight.LastEventAt, now), _time.GetElapsedTime(flight.SentAt, now), _settings);
             if (reason is not null) (stalled ??= []).Add((lane, flight, reason));
         }
         if (stalled is null) return;
@@ -186,7 +191,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 
     private void SendWaiting()
     {
-        var now = DateTime.UtcNow;
+        var now = _time.GetUtcNow().UtcDateTime;
         if (now < _pausedUntilUtc)
         {
             Timers.StartSingleTimer(Resume.Instance, Resume.Instance, _pausedUntilUtc - now);
@@ -195,7 +200,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         while (_waiting.Count > 0 && _inFlight.Count < _settings.MaxInFlightPerConnection)
         {
             var next = _waiting.Dequeue();
-            _inFlight[next.Request.Lane] = new InFlight(next.Request.LeaseId, next.Owner, Stopwatch.GetTimestamp());
+            _inFlight[next.Request.Lane] = new InFlight(next.Request.LeaseId, next.Owner, _time.GetTimestamp());
             ConnectionMetrics.ResponseStarted();
             _outbox.Writer.TryWrite(next.Request.Payload);
         }
@@ -351,7 +356,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 
     private sealed record Inbound(ServerEvent Event);
 
-    /// <summary>A response in flight; <see cref="LastEventAt"/> (a <see cref="Stopwatch"/> timestamp) moves with every event.</summary>
+    /// <summary>A response in flight; <see cref="LastEventAt"/> (a <see cref="TimeProvider.GetTimestamp"/>) moves with every event.</summary>
     private sealed class InFlight(long leaseId, IActorRef owner, long sentAt)
     {
         public long LeaseId { get; } = leaseId;

@@ -9,6 +9,7 @@ using Orchestrator.Emulator;
 using Orchestrator.Messages.Connections;
 using Orchestrator.Messages.Protocol;
 using Orchestrator.Tests.Support;
+using static Orchestrator.Tests.Connections.LaneTraffic;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -22,7 +23,6 @@ namespace Orchestrator.Tests.Connections;
 [Collection(RunAloneCollection.Name)]
 public sealed class ConnectionManagerSpec : TestKit, IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private readonly MeterListener _listener = new();
     private readonly List<double> _leaseWaits = [];
     private long _lanesInUse;
@@ -195,17 +195,4 @@ public sealed class ConnectionManagerSpec : TestKit, IAsyncLifetime
     }
 
     private IActorRef Manager(EndpointSettings settings) => Sys.ActorOf(ConnectionManager.Props(settings));
-
-    private LaneLease Acquire(Akka.TestKit.TestProbe holder, IActorRef manager, string conversationId)
-    {
-        holder.Send(manager, new AcquireLane(conversationId));
-        return holder.ExpectMsg<LaneGranted>(Wait).Lease;
-    }
-
-    /// <summary>The lease id of the next response that completes, skipping the events before it.</summary>
-    private static long CompletedOn(Akka.TestKit.TestProbe holder) =>
-        holder.FishForMessage<ModelEvent>(m => m.Event is ResponseLifecycleEvent { IsTerminal: true }, Wait).LeaseId;
-
-    private static byte[] Hello(string? streamId) =>
-        new ResponseCreate { Model = "gpt-test", Input = [Item.UserMessage("hello")], StreamId = streamId }.ToUtf8Bytes();
 }
