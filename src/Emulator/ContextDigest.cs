@@ -57,9 +57,9 @@ internal readonly record struct ContextDigest(int Calls, int Outputs, int Missin
         {
             foreach (ContextItem item in segment)
             {
-                if (item.Kind == ContextItemKind.FunctionCallOutput && item.CallId is not null && outputsByCall.ContainsKey(item.CallId))
+                if (item.Kind == ContextItemKind.FunctionCallOutput && item.CallId is not null && outputsByCall.TryGetValue(item.CallId, out int outputs))
                 {
-                    outputsByCall[item.CallId]++;
+                    outputsByCall[item.CallId] = outputs + 1;
                 }
             }
         }

@@ -57,7 +57,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ModelLatencyJitter, options.ModelLatency, nameof(options.ModelLatencyJitter));
         if (!double.IsFinite(options.TokensPerSecond) || options.TokensPerSecond < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options.TokensPerSecond), options.TokensPerSecond, "Tokens per second must be a finite number, zero (off) or more.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.TokensPerSecond, "TokensPerSecond must be a finite number, zero (off) or more.");
         }
 
         if (options.TokensPerSecond > 0 && options.TokenLatency > TimeSpan.Zero)

@@ -28,7 +28,7 @@ public static class EngineMetrics
 
     /// <summary>
     /// <c>first</c> for the request carrying the user message, <c>later</c> for those carrying tool outputs. Not the
-    /// index in the turn: a client's message decides how many rounds a turn has, and each index was a series of its own.
+    /// index in the turn: a client's message decides how many rounds a turn has, and each index would be a series of its own.
     /// </summary>
     public const string PositionTag = "position";
 

@@ -10,8 +10,8 @@ namespace Orchestrator.Actors.Tools;
 /// </summary>
 /// <remarks>
 /// One worker per response rather than per call, made cheaply (an untyped actor, made by a factory rather than by
-/// reflection over an expression tree, with no logger of its own): making a worker for every call was 12–16 % of what a
-/// warm node allocated (BENCHMARKS.md).
+/// reflection over an expression tree, with no logger of its own): a worker is made for every tool round, so what it
+/// costs shows in every turn's allocations.
 /// </remarks>
 public sealed class ToolWorker : UntypedActor
 {

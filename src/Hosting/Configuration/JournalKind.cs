@@ -20,6 +20,6 @@ public static class JournalKinds
     };
 
     public static JournalKind Parse(string name) =>
-        Enum.GetValues<JournalKind>().Where(kind => kind.Name() == name.Trim().ToLowerInvariant()).Select(kind => (JournalKind?)kind).SingleOrDefault()
+        Enum.GetValues<JournalKind>().Where(kind => string.Equals(kind.Name(), name.Trim(), StringComparison.OrdinalIgnoreCase)).Select(kind => (JournalKind?)kind).SingleOrDefault()
         ?? throw new ConfigurationException($"Journal '{name}' is not supported; use 'sqlite' or 'postgres' (ORCHESTRATOR_JOURNAL).");
 }

@@ -4,7 +4,8 @@ namespace Orchestrator.Messages.Events;
 
 // The journal of a conversation. These records are a storage contract: never change a field's meaning;
 // add a new version (and a manifest for it) instead. Manifests live in PersistedEventSerializer.
-// Nullable fields default to null: the serializer omits nulls and treats every parameter without a default as required.
+// A field added after its record first shipped gets a default (null), so that events written before it read back;
+// the serializer writes nulls and requires every parameter without a default (PersistedEventJsonContext).
 
 /// <summary>The settings a conversation was created with; later configuration changes do not alter them.</summary>
 public sealed record ConversationStarted(ConversationSettings Settings) : IPersistedEvent;

@@ -61,8 +61,8 @@ public sealed class Item : IEquatable<Item>
     public string? Role => GetString("role");
 
     /// <summary>
-    /// <see cref="CallId"/>, <see cref="Name"/> and <see cref="Arguments"/> in one pass over the item, for a call about
-    /// to be run (three passes were a tenth of a warm node's JSON reading, BENCHMARKS.md).
+    /// <see cref="CallId"/>, <see cref="Name"/> and <see cref="Arguments"/> in one pass over the item rather than one
+    /// per field, for a call about to be run: every call of every turn is read here.
     /// </summary>
     public FunctionCallFields ReadFunctionCall()
     {

@@ -11,8 +11,7 @@ namespace Orchestrator.Messages.Protocol;
 /// <c>response</c> object as it meets it (most of a lifecycle frame's bytes: the request's echo of instructions and
 /// tools), and notes where the other top-level fields that events use lie (the last of a name wins, as in a parsed
 /// document); the event's fields are then read from there. Each item is copied out of the frame as it came, its type
-/// noted on the way. (Skipping the response in a first pass and reading it in a second scanned it twice: a fifth of a
-/// warm node's parsing, BENCHMARKS.md.)
+/// noted on the way, so that a frame's bytes are scanned once.
 /// </summary>
 public static class ServerEventParser
 {
@@ -199,7 +198,7 @@ public static class ServerEventParser
         /// <summary>
         /// Reads the response object <paramref name="reader"/> is on and leaves the reader on its end. One that is valid
         /// JSON but not a valid response (no id, a status that is a number, …) is kept as a problem: only the events that
-        /// need a response fail for it, as when it was read after the pass.
+        /// need a response fail for it.
         /// </summary>
         private void ReadResponseValue(ReadOnlyMemory<byte> frame, ref Utf8JsonReader reader)
         {

@@ -3,8 +3,9 @@ using Orchestrator.Messages.Events;
 
 namespace Orchestrator.Messages.Serialization;
 
-// Nulls are written, not omitted: every constructor parameter is required on reading (a missing one means a
-// corrupt event), so an omitted null (a response without usage, settings without instructions) could never be read back.
+// Nulls are written, not omitted: a constructor parameter without a default is required on reading (a missing one
+// means a corrupt event), and some of those are nullable (a snapshot's LastResponseId, a message key's Fingerprint).
+// A parameter with a default, a field added after its record first shipped, reads as that default when absent.
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     RespectRequiredConstructorParameters = true)]
