@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.Persistence;
 using Akka.Serialization;
 using Akka.TestKit;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Tests.Support;
 using Xunit;
 

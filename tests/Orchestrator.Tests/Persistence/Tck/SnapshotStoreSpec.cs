@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Persistence;
 using Akka.TestKit;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Tests.Support;
 using Xunit;
 
