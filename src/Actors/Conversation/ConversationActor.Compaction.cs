@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Orchestrator.Actors.Diagnostics;
+using Orchestrator.Messages.Conversations;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
 
@@ -13,14 +14,12 @@ namespace Orchestrator.Actors.Conversation;
 /// A failed compaction is logged and skipped: the turn goes on with the window it has. A turn compacts at most
 /// <see cref="ConversationOptions.MaxCompactionsPerTurn"/> times, so a window that stays over the threshold once compacted
 /// does not compact (and journal a compacted window) before every request. A compaction for a request the server refused
-/// as too large (<see cref="RequestTooLarge"/>) that fails ends the turn instead.
+/// as too large (<see cref="RequestTooLarge"/>) that fails ends the turn instead. A compaction that has not answered
+/// within <see cref="ConversationOptions.CompactionTimeout"/> counts as failed; its late answer is ignored.
 /// </summary>
 public sealed partial class ConversationActor
 {
-    private readonly CancellationTokenSource _stopping = new();
     private long _lastInputTokens;
-    /// <summary>Set while the compaction running answers a too-large refusal: its failure fails the turn.</summary>
-    private string? _compactingForRefusal;
 
     private bool CompactionDue()
     {
@@ -42,49 +41,94 @@ public sealed partial class ConversationActor
             ? ContextManagement.Compaction(_deps.Options.CompactAtInputTokens)
             : null;
 
-    private void StartCompaction(string? refusal = null)
+    /// <param name="refusal">Set when the compaction answers a too-large refusal: its failure fails the turn.</param>
+    private void StartCompaction(Turn turn, string? refusal = null)
     {
-        _compactingForRefusal = refusal;
+        var run = new CompactionRun(refusal);
         var tokens = _lastInputTokens;
         _deps.Compactor!.CompactAsync(_state.Settings!, _state.Window, _stopping.Token).PipeTo(
             Self,
-            success: window => new CompactionDone(window, tokens),
-            failure: e => new CompactionFailed(e.Message));
-        Become(Compacting);
+            success: window => new CompactionDone(window, tokens, run),
+            failure: e => new CompactionFailed(e.Message, run));
+        Timers.StartSingleTimer(CompactionWait.Instance, CompactionWait.Instance, _deps.Options.CompactionTimeout);
+        Become(Compacting(turn, run));
     }
 
-    private void Compacting()
+    private Receive Compacting(Turn turn, CompactionRun run) => message =>
     {
-        Command<CompactionDone>(done => Persist(new WindowCompacted(done.Window, done.InputTokensBefore), e =>
+        switch (message)
         {
-            Apply(e);
-            ConnectionMetrics.ChainReset("compaction");
-            _log.Info("Conversation {0}: compacted a window of {1} input tokens into {2} items", _conversationId, done.InputTokensBefore, done.Window.Count);
-            _lastInputTokens = 0;
-            SendNext();
-        }));
-        Command<CompactionFailed>(failed =>
-        {
-            if (_compactingForRefusal is { } refused)
-            {
-                DropTurnInput($"{refused}, and compacting the window failed: {failed.Reason}");
-                return;
-            }
-            _log.Warning("Conversation {0}: compaction failed, continuing uncompacted: {1}", _conversationId, failed.Reason);
-            _lastInputTokens = 0;
-            SendNext();
-        });
-        Common();
-    }
+            case CompactionDone done when done.Run == run:
+                Timers.Cancel(CompactionWait.Instance);
+                Persist(new WindowCompacted(done.Window, done.InputTokensBefore), e =>
+                {
+                    Apply(e);
+                    ConnectionMetrics.ChainReset("compaction");
+                    _log.Info("Conversation {0}: compacted a window of {1} input tokens into {2} items", _conversationId, done.InputTokensBefore, done.Window.Count);
+                    _lastInputTokens = 0;
+                    SendNext(turn);
+                });
+                return true;
+            case CompactionFailed failed when failed.Run == run:
+                Timers.Cancel(CompactionWait.Instance);
+                OnCompactionFailed(turn, run, failed.Reason);
+                return true;
+            case CompactionWait:
+                OnCompactionFailed(turn, run, $"no answer within {_deps.Options.CompactionTimeout}");
+                return true;
+            case CancelTurn:
+                Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true));
+                Become(CancellingCompaction(turn, run));
+                return true;
+            default: return Common(message, turn);
+        }
+    };
 
-    protected override void PostStop()
+    private void OnCompactionFailed(Turn turn, CompactionRun run, string reason)
     {
-        _stopping.Cancel();
-        _stopping.Dispose();
-        base.PostStop();
+        if (run.Refusal is { } refused)
+        {
+            DropTurnInput(turn, $"{refused}, and compacting the window failed: {reason}");
+            return;
+        }
+        _log.Warning("Conversation {0}: compaction failed, continuing uncompacted: {1}", _conversationId, reason);
+        _lastInputTokens = 0;
+        SendNext(turn);
     }
 
-    private sealed record CompactionDone(IReadOnlyList<Item> Window, long InputTokensBefore);
+    /// <summary>Waits for the compaction in progress to end (or its wait to expire), then ends the turn without using it.</summary>
+    private Receive CancellingCompaction(Turn turn, CompactionRun run) => message =>
+    {
+        switch (message)
+        {
+            case CompactionDone done when done.Run == run:
+            case CompactionFailed failed when failed.Run == run:
+                Timers.Cancel(CompactionWait.Instance);
+                Abandon(turn, CancelledReason);
+                return true;
+            case CompactionWait:
+                Abandon(turn, CancelledReason);
+                return true;
+            case CancelTurn:
+                Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true));
+                return true;
+            default: return Common(message, turn);
+        }
+    };
 
-    private sealed record CompactionFailed(string Reason);
+    /// <summary>One compaction: its answer is told from a late one of an earlier compaction by this reference.</summary>
+    private sealed class CompactionRun(string? refusal)
+    {
+        public string? Refusal { get; } = refusal;
+    }
+
+    private sealed record CompactionDone(IReadOnlyList<Item> Window, long InputTokensBefore, CompactionRun Run);
+
+    private sealed record CompactionFailed(string Reason, CompactionRun Run);
+
+    /// <summary>The compaction has not answered within <see cref="ConversationOptions.CompactionTimeout"/>.</summary>
+    private sealed class CompactionWait
+    {
+        public static readonly CompactionWait Instance = new();
+    }
 }

@@ -16,11 +16,8 @@ namespace Orchestrator.Actors.Conversation;
 /// </summary>
 public sealed partial class ConversationActor
 {
-    /// <summary>Set when a too-large refusal was answered with a compaction since the last recorded response.</summary>
-    private bool _compactedForSize;
-
     /// <summary>Ends the turn without running its open calls: each gets an error output, then the turn is abandoned with the cap's reason.</summary>
-    private void EndTurnAtCap(TurnCap cap)
+    private void EndTurnAtCap(Turn turn, TurnCap cap)
     {
         var reason = (cap.Kind == TurnCapKind.Rounds
             ? $"the turn reached its cap of {cap.Limit} model responses (orchestrator.conversation.max-rounds-per-turn)"
@@ -31,14 +28,14 @@ public sealed partial class ConversationActor
         var results = _state.CallsWithoutResult.Select(c => new ToolResultRecorded(c.CallId, Item.FunctionCallOutput(c.CallId, output), IsError: true)).ToList();
         if (results.Count == 0)
         {
-            Abandon(reason);
+            Abandon(turn, reason);
             return;
         }
         var recorded = 0;
         PersistAll(results, e =>
         {
             Apply(e);
-            if (++recorded == results.Count) Abandon(reason);
+            if (++recorded == results.Count) Abandon(turn, reason);
         });
     }
 
@@ -49,25 +46,25 @@ public sealed partial class ConversationActor
     public static string NotRunOutput(string capKey) =>
         new JsonObject { ["error"] = new JsonObject { ["kind"] = "not_run", ["message"] = $"not run: the turn reached its cap ({capKey})" } }.ToJsonString();
 
-    private void RequestTooLarge(ApiError error)
+    private void RequestTooLarge(Turn turn, ApiError error)
     {
         // The lane is of no more use to this request: an error evicts its parent, and a server closes the connection
         // after a frame over its limit. The next send, on a new lease, is a new chain either way.
-        ReleaseLease(lastResponseId: null);
+        ReleaseLease(turn, lastResponseId: null);
         var refused = $"the server refused the request as too large ({error})";
-        if (OversizedRequest.Compacts(_compactedForSize, _deps.Compactor is not null, _state.TurnCompactions, _deps.Options.MaxCompactionsPerTurn))
+        if (OversizedRequest.Compacts(turn.CompactedForSize, _deps.Compactor is not null, _state.TurnCompactions, _deps.Options.MaxCompactionsPerTurn))
         {
-            _compactedForSize = true;
+            turn.CompactedForSize = true;
             ConversationLimitMetrics.RequestTooLarge("compacted");
             _log.Info("Conversation {0}: {1}; compacting the window and sending again", _conversationId, refused);
-            StartCompaction(refused);
+            StartCompaction(turn, refused);
             return;
         }
-        DropTurnInput(_compactedForSize ? $"{refused}, even compacted" : refused);
+        DropTurnInput(turn, turn.CompactedForSize ? $"{refused}, even compacted" : refused);
     }
 
     /// <summary>Fails the turn and takes its input out of the window (the state decides which items go).</summary>
-    private void DropTurnInput(string reason)
+    private void DropTurnInput(Turn turn, string reason)
     {
         ConversationLimitMetrics.RequestTooLarge("dropped");
         var answered = _state.TurnMessageIds;
@@ -76,7 +73,7 @@ public sealed partial class ConversationActor
             Apply(e);
             _log.Warning("Conversation {0}: turn failed, its input dropped from the window: {1}", _conversationId, reason);
             Publish(new TurnFailed(_conversationId, answered, reason));
-            FinishTurn();
+            FinishTurn(turn);
         });
     }
 }

@@ -6,7 +6,8 @@ namespace Orchestrator.Actors.Conversation;
 
 /// <summary>
 /// Spans and metrics of the conversation's turns (see <see cref="ConversationTelemetry"/>), derived from what the
-/// actor publishes plus the moment each request goes out, so the turn logic itself carries no telemetry code.
+/// actor publishes (<see cref="Publish"/> observes each update) plus the moment each request goes out
+/// (<see cref="TraceRequestSent"/>, called by <see cref="SendNext"/>): the turn logic makes no spans of its own.
 /// Activities are created with explicit parents and never left as <see cref="Activity.Current"/>: the thread belongs
 /// to the dispatcher, not to this conversation.
 /// </summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using Orchestrator.Actors.Connections;
@@ -15,194 +14,181 @@ namespace Orchestrator.Actors.Conversation;
 /// <summary>The turn: leasing a lane, sending requests, recording responses, running tools, retrying.</summary>
 public sealed partial class ConversationActor
 {
-    private LaneLease? _lease;
     /// <summary>
     /// Set when the server no longer holds our chain where we sent it (previous_response_not_found, any error answer to a
     /// continuation with store=false, a stalled or cancelled response): the next send is full, in this turn or the next.
     /// </summary>
     private bool _chainLost;
-    /// <summary>A request went out on <see cref="_lease"/> and its response has not ended: the lane is busy on the server.</summary>
-    private bool _requestOnWire;
-    private SendKind _lastSent;
-    private int _failedSends;
-    private TurnCounters _turn = new();
-    private readonly StringBuilder _streamedText = new();
-    /// <summary>Call ids of the results handed to the journal and not yet confirmed.</summary>
-    private readonly HashSet<string> _resultsBeingWritten = [];
 
     private void StartTurn()
     {
         SetReceiveTimeout(null);
-        _turn = new TurnCounters();
-        _failedSends = 0;
-        _compactedForSize = false;
-        SendNext();
+        SendNext(new Turn());
     }
 
     /// <summary>Sends what the state says is next, leasing a lane first when none is held.</summary>
-    private void SendNext()
+    private void SendNext(Turn turn)
     {
         if (_state.CapBeforeSending(_deps.Options.MaxRoundsPerTurn, _deps.Options.MaxToolCallsPerTurn) is { } cap)
         {
-            EndTurnAtCap(cap);
+            EndTurnAtCap(turn, cap);
             return;
         }
         if (CompactionDue())
         {
-            StartCompaction();
+            StartCompaction(turn);
             return;
         }
-        if (_lease is null)
+        if (turn.Lease is not { } lease)
         {
-            _deps.ConnectionManager.Tell(new AcquireLane(_conversationId));
-            Become(AwaitingLaneBehaviour);
+            AskForLane();
+            Become(AwaitingLane(turn));
             return;
         }
 
-        var plan = NextRequestPlanner.Plan(_state, _lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation, _warmUpResponseId);
-        var payload = (plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()) with { StreamId = _lease.StreamId }).ToUtf8Bytes();
-        _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, payload));
-        _requestOnWire = true;
-        _streamedText.Clear();
-        _turn.Sent(plan.Kind, payload.Length);
-        _lastSent = plan.Kind;
-        EngineMetrics.RequestSent(plan.Kind, payload.Length, _turn.ModelResponses);
+        var plan = NextRequestPlanner.Plan(_state, lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation, _warmUpResponseId);
+        var payload = (plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()) with { StreamId = lease.StreamId }).ToUtf8Bytes();
+        lease.Socket.Tell(new SendRequest(lease.LeaseId, lease.Lane, payload));
+        turn.RequestOnWire = true;
+        turn.Sent(plan.Kind, payload.Length);
+        EngineMetrics.RequestSent(plan.Kind, payload.Length, turn.ModelResponses);
         ConnectionMetrics.RequestSent(plan.Kind == SendKind.Continuation, cacheMiss: plan.Kind == SendKind.Full && _state.LastResponseId is not null);
         TraceRequestSent(plan.Kind, payload.Length);
-        Become(AwaitingModelBehaviour);
+        Become(AwaitingModel(turn));
     }
 
-    // The turn's behaviours are entered twice per model turn. Each is one delegate made once per actor, passed to the
-    // plain Become: ReceivePersistentActor's Become(Action) builds a behaviour's handler table anew on every call, 6.5 %
-    // of what a warm node allocated (BENCHMARKS.md). The other behaviours are entered once a turn or less and keep it.
-    private UntypedReceive? _awaitingLane, _awaitingModel, _runningTools;
-    private UntypedReceive AwaitingLaneBehaviour => _awaitingLane ??= Receiving(AwaitingLane);
-    private UntypedReceive AwaitingModelBehaviour => _awaitingModel ??= Receiving(AwaitingModel);
-    private UntypedReceive RunningToolsBehaviour => _runningTools ??= Receiving(RunningTools);
-
-    private UntypedReceive Receiving(Func<object, bool> behaviour) => message =>
+    /// <summary>Asks the manager for a lane; <see cref="ConversationOptions.LeaseTimeout"/> bounds the wait for its answer.</summary>
+    private void AskForLane()
     {
-        if (!behaviour(message)) Unhandled(message);
-    };
+        _deps.ConnectionManager.Tell(new AcquireLane(_conversationId));
+        Timers.StartSingleTimer(LeaseWait.Instance, LeaseWait.Instance, _deps.Options.LeaseTimeout);
+    }
 
-    private bool AwaitingLane(object message)
+    private Receive AwaitingLane(Turn turn) => message =>
     {
         switch (message)
         {
             case LaneGranted granted:
+                Timers.Cancel(LeaseWait.Instance);
                 // A retry timer of an earlier refusal would otherwise send a second request on this lane.
                 Timers.Cancel(Retry.Instance);
-                _lease = granted.Lease;
-                SendNext();
+                turn.Lease = granted.Lease;
+                SendNext(turn);
                 return true;
-            case LaneUnavailable unavailable: RetryLater(unavailable.Reason); return true;
-            case Retry: _deps.ConnectionManager.Tell(new AcquireLane(_conversationId)); return true;
-            case CancelTurn: CancelAtOnce(); return true;
-            default: return HandleCommon(message);
+            case LaneUnavailable unavailable:
+                Timers.Cancel(LeaseWait.Instance);
+                RetryLater(turn, unavailable.Reason);
+                return true;
+            case Retry: AskForLane(); return true;
+            // The manager keeps the request queued: a grant that comes later goes straight back (Common).
+            case LeaseWait: Abandon(turn, $"no lane was granted within {_deps.Options.LeaseTimeout}"); return true;
+            case CancelTurn: CancelAtOnce(turn); return true;
+            default: return Common(message, turn);
         }
-    }
+    };
 
-    private bool AwaitingModel(object message)
+    /// <summary>Bounded by the socket: a response silent for its idle timeout ends as a stalled <see cref="ModelRequestFailed"/>.</summary>
+    private Receive AwaitingModel(Turn turn) => message =>
     {
         switch (message)
         {
-            case ModelEvent e when e.LeaseId == _lease?.LeaseId: OnModelEvent(e.Event); return true;
-            case ModelRequestFailed failed when failed.LeaseId == _lease?.LeaseId:
-                _requestOnWire = false;
-                TransportFailed(failed.Reason, failed.Stalled);
+            case ModelEvent e when e.LeaseId == turn.Lease?.LeaseId: OnModelEvent(turn, e.Event); return true;
+            case ModelRequestFailed failed when failed.LeaseId == turn.Lease?.LeaseId:
+                turn.RequestOnWire = false;
+                TransportFailed(turn, failed.Reason, failed.Stalled);
                 return true;
-            case LaneLost lost when lost.LeaseId == _lease?.LeaseId:
-                _requestOnWire = false;
-                TransportFailed(lost.Reason);
+            case LaneLost lost when lost.LeaseId == turn.Lease?.LeaseId:
+                turn.RequestOnWire = false;
+                TransportFailed(turn, lost.Reason);
                 return true;
             // Refused before anything was sent (the socket is closing): nothing to void, send again at once elsewhere.
-            case LaneRetired retired when retired.LeaseId == _lease?.LeaseId:
-                _requestOnWire = false;
-                ReleaseLease(lastResponseId: null);
+            case LaneRetired retired when retired.LeaseId == turn.Lease?.LeaseId:
+                turn.RequestOnWire = false;
+                ReleaseLease(turn, lastResponseId: null);
                 ConnectionMetrics.Retried("socket_retiring");
-                SendNext();
+                SendNext(turn);
                 return true;
-            case Retry: SendNext(); return true;
-            case CancelTurn: CancelAtOnce(); return true;
-            default: return HandleCommon(message);
+            case Retry: SendNext(turn); return true;
+            case CancelTurn: CancelAtOnce(turn); return true;
+            default: return Common(message, turn);
         }
-    }
+    };
 
-    private bool RunningTools(object message)
+    /// <summary>Bounded by the tool workers: a call that passes its timeout is answered with an error output.</summary>
+    private Receive RunningTools(Turn turn) => message =>
     {
         switch (message)
         {
-            case ToolWorker.Completed completed: RecordToolResult(completed); return true;
+            case ToolWorker.Completed completed: RecordToolResult(turn, completed); return true;
             case GetConversationStatus: Sender.Tell(Status()); return true;
         }
         // While tool results are being written, everything else waits, as it would behind a Persist: only results
         // (each written at once) and read-only status queries go through.
-        if (_resultsBeingWritten.Count == 0) return HandleCommon(message);
+        if (turn.ResultsBeingWritten == 0) return Common(message, turn);
         Stash.Stash();
         return true;
-    }
+    };
 
-    private void OnModelEvent(ServerEvent e)
+    private void OnModelEvent(Turn turn, ServerEvent e)
     {
         switch (e)
         {
             case OutputTextDeltaEvent delta:
-                _streamedText.Append(delta.Delta);
                 Publish(new AssistantTextDelta(_conversationId, delta.Delta));
                 break;
             case ResponseLifecycleEvent { Type: ServerEventTypes.ResponseCompleted or ServerEventTypes.ResponseIncomplete } done:
-                _requestOnWire = false;
-                RecordResponse(done.Response);
+                turn.RequestOnWire = false;
+                RecordResponse(turn, done.Response);
                 break;
             case ResponseLifecycleEvent { Type: ServerEventTypes.ResponseFailed } failed:
-                _requestOnWire = false;
-                ServerFailed(new ApiError(null, failed.Response.Error?.Code, failed.Response.Error?.Message ?? "the response failed"));
+                turn.RequestOnWire = false;
+                ServerFailed(turn, new ApiError(null, failed.Response.Error?.Code, failed.Response.Error?.Message ?? "the response failed"));
                 break;
             case ServerErrorEvent error:
-                _requestOnWire = false;
-                ServerFailed(error.Error);
+                turn.RequestOnWire = false;
+                ServerFailed(turn, error.Error);
                 break;
         }
     }
 
-    private void RecordResponse(ResponseObject response)
+    private void RecordResponse(Turn turn, ResponseObject response)
     {
         var answered = _state.TurnMessageIds;
         var received = Stopwatch.GetTimestamp();
-        var recorded = new ResponseRecorded(response.Id, response.Output, response.Usage, SentInFull: _lastSent == SendKind.Full);
+        var recorded = new ResponseRecorded(response.Id, response.Output, response.Usage, SentInFull: turn.LastSent == SendKind.Full);
         // The turn's last response frees its lane now, not after the write: the socket serves another conversation
         // meanwhile. The lane keeps the response cached for this conversation; should the write fail, the recovered
         // conversation does not know that response, and its next request there goes in full.
-        if (_state.IsLastOfTurn(recorded)) ReleaseLease(response.Id);
+        if (_state.IsLastOfTurn(recorded)) ReleaseLease(turn, response.Id);
         Persist(recorded, e =>
         {
             ConversationTelemetry.JournalWritten(received, "response");
             Apply(e);
             _warmUpResponseId = null;
             _chainLost = false;
-            _failedSends = 0;
-            _compactedForSize = false;
-            if (_lease is not null) _lease = _lease with { CachedResponseId = response.Id };
+            turn.FailedSends = 0;
+            turn.CompactedForSize = false;
+            if (turn.Lease is not null) turn.Lease = turn.Lease with { CachedResponseId = response.Id };
             _lastInputTokens = response.Usage?.InputTokens ?? 0;
-            _turn.ModelResponses++;
+            turn.ModelResponses++;
 
             if (_state.Phase == ConversationPhase.RunningTools && _state.LastResponseId == response.Id)
             {
-                DispatchTools();
+                DispatchTools(turn);
                 EngineMetrics.ToolsDispatchedAfterResponse(received);
                 return;
             }
             var text = string.Concat(response.Output.Where(i => i.Type == ItemTypes.Message).Select(i => i.Text));
-            Publish(new TurnCompleted(_conversationId, answered, response.Id, text, _turn.ToStats()));
-            FinishTurn();
+            Publish(new TurnCompleted(_conversationId, answered, response.Id, text, turn.ToStats()));
+            FinishTurn(turn);
         });
     }
 
-    private void DispatchTools()
+    private void DispatchTools(Turn turn)
     {
         if (_state.TurnCapReached(_deps.Options.MaxRoundsPerTurn, _deps.Options.MaxToolCallsPerTurn) is { } cap)
         {
-            EndTurnAtCap(cap);
+            EndTurnAtCap(turn, cap);
             return;
         }
         var calls = new List<ToolCall>();
@@ -213,7 +199,7 @@ public sealed partial class ConversationActor
             Publish(new ToolCallStarted(_conversationId, call.CallId, call.Name, call.Arguments));
         }
         Context.ActorOf(ToolWorker.Props(_deps.Tools, _conversationId, calls));
-        Become(RunningToolsBehaviour);
+        Become(RunningTools(turn));
     }
 
     /// <summary>
@@ -223,57 +209,57 @@ public sealed partial class ConversationActor
     /// and the journal commits everything that queued together, so a round's results share a commit or two.
     /// <see cref="RunningTools"/> stashes everything else until the last write completes, as a Persist would.
     /// </summary>
-    private void RecordToolResult(ToolWorker.Completed completed)
+    private void RecordToolResult(Turn turn, ToolWorker.Completed completed)
     {
         if (_state.CallsWithoutResult.All(c => c.CallId != completed.CallId)) return;
-        if (!_resultsBeingWritten.Add(completed.CallId)) return;
+        if (!turn.StartWriting(completed.CallId)) return;
 
         var received = Stopwatch.GetTimestamp();
         var outcome = completed.Outcome;
         PersistAsync(new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), e =>
         {
             ConversationTelemetry.JournalWritten(received, "tool_results");
-            _resultsBeingWritten.Remove(completed.CallId);
+            turn.Written(completed.CallId);
             Apply(e);
             _log.Debug("Conversation {0}: result of call {1} recorded", _conversationId, completed.CallId);
-            _turn.ToolCalls++;
+            turn.ToolCalls++;
             Publish(new ToolCallFinished(_conversationId, completed.CallId, completed.Name, outcome.Output, outcome.IsError, outcome.Duration));
-            if (_state.Phase == ConversationPhase.AwaitingModel) SendNext();
+            if (_state.Phase == ConversationPhase.AwaitingModel) SendNext(turn);
             if (_state.Phase == ConversationPhase.AwaitingModel) EngineMetrics.RequestSentAfterToolResults(received);
-            if (_resultsBeingWritten.Count == 0) Stash.UnstashAll();
+            if (turn.ResultsBeingWritten == 0) Stash.UnstashAll();
         });
     }
 
-    private void ServerFailed(ApiError error) =>
-        Act(SendFailurePolicy.OnError(error, _lastSent, _state.Settings!.Store), error, error.ToString(), error.RetryAfter);
+    private void ServerFailed(Turn turn, ApiError error) =>
+        Act(turn, SendFailurePolicy.OnError(error, turn.LastSent, _state.Settings!.Store), error, error.ToString(), error.RetryAfter);
 
     /// <summary>
     /// The response is lost (its socket died, or it stalled and its socket retires): partial output is void; the lane
     /// is given back (when its socket died the manager has already freed it) and the request goes again elsewhere.
     /// </summary>
-    private void TransportFailed(string reason, bool stalled = false) =>
-        Act(SendFailurePolicy.OnTransportFailure(stalled), error: null, reason, retryAfter: null);
+    private void TransportFailed(Turn turn, string reason, bool stalled = false) =>
+        Act(turn, SendFailurePolicy.OnTransportFailure(stalled), error: null, reason, retryAfter: null);
 
     /// <summary>Carries out what <see cref="SendFailurePolicy"/> decided.</summary>
-    private void Act(SendFailureDecision decision, ApiError? error, string failure, TimeSpan? retryAfter)
+    private void Act(Turn turn, SendFailureDecision decision, ApiError? error, string failure, TimeSpan? retryAfter)
     {
         if (decision.SendInFull && !_chainLost)
         {
             _chainLost = true;
-            if (_lastSent == SendKind.Continuation)
+            if (turn.LastSent == SendKind.Continuation)
             {
-                _turn.ChainResets++;
+                turn.ChainResets++;
                 ConnectionMetrics.ChainReset(decision.Reason);
             }
         }
         switch (decision.Action)
         {
             case SendFailureAction.RetryNow:
-                SendNext();
+                SendNext(turn);
                 return;
             case SendFailureAction.RetryLater:
                 ConnectionMetrics.Retried(decision.Reason);
-                RetryLater(failure);
+                RetryLater(turn, failure);
                 return;
             case SendFailureAction.Pause:
                 // The whole endpoint pauses (the manager holds every socket's sends); this request waits as long.
@@ -285,42 +271,44 @@ public sealed partial class ConversationActor
                 Timers.StartSingleTimer(Retry.Instance, Retry.Instance, wait);
                 return;
             case SendFailureAction.MoveNow:
-                // Cold when the error evicted our parent there: no later holder, nor this one after a restart, is warm on it.
-                if (_chainLost) ReleaseLeaseCold();
-                else ReleaseLease(lastResponseId: null);
-                ConnectionMetrics.Retried(decision.Reason);
-                SendNext();
+                MoveOff(turn, decision);
+                SendNext(turn);
                 return;
             case SendFailureAction.MoveLater:
-                // Cold when the error evicted our parent there: no later holder, nor this one after a restart, is warm on it.
-                if (_chainLost) ReleaseLeaseCold();
-                else ReleaseLease(lastResponseId: null);
-                ConnectionMetrics.Retried(decision.Reason);
-                RetryLater(failure);
+                MoveOff(turn, decision);
+                RetryLater(turn, failure);
                 return;
             case SendFailureAction.Shrink:
-                RequestTooLarge(error!);
+                RequestTooLarge(turn, error!);
                 return;
             default:
-                Abandon($"the server rejected the request: {failure}");
+                Abandon(turn, $"the server rejected the request: {failure}");
                 return;
         }
     }
 
-    private void RetryLater(string reason)
+    private void MoveOff(Turn turn, SendFailureDecision decision)
     {
-        _failedSends++;
-        if (_failedSends >= _deps.Options.MaxSendAttempts)
+        // Cold when the error evicted our parent there: no later holder, nor this one after a restart, is warm on it.
+        if (_chainLost) ReleaseLeaseCold(turn);
+        else ReleaseLease(turn, lastResponseId: null);
+        ConnectionMetrics.Retried(decision.Reason);
+    }
+
+    private void RetryLater(Turn turn, string reason)
+    {
+        turn.FailedSends++;
+        if (turn.FailedSends >= _deps.Options.MaxSendAttempts)
         {
-            Abandon($"gave up after {_failedSends} failed attempts; last: {reason}");
+            Abandon(turn, $"gave up after {turn.FailedSends} failed attempts; last: {reason}");
             return;
         }
-        var delay = ReconnectBackoff.Delay(_failedSends, _deps.Options.RetryMinBackoff, _deps.Options.RetryMaxBackoff, Random.Shared.NextDouble());
-        _log.Info("Conversation {0}: attempt {1} failed ({2}); retrying in {3:0} ms", _conversationId, _failedSends, reason, delay.TotalMilliseconds);
+        var delay = ReconnectBackoff.Delay(turn.FailedSends, _deps.Options.RetryMinBackoff, _deps.Options.RetryMaxBackoff, Random.Shared.NextDouble());
+        _log.Info("Conversation {0}: attempt {1} failed ({2}); retrying in {3:0} ms", _conversationId, turn.FailedSends, reason, delay.TotalMilliseconds);
         Timers.StartSingleTimer(Retry.Instance, Retry.Instance, delay);
     }
 
-    private void Abandon(string reason)
+    private void Abandon(Turn turn, string reason)
     {
         var answered = _state.TurnMessageIds;
         Persist(new TurnAbandoned(reason), e =>
@@ -328,58 +316,102 @@ public sealed partial class ConversationActor
             Apply(e);
             _log.Warning("Conversation {0}: turn abandoned: {1}", _conversationId, reason);
             Publish(new TurnFailed(_conversationId, answered, reason));
-            FinishTurn();
+            FinishTurn(turn);
         });
     }
 
-    private void FinishTurn()
+    private void FinishTurn(Turn turn)
     {
         Timers.Cancel(Retry.Instance);
+        Timers.Cancel(LeaseWait.Instance);
+        Timers.Cancel(CompactionWait.Instance);
         // After an error on a continuation the lane no longer holds our last response (the server evicted it): cold.
-        if (_chainLost) ReleaseLeaseCold();
-        else ReleaseLease(_state.LastResponseId is { } id && _lease?.CachedResponseId == id ? id : null);
+        if (_chainLost) ReleaseLeaseCold(turn);
+        else ReleaseLease(turn, _state.LastResponseId is { } id && turn.Lease?.CachedResponseId == id ? id : null);
         if (_state.TurnOpen) StartTurn();
         else BecomeIdle();
     }
 
-    private void ReleaseLease(string? lastResponseId)
+    private void ReleaseLease(Turn turn, string? lastResponseId)
     {
-        if (_lease is null) return;
-        _deps.ConnectionManager.Tell(new ReleaseLane(_lease.LeaseId, lastResponseId));
-        _lease = null;
-        _requestOnWire = false;
+        if (turn.Lease is null) return;
+        _deps.ConnectionManager.Tell(new ReleaseLane(turn.Lease.LeaseId, lastResponseId));
+        turn.LoseLease();
     }
 
-    private void ReleaseLeaseCold()
+    private void ReleaseLeaseCold(Turn turn)
     {
-        if (_lease is null) return;
-        _deps.ConnectionManager.Tell(new ReleaseLane(_lease.LeaseId, null, Cold: true));
-        _lease = null;
-        _requestOnWire = false;
+        if (turn.Lease is null) return;
+        _deps.ConnectionManager.Tell(new ReleaseLane(turn.Lease.LeaseId, null, Cold: true));
+        turn.LoseLease();
     }
 
+    /// <summary>The backoff before a request goes again (or a lane is asked for again) is over.</summary>
     private sealed class Retry
     {
         public static readonly Retry Instance = new();
     }
 
-    /// <summary>Counters of the turn in progress, reported with <see cref="TurnCompleted"/>.</summary>
-    private sealed class TurnCounters
+    /// <summary>No lane was granted within <see cref="ConversationOptions.LeaseTimeout"/>.</summary>
+    private sealed class LeaseWait
+    {
+        public static readonly LeaseWait Instance = new();
+    }
+
+    /// <summary>
+    /// What one turn knows beyond the journal: the lane it holds, its attempts, its counters (reported with
+    /// <see cref="TurnCompleted"/>). Made when the turn starts and handed from wait to wait; touched on the actor's
+    /// thread only.
+    /// </summary>
+    private sealed class Turn
     {
         private readonly long _started = Stopwatch.GetTimestamp();
         private long _bytesSent;
         private int _continuations;
         private int _fullSends;
-        public int ModelResponses;
-        public int ToolCalls;
-        public int ChainResets;
+        /// <summary>Call ids of the results handed to the journal and not yet confirmed; made at the first.</summary>
+        private HashSet<string>? _resultsBeingWritten;
+
+        public LaneLease? Lease { get; set; }
+
+        /// <summary>A request went out on <see cref="Lease"/> and its response has not ended: the lane is busy on the server.</summary>
+        public bool RequestOnWire { get; set; }
+
+        public SendKind LastSent { get; private set; }
+
+        /// <summary>Failed sends of the current request in a row.</summary>
+        public int FailedSends { get; set; }
+
+        /// <summary>Set when a too-large refusal was answered with a compaction since the last recorded response.</summary>
+        public bool CompactedForSize { get; set; }
+
+        public int ModelResponses { get; set; }
+
+        public int ToolCalls { get; set; }
+
+        public int ChainResets { get; set; }
+
+        public int ResultsBeingWritten => _resultsBeingWritten?.Count ?? 0;
 
         public void Sent(SendKind kind, int bytes)
         {
+            LastSent = kind;
             _bytesSent += bytes;
             if (kind == SendKind.Continuation) _continuations++;
             else _fullSends++;
         }
+
+        /// <summary>The lane is gone (given back, lost or abandoned with its response).</summary>
+        public void LoseLease()
+        {
+            Lease = null;
+            RequestOnWire = false;
+        }
+
+        /// <summary>False when the result of <paramref name="callId"/> is being written already.</summary>
+        public bool StartWriting(string callId) => (_resultsBeingWritten ??= []).Add(callId);
+
+        public void Written(string callId) => _resultsBeingWritten?.Remove(callId);
 
         public TurnStats ToStats() =>
             new(ModelResponses, ToolCalls, _bytesSent, _continuations, _fullSends, ChainResets, Stopwatch.GetElapsedTime(_started));

@@ -21,41 +21,44 @@ public sealed partial class ConversationActor
 
     private void StartWarmUp()
     {
-        _deps.ConnectionManager.Tell(new AcquireLane(_conversationId));
-        Become(WarmingUp);
+        AskForLane();
+        Become(WarmingUp(lease: null));
     }
 
-    private void WarmingUp()
+    /// <summary>Waits for a lane (<see cref="ConversationOptions.LeaseTimeout"/>), then for the warm-up's response (the socket's idle timeout).</summary>
+    private Receive WarmingUp(LaneLease? lease) => message =>
     {
-        Command<LaneGranted>(granted =>
+        switch (message)
         {
-            _lease = granted.Lease;
-            var request = NextRequestPlanner.WarmUp(_state.Settings!, _deps.ToolDeclarations) with { StreamId = _lease.StreamId };
-            _lease.Socket.Tell(new SendRequest(_lease.LeaseId, _lease.Lane, request.ToUtf8Bytes()));
-            ConnectionMetrics.RequestSent(continuation: false, cacheMiss: false);
-        });
-        Command<ModelEvent>(
-            e => e.LeaseId == _lease?.LeaseId && (e.Event is ServerErrorEvent || e.Event is ResponseLifecycleEvent { IsTerminal: true }),
-            e =>
-            {
-                if (e.Event is ResponseLifecycleEvent { Type: ServerEventTypes.ResponseCompleted } done) EndWarmUp(done.Response.Id);
-                else EndWarmUp(null, $"the server answered {e.Event.Type}");
-            });
-        Command<ModelRequestFailed>(failed => failed.LeaseId == _lease?.LeaseId, failed => EndWarmUp(null, failed.Reason));
-        Command<LaneLost>(lost => lost.LeaseId == _lease?.LeaseId, lost => EndWarmUp(null, lost.Reason));
-        Command<LaneRetired>(retired => retired.LeaseId == _lease?.LeaseId, _ => EndWarmUp(null, "its connection was closing"));
-        Command<LaneUnavailable>(unavailable => EndWarmUp(null, unavailable.Reason));
-        Command<SendMessage>(_ => Stash.Stash());
-        Command<CancelTurn>(_ => Stash.Stash());
-        Command<DeleteConversation>(_ => Stash.Stash());
-        Common();
-    }
+            case LaneGranted granted when lease is null:
+                Timers.Cancel(LeaseWait.Instance);
+                var request = NextRequestPlanner.WarmUp(_state.Settings!, _deps.ToolDeclarations) with { StreamId = granted.Lease.StreamId };
+                granted.Lease.Socket.Tell(new SendRequest(granted.Lease.LeaseId, granted.Lease.Lane, request.ToUtf8Bytes()));
+                ConnectionMetrics.RequestSent(continuation: false, cacheMiss: false);
+                Become(WarmingUp(granted.Lease));
+                return true;
+            case ModelEvent { Event: ServerErrorEvent or ResponseLifecycleEvent { IsTerminal: true } } e when e.LeaseId == lease?.LeaseId:
+                if (e.Event is ResponseLifecycleEvent { Type: ServerEventTypes.ResponseCompleted } done) EndWarmUp(lease, done.Response.Id);
+                else EndWarmUp(lease, null, $"the server answered {e.Event.Type}");
+                return true;
+            case ModelRequestFailed failed when failed.LeaseId == lease?.LeaseId: EndWarmUp(lease, null, failed.Reason); return true;
+            case LaneLost lost when lost.LeaseId == lease?.LeaseId: EndWarmUp(lease, null, lost.Reason); return true;
+            case LaneRetired retired when retired.LeaseId == lease?.LeaseId: EndWarmUp(lease, null, "its connection was closing"); return true;
+            case LaneUnavailable unavailable: EndWarmUp(lease, null, unavailable.Reason); return true;
+            case LeaseWait: EndWarmUp(lease, null, $"no lane was granted within {_deps.Options.LeaseTimeout}"); return true;
+            case SendMessage or CancelTurn or DeleteConversation:
+                Stash.Stash();
+                return true;
+            default: return Common(message, turn: null);
+        }
+    };
 
-    private void EndWarmUp(string? responseId, string? failure = null)
+    private void EndWarmUp(LaneLease? lease, string? responseId, string? failure = null)
     {
         if (failure is not null) _log.Info("Conversation {0}: warm-up skipped ({1}); the first turn sends in full", _conversationId, failure);
+        Timers.Cancel(LeaseWait.Instance);
         _warmUpResponseId = responseId;
-        ReleaseLease(responseId);
+        if (lease is not null) _deps.ConnectionManager.Tell(new ReleaseLane(lease.LeaseId, responseId));
         BecomeIdle();
         Stash.UnstashAll();
     }

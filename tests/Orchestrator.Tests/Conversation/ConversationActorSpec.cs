@@ -265,6 +265,45 @@ public sealed class ConversationActorSpec : TestKit
     }
 
     [Fact]
+    public void A_turn_granted_no_lane_within_the_lease_timeout_fails_and_a_late_grant_goes_back()
+    {
+        var conversation = StartConversation("c-lease-timeout", configure: o => o with { LeaseTimeout = TimeSpan.FromMilliseconds(300) });
+        Send(conversation, "go");
+        _manager.ExpectMsg<AcquireLane>(Wait);
+
+        Assert.Contains("no lane was granted", _subscriber.FishForMessage<TurnFailed>(_ => true, Wait).Reason);
+
+        _manager.Reply(new LaneGranted(new LaneLease(++_leaseId, _socket.Ref, SocketId: 1, Lane: 0, null)));
+        Assert.Equal(_leaseId, _manager.ExpectMsg<ReleaseLane>(Wait).LeaseId);
+        Send(conversation, "again");
+        GrantLane(null);
+        ExpectRequest().Dispose();
+    }
+
+    [Fact]
+    public void A_compaction_that_does_not_answer_within_its_timeout_counts_as_failed_and_the_turn_goes_on_uncompacted()
+    {
+        var compactor = new SilentCompactor();
+        var conversation = StartConversation("c-compaction-timeout",
+            configure: o => o with { CompactAtInputTokens = 1000, CompactionTimeout = TimeSpan.FromMilliseconds(300) }, compactor: compactor);
+        Send(conversation, "hello");
+        var lease = GrantLane(cachedResponseId: null);
+        ExpectRequest().Dispose();
+        Reply(lease, new ResponseLifecycleEvent(ServerEventTypes.ResponseCompleted, 9, new ResponseObject { Id = "resp_1", Status = "completed", Output = [Message("Hi.")], Usage = new Usage { InputTokens = 5000 } }));
+        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+        _manager.ExpectMsg<ReleaseLane>(Wait);
+
+        Send(conversation, "more");
+        var next = GrantLane(cachedResponseId: "resp_1");
+        using var request = ExpectRequest();
+
+        Assert.Equal(1, compactor.Calls);
+        Assert.Equal("resp_1", request.RootElement.GetProperty("previous_response_id").GetString());
+        Reply(next, Completed("resp_2", Message("Done.")));
+        Assert.Equal("resp_2", _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait).ResponseId);
+    }
+
+    [Fact]
     public void A_message_that_arrives_mid_turn_is_queued_and_answered_by_the_next_turn()
     {
         var conversation = StartConversation("c-queue");
@@ -711,6 +750,19 @@ public sealed class ConversationActorSpec : TestKit
         {
             Interlocked.Increment(ref Calls);
             return Task.FromResult<IReadOnlyList<Item>>(window);
+        }
+    }
+
+    /// <summary>A compact endpoint that never answers (until the conversation stops).</summary>
+    private sealed class SilentCompactor : ICompactor
+    {
+        public int Calls;
+
+        public async Task<IReadOnlyList<Item>> CompactAsync(ConversationSettings settings, IReadOnlyList<Item> window, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return window;
         }
     }
 

@@ -9,8 +9,8 @@ using Orchestrator.Messages.Protocol;
 namespace Orchestrator.Actors.Conversation;
 
 /// <summary>
-/// What a host asks of a conversation besides messages: create it with its own settings, read its transcript,
-/// cancel the open turn, delete it. Cancelling ends the turn at once as <see cref="TurnFailed"/>, exactly as an
+/// What an administrator (the API, the CLI, a typed client) asks of a conversation besides messages: create it with its
+/// own settings, read its transcript, cancel the open turn, delete it. Cancelling ends the turn at once as <see cref="TurnFailed"/>, exactly as an
 /// abandoned one, and never leaves the window half-written: running tools are stopped and answered with an error
 /// output (so every call in the window keeps its output); a response in flight is no longer waited for (there is no
 /// cancel event over the WebSocket) and its late events are ignored; a lane being leased or a retry pending is
@@ -24,18 +24,6 @@ public sealed partial class ConversationActor
 
     /// <summary>The output recorded for a tool call whose turn was cancelled before it finished.</summary>
     private const string CancelledToolOutput = "{\"error\":{\"kind\":\"cancelled\",\"message\":\"the turn was cancelled before this call finished\"}}";
-
-    private bool HandleHostCommand(object message)
-    {
-        switch (message)
-        {
-            case CreateConversation create: OnCreate(create); return true;
-            case GetConversationTranscript: Sender.Tell(Transcript()); return true;
-            case CancelTurn cancel: OnCancelTurn(cancel); return true;
-            case DeleteConversation delete: OnDelete(delete); return true;
-            default: return false;
-        }
-    }
 
     /// <summary>
     /// The leases of responses the caller cancelled (or a delete cut off), by lease id: a lane is busy until its response
@@ -68,25 +56,22 @@ public sealed partial class ConversationActor
         });
     }
 
-    private void OnCancelTurn(CancelTurn cancel)
+    /// <summary>
+    /// The waits for a lane, the model and a compaction answer <see cref="CancelTurn"/> themselves; what reaches here
+    /// finds the conversation idle (nothing to cancel) or running tools.
+    /// </summary>
+    private void OnCancelTurn(Turn? turn)
     {
-        switch (_state.Phase)
+        if (turn is null || _state.Phase != ConversationPhase.RunningTools)
         {
-            case ConversationPhase.Idle:
-                Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: false));
-                return;
-            case ConversationPhase.RunningTools:
-                Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true));
-                CancelTools();
-                return;
-            default:
-                Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true));
-                Become(CancellingTurn);
-                return;
+            Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: false));
+            return;
         }
+        Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true));
+        CancelTools(turn);
     }
 
-    private void CancelTools()
+    private void CancelTools(Turn turn)
     {
         // Tool workers are this actor's only children; stopping one cancels its tool.
         foreach (var worker in Context.GetChildren()) Context.Stop(worker);
@@ -98,7 +83,7 @@ public sealed partial class ConversationActor
             Apply(e);
             var call = open[recorded++];
             Publish(new ToolCallFinished(_conversationId, call.CallId, call.Name, CancelledToolOutput, IsError: true, TimeSpan.Zero));
-            if (recorded == open.Count) Abandon(CancelledReason);
+            if (recorded == open.Count) Abandon(turn, CancelledReason);
         });
     }
 
@@ -106,18 +91,17 @@ public sealed partial class ConversationActor
     /// Cancels while the turn waits for a lane, a retry or the model's response: the turn ends now. A response in
     /// flight is abandoned (see <see cref="_abandoned"/>); a lane granted later goes straight back.
     /// </summary>
-    private void CancelAtOnce()
+    private void CancelAtOnce(Turn turn)
     {
         Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true));
-        if (_lease is not null && _requestOnWire) AbandonResponse(_lease);
-        Abandon(CancelledReason);
+        if (turn is { Lease: not null, RequestOnWire: true }) AbandonResponse(turn);
+        Abandon(turn, CancelledReason);
     }
 
-    private void AbandonResponse(LaneLease lease)
+    private void AbandonResponse(Turn turn)
     {
-        _abandoned[lease.LeaseId] = lease;
-        _lease = null;
-        _requestOnWire = false;
+        _abandoned[turn.Lease!.LeaseId] = turn.Lease;
+        turn.LoseLease();
         // Whatever the server makes of the abandoned request, our last response is not what that lane holds next.
         _chainLost = true;
     }
@@ -163,22 +147,13 @@ public sealed partial class ConversationActor
         _abandoned.Remove(leaseId);
     }
 
-    /// <summary>Waits for the compaction in progress to end, then ends the turn without using it.</summary>
-    private void CancellingTurn()
-    {
-        Command<CompactionDone>(_ => Abandon(CancelledReason));
-        Command<CompactionFailed>(_ => Abandon(CancelledReason));
-        Command<CancelTurn>(_ => Sender.Tell(new TurnCancelReply(_conversationId, Cancelled: true)));
-        Common();
-    }
-
     /// <summary>
     /// Deletes the snapshots, then the events: each step that fails leaves a conversation that recovers whole (events
     /// without snapshots replay in full), never one that a leftover snapshot would bring back without its events. A
     /// snapshot still being saved would land after the delete, so the delete waits for it. Deleting every event
     /// purges the persistence id from the node's journals (DirectReplaySqlJournal): no row, tag or snapshot of it stays.
     /// </summary>
-    private void OnDelete(DeleteConversation delete)
+    private void OnDelete(Turn? turn)
     {
         var sender = Sender;
         if (!Exists)
@@ -187,49 +162,56 @@ public sealed partial class ConversationActor
             return;
         }
         foreach (var worker in Context.GetChildren()) Context.Stop(worker);
-        Timers.Cancel(Retry.Instance);
+        Timers.CancelAll();
         // Its response would keep the lane busy: kept aside until it ends, as for a cancel.
-        if (_lease is not null && _requestOnWire) AbandonResponse(_lease);
-        else ReleaseLease(lastResponseId: null);
+        if (turn is { Lease: not null, RequestOnWire: true }) AbandonResponse(turn);
+        else if (turn is not null) ReleaseLease(turn, lastResponseId: null);
         // Whoever waits for the open turn (a run, the bench, a typed client) learns it ends here.
         if (_state.TurnOpen) Publish(new TurnFailed(_conversationId, _state.TurnMessageIds, DeletedReason));
-        Become(() => Deleting(sender));
+        Become(Deleting(sender));
         DeleteSnapshotsWhenSettled();
     }
 
-    private void Deleting(IActorRef requester)
+    /// <summary>Bounded by the snapshot store's and the journal's circuit breakers: each answers a failure at their call timeout.</summary>
+    private Receive Deleting(IActorRef requester) => message =>
     {
-        Command<SaveSnapshotSuccess>(saved =>
+        switch (message)
         {
-            OnSnapshotSaved(saved);
-            DeleteSnapshotsWhenSettled();
-        });
-        Command<SaveSnapshotFailure>(failed =>
-        {
-            OnSnapshotFailed(failed);
-            DeleteSnapshotsWhenSettled();
-        });
-        // The older snapshots' delete asked by a snapshot saved just before has the same answer: only ours follows.
-        Command<DeleteSnapshotsSuccess>(deleted => deleted.Criteria.MaxSequenceNr == long.MaxValue, _ => DeleteMessages(LastSequenceNr));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(failed => failed.Criteria.MaxSequenceNr == long.MaxValue, failed => FailDelete(requester, "its snapshots", failed.Cause));
-        Command<DeleteSnapshotsFailure>(_ => { });
-        Command<DeleteMessagesSuccess>(_ =>
-        {
-            _state = ConversationState.Empty;
-            // What this incarnation knew of the deleted conversation goes with it: the next one starts afresh.
-            _lastInputTokens = 0;
-            _warmUpResponseId = null;
-            _chainLost = false;
-            _failedSends = 0;
-            requester.Tell(new ConversationDeleted(_conversationId, Existed: true));
-            Stash.UnstashAll();
-            BecomeIdle();
-            if (_subscribers.Count == 0) RequestPassivation();
-        });
-        Command<DeleteMessagesFailure>(failed => FailDelete(requester, "its journal", failed.Cause));
-        CommandAny(_ => Stash.Stash());
-    }
+            case SaveSnapshotSuccess saved:
+                OnSnapshotSaved(saved);
+                DeleteSnapshotsWhenSettled();
+                break;
+            case SaveSnapshotFailure failed:
+                OnSnapshotFailed(failed);
+                DeleteSnapshotsWhenSettled();
+                break;
+            // The older snapshots' delete asked by a snapshot saved just before has the same answer: only ours follows.
+            case DeleteSnapshotsSuccess deleted:
+                if (deleted.Criteria.MaxSequenceNr == long.MaxValue) DeleteMessages(LastSequenceNr);
+                break;
+            case DeleteSnapshotsFailure failed:
+                if (failed.Criteria.MaxSequenceNr == long.MaxValue) FailDelete(requester, "its snapshots", failed.Cause);
+                break;
+            case DeleteMessagesSuccess:
+                _state = ConversationState.Empty;
+                // What this incarnation knew of the deleted conversation goes with it: the next one starts afresh.
+                _lastInputTokens = 0;
+                _warmUpResponseId = null;
+                _chainLost = false;
+                requester.Tell(new ConversationDeleted(_conversationId, Existed: true));
+                Stash.UnstashAll();
+                BecomeIdle();
+                if (_subscribers.Count == 0) RequestPassivation();
+                break;
+            case DeleteMessagesFailure failed:
+                FailDelete(requester, "its journal", failed.Cause);
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
+        return true;
+    };
 
     private void DeleteSnapshotsWhenSettled()
     {

@@ -8,7 +8,7 @@ using Orchestrator.Messages.Events;
 namespace Orchestrator.Actors.Conversation;
 
 /// <summary>
-/// Recovery, snapshots and passivation. Conversations are remembered entities of the shard region: one that
+/// Resuming after recovery, snapshots and passivation. Conversations are remembered entities of the shard region: one that
 /// stops without passivating (a crash, a node leaving) is started again by sharding and finishes its open
 /// work by itself. So a conversation passivates only when it is idle.
 /// </summary>
@@ -27,23 +27,6 @@ public sealed partial class ConversationActor
         base.OnRecoveryFailure(reason, message);
     }
 
-    private void Recovered()
-    {
-        Command<ResumeWork>(_ =>
-        {
-            Stash.UnstashAll();
-            Resume();
-        });
-        Command<Subscribe>(OnSubscribe);
-        Command<Unsubscribe>(OnUnsubscribe);
-        Command<GetConversationStatus>(_ => Sender.Tell(Status()));
-        CommandAny(_ =>
-        {
-            _stashedDuringRecovery = true;
-            Stash.Stash();
-        });
-    }
-
     private void Resume()
     {
         switch (_state.Phase)
@@ -59,29 +42,9 @@ public sealed partial class ConversationActor
                 break;
             case ConversationPhase.RunningTools:
                 _log.Info("Conversation {0}: resuming {1} tool calls without a recorded result", _conversationId, _state.CallsWithoutResult.Count());
-                _turn = new TurnCounters();
-                DispatchTools();
+                DispatchTools(new Turn());
                 break;
         }
-    }
-
-    private void BecomeIdle()
-    {
-        Become(() =>
-        {
-            Command<ReceiveTimeout>(_ => RequestPassivation());
-            Common();
-        });
-        SetReceiveTimeout(_deps.Options.IdleTimeout);
-    }
-
-    /// <summary>Applies a persisted event and saves a snapshot every <see cref="ConversationOptions.SnapshotEvery"/> events.</summary>
-    private void Apply(IPersistedEvent e)
-    {
-        _state = _state.Apply(e);
-        if (LastSequenceNr % _deps.Options.SnapshotEvery != 0) return;
-        SaveSnapshot(_state.ToSnapshot());
-        _snapshotsSaving++;
     }
 
     private void OnSnapshotSaved(SaveSnapshotSuccess saved)
@@ -104,7 +67,7 @@ public sealed partial class ConversationActor
         Context.Parent.Tell(new Passivate(PassivateStop.Instance));
     }
 
-    private void OnPassivateStop(PassivateStop _)
+    private void OnPassivateStop()
     {
         // Messages the shard delivered before it saw our Passivate may have started work or subscribed someone since.
         // The shard buffers what it receives after and delivers it to the next incarnation, right after this one
@@ -119,18 +82,19 @@ public sealed partial class ConversationActor
         }
         // A snapshot saved as the turn ended: stop once it is written and the older ones are being deleted, or they
         // would stay until the next snapshot. The snapshot store's breaker bounds the wait.
-        Become(() =>
-        {
-            Command<SaveSnapshotSuccess>(saved => StopWhenSnapshotsSettled(() => OnSnapshotSaved(saved)));
-            Command<SaveSnapshotFailure>(failed => StopWhenSnapshotsSettled(() => OnSnapshotFailed(failed)));
-            CommandAny(_ => { });
-        });
+        Become(StoppingAfterSnapshots);
     }
 
-    private void StopWhenSnapshotsSettled(Action settle)
+    private bool StoppingAfterSnapshots(object message)
     {
-        settle();
+        switch (message)
+        {
+            case SaveSnapshotSuccess saved: OnSnapshotSaved(saved); break;
+            case SaveSnapshotFailure failed: OnSnapshotFailed(failed); break;
+            default: return true;
+        }
         if (_snapshotsSaving == 0) Context.Stop(Self);
+        return true;
     }
 
     /// <summary>The stop message of a passivation this conversation asked for.</summary>
@@ -143,8 +107,4 @@ public sealed partial class ConversationActor
         }
     }
 
-    private sealed class ResumeWork
-    {
-        public static readonly ResumeWork Instance = new();
-    }
 }
