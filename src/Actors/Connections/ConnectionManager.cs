@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using Orchestrator.Actors.Diagnostics;
-using Orchestrator.Messages.Connections;
 
 namespace Orchestrator.Actors.Connections;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using Orchestrator.Messages.Connections;
+using Orchestrator.Actors.Connections;
 using Orchestrator.Messages.Conversations;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;

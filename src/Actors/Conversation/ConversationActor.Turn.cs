@@ -4,7 +4,6 @@ using Akka.Event;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Actors.Tools;
-using Orchestrator.Messages.Connections;
 using Orchestrator.Messages.Conversations;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
+using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Diagnostics;
-using Orchestrator.Messages.Connections;
 using Orchestrator.Messages.Conversations;
 using Orchestrator.Messages.Protocol;
 

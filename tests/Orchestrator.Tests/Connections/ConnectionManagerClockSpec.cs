@@ -4,7 +4,6 @@ using Akka.TestKit.Xunit2;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Emulator;
-using Orchestrator.Messages.Connections;
 using Orchestrator.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;

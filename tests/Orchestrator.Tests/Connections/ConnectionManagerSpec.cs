@@ -6,7 +6,6 @@ using Akka.TestKit.Xunit2;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Emulator;
-using Orchestrator.Messages.Connections;
 using Orchestrator.Messages.Protocol;
 using Orchestrator.Tests.Support;
 using static Orchestrator.Tests.Connections.LaneTraffic;

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.TestKit;
-using Orchestrator.Messages.Connections;
+using Orchestrator.Actors.Connections;
 using Orchestrator.Messages.Protocol;
 
 namespace Orchestrator.Tests.Connections;

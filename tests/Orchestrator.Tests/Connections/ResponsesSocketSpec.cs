@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Emulator;
-using Orchestrator.Messages.Connections;
 using Orchestrator.Messages.Protocol;
 using Xunit;
 using Xunit.Abstractions;

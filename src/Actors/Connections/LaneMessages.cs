@@ -1,7 +1,6 @@
 using Akka.Actor;
-using Orchestrator.Messages.Protocol;
 
-namespace Orchestrator.Messages.Connections;
+namespace Orchestrator.Actors.Connections;
 
 /// <summary>A conversation asks its node's connection manager for a lane to send on; answered by <see cref="LaneGranted"/> or <see cref="LaneUnavailable"/>.</summary>
 public sealed record AcquireLane(string ConversationId);
@@ -26,19 +25,5 @@ public sealed record ReleaseLane(long LeaseId, string? LastResponseId, bool Cold
 /// <summary>The socket under a lease died; the holder's chain is cold and any request in flight on it is lost.</summary>
 public sealed record LaneLost(long LeaseId, string Reason);
 
-/// <summary>Sends one client event on a leased lane; events of the response come back to the sender as <see cref="ModelEvent"/>.</summary>
-public sealed record SendRequest(long LeaseId, int Lane, byte[] Payload);
-
-public sealed record ModelEvent(long LeaseId, ServerEvent Event);
-
-/// <summary>The socket is retiring and refused the request before sending anything: take a new lane and send again (in full).</summary>
-public sealed record LaneRetired(long LeaseId);
-
 /// <summary>The endpoint answered 429: no request goes to it until the pause is over.</summary>
 public sealed record EndpointThrottled(TimeSpan RetryAfter);
-
-/// <summary>
-/// The transport failed before the response finished: partial output is void and the request must be sent again in full.
-/// <see cref="Stalled"/>: the connection is up but the response went silent (or ran past its limit); its socket retires.
-/// </summary>
-public sealed record ModelRequestFailed(long LeaseId, string Reason, bool Stalled = false);

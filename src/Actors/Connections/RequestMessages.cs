@@ -1,0 +1,17 @@
+using Orchestrator.Messages.Protocol;
+
+namespace Orchestrator.Actors.Connections;
+
+/// <summary>Sends one client event on a leased lane; events of the response come back to the sender as <see cref="ModelEvent"/>.</summary>
+public sealed record SendRequest(long LeaseId, int Lane, byte[] Payload);
+
+public sealed record ModelEvent(long LeaseId, ServerEvent Event);
+
+/// <summary>The socket is retiring and refused the request before sending anything: take a new lane and send again (in full).</summary>
+public sealed record LaneRetired(long LeaseId);
+
+/// <summary>
+/// The transport failed before the response finished: partial output is void and the request must be sent again in full.
+/// <see cref="Stalled"/>: the connection is up but the response went silent (or ran past its limit); its socket retires.
+/// </summary>
+public sealed record ModelRequestFailed(long LeaseId, string Reason, bool Stalled = false);
