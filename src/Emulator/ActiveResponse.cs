@@ -3,9 +3,9 @@ namespace Orchestrator.Emulator;
 /// <summary>A response still streaming, as <c>response.steer</c> sees it: steering input queues here until it ends.</summary>
 internal sealed class ActiveResponse(ResponseState state, Lane lane)
 {
-    private readonly Lock gate = new();
+    private readonly Lock _gate = new();
     private readonly List<(string Id, ContextItem[] Items)> steers = [];
-    private bool ended;
+    private bool _ended;
 
     public ResponseState State { get; } = state;
 
@@ -14,9 +14,9 @@ internal sealed class ActiveResponse(ResponseState state, Lane lane)
     /// <summary>Queues steering input; false when the response already ended.</summary>
     public bool TryQueue(string steerId, ContextItem[] items)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (ended)
+            if (_ended)
             {
                 return false;
             }
@@ -29,9 +29,9 @@ internal sealed class ActiveResponse(ResponseState state, Lane lane)
     /// <summary>Ends steering for this response and returns what was queued, in submission order.</summary>
     public List<(string Id, ContextItem[] Items)> End()
     {
-        lock (gate)
+        lock (_gate)
         {
-            ended = true;
+            _ended = true;
             return [.. steers];
         }
     }

@@ -363,15 +363,15 @@ internal static class ArgumentGenerator
     /// <summary>Rotates sample words and numbers across the fields of one call and across calls.</summary>
     private struct State(JsonElement root, int callIndex)
     {
-        private int words;
-        private int numbers;
+        private int _words;
+        private int _numbers;
 
         public JsonElement Root { get; } = root;
 
         public int CallIndex { get; } = callIndex;
 
-        public string NextWord() => SampleWords[(CallIndex + words++) % SampleWords.Length];
+        public string NextWord() => SampleWords[(CallIndex + _words++) % SampleWords.Length];
 
-        public int NextNumber() => CallIndex + numbers++;
+        public int NextNumber() => CallIndex + _numbers++;
     }
 }

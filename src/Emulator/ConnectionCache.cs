@@ -8,15 +8,15 @@ namespace Orchestrator.Emulator;
 /// </summary>
 internal sealed class ConnectionCache
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, CachedResponse> byId = new(StringComparer.Ordinal);
-    private readonly Dictionary<Lane, CachedResponse> latest = [];
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, CachedResponse> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<Lane, CachedResponse> _latest = [];
 
     public CachedResponse? Find(string id)
     {
-        lock (gate)
+        lock (_gate)
         {
-            return byId.GetValueOrDefault(id);
+            return _byId.GetValueOrDefault(id);
         }
     }
 
@@ -25,33 +25,33 @@ internal sealed class ConnectionCache
     /// <summary>Makes <paramref name="response"/> the lane's latest; the lane's previous latest is no longer cached.</summary>
     public void Remember(Lane lane, CachedResponse response)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (latest.TryGetValue(lane, out CachedResponse? replaced))
+            if (_latest.TryGetValue(lane, out CachedResponse? replaced))
             {
-                byId.Remove(replaced.Id);
+                _byId.Remove(replaced.Id);
             }
 
-            latest[lane] = response;
-            byId[response.Id] = response;
+            _latest[lane] = response;
+            _byId[response.Id] = response;
         }
     }
 
     /// <summary>Drops the response from the cache, whichever lane holds it; false when it was not cached.</summary>
     public bool Evict(string id)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!byId.Remove(id, out CachedResponse? evicted))
+            if (!_byId.Remove(id, out CachedResponse? evicted))
             {
                 return false;
             }
 
-            foreach ((Lane lane, CachedResponse response) in latest)
+            foreach ((Lane lane, CachedResponse response) in _latest)
             {
                 if (ReferenceEquals(response, evicted))
                 {
-                    latest.Remove(lane);
+                    _latest.Remove(lane);
                     break;
                 }
             }

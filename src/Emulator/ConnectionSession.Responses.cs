@@ -12,11 +12,11 @@ internal sealed partial class ConnectionSession
 {
     private async Task EnqueueResponseAsync(PooledMessage message)
     {
-        runtime.Counters.RequestReceived();
-        RequestFaults faults = runtime.Faults.NextRequest();
-        if (++requestsReceived == dropPoint) faults = faults with { Drop = true };
+        _runtime.Counters.RequestReceived();
+        RequestFaults faults = _runtime.Faults.NextRequest();
+        if (++_requestsReceived == _dropPoint) faults = faults with { Drop = true };
         JsonElement root = message.Document!.RootElement;
-        if (!ResponseCreateParser.TryParse(root, runtime.Options.EmitReasoning, out ResponseCreateRequest? request, out ProtocolError? error))
+        if (!ResponseCreateParser.TryParse(root, _runtime.Options.EmitReasoning, out ResponseCreateRequest? request, out ProtocolError? error))
         {
             string? streamId = ResponseCreateParser.ReadStreamIdLeniently(root);
             string? previousId = ResponseCreateParser.ReadPreviousResponseIdLeniently(root);
@@ -32,8 +32,8 @@ internal sealed partial class ConnectionSession
             return;
         }
 
-        Interlocked.Increment(ref outstanding);
-        var slot = new InFlightSlot(slots, () => Interlocked.Decrement(ref outstanding));
+        Interlocked.Increment(ref _outstanding);
+        var slot = new InFlightSlot(_slots, () => Interlocked.Decrement(ref _outstanding));
         lane!.Tail = RunOnLaneAsync(lane, lane.Tail, request, faults, message, slot);
     }
 
@@ -42,34 +42,34 @@ internal sealed partial class ConnectionSession
     {
         lane = null;
         error = null;
-        int maxQueued = runtime.Options.MaxQueuedResponses;
-        if (Volatile.Read(ref outstanding) >= MaxInFlight + maxQueued)
+        int maxQueued = _runtime.Options.MaxQueuedResponses;
+        if (Volatile.Read(ref _outstanding) >= MaxInFlight + maxQueued)
         {
-            runtime.Counters.QueueLimitReached();
+            _runtime.Counters.QueueLimitReached();
             error = ProtocolError.QueueLimitReached(MaxInFlight, maxQueued);
             return false;
         }
 
         if (streamId is null)
         {
-            lane = defaultLane;
+            lane = _defaultLane;
             return true;
         }
 
-        if (namedLanes.TryGetValue(streamId, out lane))
+        if (_namedLanes.TryGetValue(streamId, out lane))
         {
             return true;
         }
 
-        if (namedLanes.Count >= MaxLanes)
+        if (_namedLanes.Count >= MaxLanes)
         {
-            runtime.Counters.StreamLimitReached();
+            _runtime.Counters.StreamLimitReached();
             error = ProtocolError.StreamLimitReached($"Too many stream_id lanes on this connection (at most {MaxLanes}). Open another connection.");
             return false;
         }
 
         lane = new Lane(streamId);
-        namedLanes.Add(streamId, lane);
+        _namedLanes.Add(streamId, lane);
         return true;
     }
 
@@ -78,7 +78,7 @@ internal sealed partial class ConnectionSession
         try
         {
             await previous;
-            await slot.AcquireAsync(runtime.Counters.ResponseQueued, runtime.Counters.ResponseDequeued, lifetime.Token);
+            await slot.AcquireAsync(_runtime.Counters.ResponseQueued, _runtime.Counters.ResponseDequeued, _lifetime.Token);
 
             await CreateResponseAsync(lane, request, faults, slot);
         }
@@ -90,7 +90,7 @@ internal sealed partial class ConnectionSession
         {
             // A bug in the emulator: report it on the connection and end it, as the receive loop does.
             await TryReportServerErrorAsync();
-            await lifetime.CancelAsync();
+            await _lifetime.CancelAsync();
         }
         finally
         {
@@ -103,7 +103,7 @@ internal sealed partial class ConnectionSession
     {
         if (faults.Error is { } injected && injected != InjectedError.ResponseFailed)
         {
-            runtime.Counters.FaultInjected();
+            _runtime.Counters.FaultInjected();
             slot.Release();
             await SendRequestErrorAsync(InjectedErrorEvent(injected, request), request.PreviousResponseId, request.StreamId, lane.Batch);
             return;
@@ -112,20 +112,20 @@ internal sealed partial class ConnectionSession
         CachedResponse? previous = null;
         if (request.PreviousResponseId is { } previousId)
         {
-            previous = cache.Find(previousId) ?? runtime.Store.Find(previousId);
+            previous = _cache.Find(previousId) ?? _runtime.Store.Find(previousId);
             if (previous is null)
             {
-                runtime.Counters.PreviousResponseMissing();
+                _runtime.Counters.PreviousResponseMissing();
                 slot.Release();
                 await SendErrorAsync(ProtocolError.PreviousResponseNotFound(previousId), request.StreamId, lane.Batch);
                 return;
             }
 
-            runtime.Counters.ContinuationServed();
+            _runtime.Counters.ContinuationServed();
         }
         else
         {
-            runtime.Counters.FullSendServed();
+            _runtime.Counters.FullSendServed();
         }
 
         if (lane.PendingSteerFor is { } steered && steered == request.PreviousResponseId)
@@ -138,7 +138,7 @@ internal sealed partial class ConnectionSession
         lane.PendingSteerFor = null;
         if (faults.Drop || faults.MalformedFrame || faults.Hang || faults.Error is not null)
         {
-            runtime.Counters.FaultInjected();
+            _runtime.Counters.FaultInjected();
         }
 
         await GenerateAsync(lane, request, previous, faults, slot.Release);
@@ -157,11 +157,11 @@ internal sealed partial class ConnectionSession
             // Server-side compaction: the model sees, and the chain continues from, the compacted window.
             compacted = Compactor.Compact(segments);
             segments = [compacted.Items];
-            runtime.Counters.Compacted();
+            _runtime.Counters.Compacted();
         }
 
         List<ModelOutput> outputs = request.Generate ? ScriptedModel.Respond(segments, request.FunctionTools) : [];
-        if (request.Generate && runtime.Options.EmitReasoning)
+        if (request.Generate && _runtime.Options.EmitReasoning)
         {
             outputs.Insert(0, ModelOutput.Reasoning());
         }
@@ -192,15 +192,15 @@ internal sealed partial class ConnectionSession
         }
 
         var activeResponse = new ActiveResponse(response, lane);
-        active[response.Id] = activeResponse;
+        _active[response.Id] = activeResponse;
         ContextItem[]? outputItems;
         try
         {
-            outputItems = await streamer.StreamAsync(response, faults, lane.Batch, BeforeTerminal, lifetime.Token);
+            outputItems = await _streamer.StreamAsync(response, faults, lane.Batch, BeforeTerminal, _lifetime.Token);
         }
         finally
         {
-            active.TryRemove(response.Id, out _);
+            _active.TryRemove(response.Id, out _);
         }
 
         List<(string Id, ContextItem[] Items)> steers = activeResponse.End();
@@ -213,10 +213,10 @@ internal sealed partial class ConnectionSession
         CachedResponse cached = compacted is null
             ? new CachedResponse(response.Id, previous, [.. request.Input, .. outputItems])
             : new CachedResponse(response.Id, null, [.. compacted.Items[..^1], .. outputItems]);
-        cache.Remember(lane, cached);
+        _cache.Remember(lane, cached);
         if (request.Store)
         {
-            runtime.Store.Add(cached);
+            _runtime.Store.Add(cached);
         }
 
         if (steers.Count > 0)
@@ -237,16 +237,16 @@ internal sealed partial class ConnectionSession
 
     private void EvictParent(string? previousResponseId)
     {
-        if (previousResponseId is not null && cache.Evict(previousResponseId))
+        if (previousResponseId is not null && _cache.Evict(previousResponseId))
         {
-            runtime.Counters.ParentEvicted();
+            _runtime.Counters.ParentEvicted();
         }
     }
 
     private ProtocolError InjectedErrorEvent(InjectedError error, ResponseCreateRequest request) => error switch
     {
         InjectedError.PreviousResponseNotFound => ProtocolError.PreviousResponseNotFound(request.PreviousResponseId ?? "resp_injected"),
-        InjectedError.RateLimitExceeded => ProtocolError.RateLimitExceeded(runtime.Options.Faults.RetryAfter),
+        InjectedError.RateLimitExceeded => ProtocolError.RateLimitExceeded(_runtime.Options.Faults.RetryAfter),
         _ => ProtocolError.ServerError(),
     };
 

@@ -30,7 +30,7 @@ internal sealed partial class ConnectionSession
                 lane.Batch.EndEvent();
             }
 
-            await sender.SendAsync(lane.Batch, lifetime.Token);
+            await _sender.SendAsync(lane.Batch, _lifetime.Token);
             return;
         }
 
@@ -47,7 +47,7 @@ internal sealed partial class ConnectionSession
             lane.Batch.EndEvent();
         }
 
-        await sender.SendAsync(lane.Batch, lifetime.Token);
+        await _sender.SendAsync(lane.Batch, _lifetime.Token);
     }
 
     /// <summary><c>response.steer</c>: queue user input into a response still streaming on this connection.</summary>
@@ -67,9 +67,9 @@ internal sealed partial class ConnectionSession
         {
             failure = ProtocolError.InvalidRequest("invalid_input", inputError?.Message ?? "Steering accepts only non-empty user messages.", "input");
         }
-        else if (!active.TryGetValue(target, out ActiveResponse? response))
+        else if (!_active.TryGetValue(target, out ActiveResponse? response))
         {
-            failure = cache.Contains(target)
+            failure = _cache.Contains(target)
                 ? ProtocolError.InvalidRequest("response_already_completed", $"Response '{target}' already completed.", "previous_response_id")
                 : ProtocolError.InvalidRequest("response_not_found", $"Response '{target}' is not available on this connection.", "previous_response_id");
         }
@@ -78,10 +78,10 @@ internal sealed partial class ConnectionSession
             string steerId = IdGenerator.Next("steer_");
             if (response.TryQueue(steerId, items))
             {
-                runtime.Counters.SteerAccepted();
+                _runtime.Counters.SteerAccepted();
                 ResponseEvents.WriteSteerEvent(batch.Json, "response.steer.accepted", steerId, target, response.State.NextSequenceNumber(), response.Lane.StreamId);
                 batch.EndEvent();
-                await sender.SendAsync(batch, lifetime.Token);
+                await _sender.SendAsync(batch, _lifetime.Token);
                 return;
             }
 
@@ -90,6 +90,6 @@ internal sealed partial class ConnectionSession
 
         ResponseEvents.WriteSteerEvent(batch.Json, "response.steer.failed", null, target, 0, null, failure);
         batch.EndEvent();
-        await sender.SendAsync(batch, lifetime.Token);
+        await _sender.SendAsync(batch, _lifetime.Token);
     }
 }

@@ -25,30 +25,30 @@ internal sealed partial class ConnectionSession
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(1);
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
 
-    private readonly WebSocket socket;
-    private readonly EmulatorRuntime runtime;
-    private readonly CancellationTokenSource lifetime;
-    private readonly EventSender sender;
-    private readonly ResponseStreamer streamer;
-    private readonly TaskCompletionSource ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lane defaultLane = new(null);
-    private readonly Dictionary<string, Lane> namedLanes = new(StringComparer.Ordinal);
-    private readonly ConnectionCache cache = new();
-    private readonly ConcurrentDictionary<string, ActiveResponse> active = new(StringComparer.Ordinal);
-    private readonly ResponseSlots slots = new(MaxInFlight);
-    private int outstanding;
-    private readonly int dropPoint;
-    private int requestsReceived;
+    private readonly WebSocket _socket;
+    private readonly EmulatorRuntime _runtime;
+    private readonly CancellationTokenSource _lifetime;
+    private readonly EventSender _sender;
+    private readonly ResponseStreamer _streamer;
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lane _defaultLane = new(null);
+    private readonly Dictionary<string, Lane> _namedLanes = new(StringComparer.Ordinal);
+    private readonly ConnectionCache _cache = new();
+    private readonly ConcurrentDictionary<string, ActiveResponse> _active = new(StringComparer.Ordinal);
+    private readonly ResponseSlots _slots = new(MaxInFlight);
+    private int _outstanding;
+    private readonly int _dropPoint;
+    private int _requestsReceived;
 
     public ConnectionSession(long id, WebSocket socket, GatedStream? transport, EmulatorRuntime runtime, Action abort, CancellationToken requestAborted)
     {
         Id = id;
-        this.socket = socket;
-        this.runtime = runtime;
-        lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        sender = new EventSender(socket, transport);
-        streamer = new ResponseStreamer(sender, runtime.Options, runtime.Counters, abort);
-        dropPoint = runtime.Faults.DropPointOf(id);
+        _socket = socket;
+        _runtime = runtime;
+        _lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        _sender = new EventSender(socket, transport);
+        _streamer = new ResponseStreamer(_sender, runtime.Options, runtime.Counters, abort);
+        _dropPoint = runtime.Faults.DropPointOf(id);
     }
 
     public long Id { get; }
@@ -72,16 +72,16 @@ internal sealed partial class ConnectionSession
         }
         finally
         {
-            await lifetime.CancelAsync();
+            await _lifetime.CancelAsync();
             await ageLimit;
-            await Task.WhenAll(namedLanes.Values.Select(lane => lane.Tail).Append(defaultLane.Tail));
-            foreach (Lane lane in namedLanes.Values.Append(defaultLane))
+            await Task.WhenAll(_namedLanes.Values.Select(lane => lane.Tail).Append(_defaultLane.Tail));
+            foreach (Lane lane in _namedLanes.Values.Append(_defaultLane))
             {
                 lane.Dispose();
             }
 
-            lifetime.Dispose();
-            ended.TrySetResult();
+            _lifetime.Dispose();
+            _ended.TrySetResult();
         }
     }
 
@@ -97,8 +97,8 @@ internal sealed partial class ConnectionSession
         try
         {
             using var timeout = new CancellationTokenSource(CloseTimeout);
-            await sender.CloseOutputAsync(status, description, timeout.Token);
-            await ended.Task.WaitAsync(timeout.Token);
+            await _sender.CloseOutputAsync(status, description, timeout.Token);
+            await _ended.Task.WaitAsync(timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
@@ -107,7 +107,7 @@ internal sealed partial class ConnectionSession
 
         try
         {
-            await lifetime.CancelAsync();
+            await _lifetime.CancelAsync();
         }
         catch (ObjectDisposedException)
         {
@@ -121,15 +121,15 @@ internal sealed partial class ConnectionSession
     /// </summary>
     private async Task EndAtAgeLimitAsync()
     {
-        TimeSpan age = runtime.Options.MaxConnectionAge;
+        TimeSpan age = _runtime.Options.MaxConnectionAge;
         try
         {
-            await Task.Delay(age, lifetime.Token);
-            runtime.Counters.ConnectionLimitReached();
+            await Task.Delay(age, _lifetime.Token);
+            _runtime.Counters.ConnectionLimitReached();
             await SendErrorAsync(ProtocolError.ConnectionLimitReached(age), null);
-            await sender.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "websocket_connection_limit_reached", lifetime.Token);
-            await Task.Delay(CloseTimeout, lifetime.Token);
-            await lifetime.CancelAsync();
+            await _sender.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "websocket_connection_limit_reached", _lifetime.Token);
+            await Task.Delay(CloseTimeout, _lifetime.Token);
+            await _lifetime.CancelAsync();
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
         {
@@ -142,7 +142,7 @@ internal sealed partial class ConnectionSession
         byte[] buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         try
         {
-            int maxBytes = runtime.Options.MaxMessageBytes;
+            int maxBytes = _runtime.Options.MaxMessageBytes;
             int length = 0;
             while (true)
             {
@@ -151,12 +151,12 @@ internal sealed partial class ConnectionSession
                     buffer = Grow(buffer, length, maxBytes);
                 }
 
-                ValueWebSocketReceiveResult result = await socket.ReceiveAsync(buffer.AsMemory(length), lifetime.Token);
+                ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(buffer.AsMemory(length), _lifetime.Token);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    if (socket.State == WebSocketState.CloseReceived)
+                    if (_socket.State == WebSocketState.CloseReceived)
                     {
-                        await sender.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, lifetime.Token);
+                        await _sender.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, _lifetime.Token);
                     }
 
                     return;
@@ -166,7 +166,7 @@ internal sealed partial class ConnectionSession
                 if (length > maxBytes)
                 {
                     await SendErrorAsync(ProtocolError.MessageTooLarge(maxBytes), null);
-                    await sender.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "Message too large", lifetime.Token);
+                    await _sender.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "Message too large", _lifetime.Token);
                     await DrainUntilCloseAsync(buffer);
                     return;
                 }
@@ -192,9 +192,9 @@ internal sealed partial class ConnectionSession
     /// </summary>
     private async Task DrainUntilCloseAsync(byte[] buffer)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
         timeout.CancelAfter(CloseTimeout);
-        while ((await socket.ReceiveAsync(buffer.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close)
+        while ((await _socket.ReceiveAsync(buffer.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close)
         {
         }
     }
@@ -256,19 +256,19 @@ internal sealed partial class ConnectionSession
 
     private async Task SendErrorAsync(ProtocolError error, string? streamId, EventBatch? laneBatch = null)
     {
-        runtime.Counters.ErrorSent();
+        _runtime.Counters.ErrorSent();
         if (laneBatch is not null)
         {
             ResponseEvents.WriteError(laneBatch.Json, error, streamId);
             laneBatch.EndEvent();
-            await sender.SendAsync(laneBatch, lifetime.Token);
+            await _sender.SendAsync(laneBatch, _lifetime.Token);
             return;
         }
 
         using var batch = new EventBatch();
         ResponseEvents.WriteError(batch.Json, error, streamId);
         batch.EndEvent();
-        await sender.SendAsync(batch, lifetime.Token);
+        await _sender.SendAsync(batch, _lifetime.Token);
     }
 
     private async Task TryReportServerErrorAsync()
@@ -276,12 +276,12 @@ internal sealed partial class ConnectionSession
         try
         {
             using var timeout = new CancellationTokenSource(CloseTimeout);
-            runtime.Counters.ErrorSent();
+            _runtime.Counters.ErrorSent();
             using var batch = new EventBatch();
             ResponseEvents.WriteError(batch.Json, ProtocolError.ServerError());
             batch.EndEvent();
-            await sender.SendAsync(batch, timeout.Token);
-            await sender.CloseOutputAsync(WebSocketCloseStatus.InternalServerError, "Server error", timeout.Token);
+            await _sender.SendAsync(batch, timeout.Token);
+            await _sender.CloseOutputAsync(WebSocketCloseStatus.InternalServerError, "Server error", timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
         {
@@ -291,13 +291,13 @@ internal sealed partial class ConnectionSession
 
     private void Record(string type, int bytes, JsonElement root)
     {
-        if (!runtime.Traffic.Enabled)
+        if (!_runtime.Traffic.Enabled)
         {
             return;
         }
 
         bool isObject = root.ValueKind == JsonValueKind.Object;
-        runtime.Traffic.Record(new TrafficRecord(
+        _runtime.Traffic.Record(new TrafficRecord(
             DateTimeOffset.UtcNow,
             Id,
             type,

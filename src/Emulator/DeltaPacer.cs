@@ -11,7 +11,7 @@ namespace Orchestrator.Emulator;
 /// </summary>
 internal sealed class DeltaPacer(double tokensPerSecond, TimeSpan tokenLatency, long startedTimestamp)
 {
-    private long deltas;
+    private long _deltas;
 
     /// <summary>How long to wait, at <paramref name="nowTimestamp"/> (a <see cref="Stopwatch"/> timestamp), before the next delta.</summary>
     public TimeSpan WaitBeforeNext(long nowTimestamp)
@@ -21,8 +21,8 @@ internal sealed class DeltaPacer(double tokensPerSecond, TimeSpan tokenLatency, 
             return tokenLatency;
         }
 
-        deltas++;
-        TimeSpan due = TimeSpan.FromSeconds(deltas / tokensPerSecond);
+        _deltas++;
+        TimeSpan due = TimeSpan.FromSeconds(_deltas / tokensPerSecond);
         TimeSpan elapsed = Stopwatch.GetElapsedTime(startedTimestamp, nowTimestamp);
         return due > elapsed ? due - elapsed : TimeSpan.Zero;
     }

@@ -11,9 +11,9 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
 {
     private static readonly PathString ResponsesPath = new("/v1/responses");
 
-    private readonly CompactEndpoint compact = new(runtime);
+    private readonly CompactEndpoint _compact = new(runtime);
 
-    private readonly byte[]? expectedAuthorization =
+    private readonly byte[]? _expectedAuthorization =
         runtime.Options.RequiredApiKey is { } key ? Encoding.UTF8.GetBytes("Bearer " + key) : null;
 
     public async Task HandleAsync(HttpContext context)
@@ -27,7 +27,7 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
 
         if (context.Request.Path.Equals(CompactEndpoint.Path, StringComparison.Ordinal))
         {
-            await compact.HandleAsync(context);
+            await _compact.HandleAsync(context);
             return;
         }
 
@@ -74,13 +74,13 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
 
     private bool IsAuthorized(HttpRequest request)
     {
-        if (expectedAuthorization is null)
+        if (_expectedAuthorization is null)
         {
             return true;
         }
 
         string? header = request.Headers.Authorization;
-        return header is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), expectedAuthorization);
+        return header is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), _expectedAuthorization);
     }
 
     /// <summary>

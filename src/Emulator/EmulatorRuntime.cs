@@ -5,7 +5,7 @@ namespace Orchestrator.Emulator;
 /// <summary>What all connections of one server share.</summary>
 internal sealed class EmulatorRuntime(EmulatorOptions options) : IDisposable
 {
-    private long lastConnectionId;
+    private long _lastConnectionId;
 
     public EmulatorOptions Options { get; } = options;
 
@@ -20,7 +20,7 @@ internal sealed class EmulatorRuntime(EmulatorOptions options) : IDisposable
     /// <summary>Open connections, so that shutdown can close them.</summary>
     public ConcurrentDictionary<long, ConnectionSession> Sessions { get; } = new();
 
-    public long NextConnectionId() => Interlocked.Increment(ref lastConnectionId);
+    public long NextConnectionId() => Interlocked.Increment(ref _lastConnectionId);
 
     public void Dispose() => Traffic.Dispose();
 }

@@ -18,14 +18,14 @@ public sealed class EmulatorServer : IAsyncDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(3);
 
-    private readonly WebApplication app;
-    private readonly EmulatorRuntime runtime;
-    private int disposed;
+    private readonly WebApplication _app;
+    private readonly EmulatorRuntime _runtime;
+    private int _disposed;
 
     private EmulatorServer(WebApplication app, EmulatorRuntime runtime, Uri baseUrl)
     {
-        this.app = app;
-        this.runtime = runtime;
+        _app = app;
+        _runtime = runtime;
         BaseUrl = baseUrl;
         ResponsesUrl = new UriBuilder(baseUrl) { Scheme = "ws", Path = baseUrl.AbsolutePath + "/responses" }.Uri;
     }
@@ -37,9 +37,9 @@ public sealed class EmulatorServer : IAsyncDisposable
     public Uri ResponsesUrl { get; }
 
     /// <summary>A copy of the recorded client events in arrival order (empty unless <see cref="EmulatorOptions.RecordTraffic"/>).</summary>
-    public IReadOnlyList<TrafficRecord> Traffic => runtime.Traffic.Snapshot();
+    public IReadOnlyList<TrafficRecord> Traffic => _runtime.Traffic.Snapshot();
 
-    public EmulatorCounters Counters => runtime.Counters;
+    public EmulatorCounters Counters => _runtime.Counters;
 
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
     {
@@ -105,19 +105,19 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <summary>Closes every connection (bounded wait for the close handshake), then stops Kestrel.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
 
-        await Task.WhenAll(runtime.Sessions.Values.Select(session => session.ShutdownAsync()));
+        await Task.WhenAll(_runtime.Sessions.Values.Select(session => session.ShutdownAsync()));
         using (var timeout = new CancellationTokenSource(StopTimeout))
         {
-            await app.StopAsync(timeout.Token);
+            await _app.StopAsync(timeout.Token);
         }
 
-        await app.DisposeAsync();
-        runtime.Dispose();
+        await _app.DisposeAsync();
+        _runtime.Dispose();
     }
 
     private static IPAddress ParseLoopback(string host)

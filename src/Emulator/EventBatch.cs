@@ -14,32 +14,32 @@ internal sealed class EventBatch : IDisposable
     // Raw UTF-8 as the real server sends it, rather than \u-escaping non-ASCII and HTML characters.
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
-    private readonly ArrayBufferWriter<byte> buffer = new(4096);
-    private readonly List<int> ends = [];
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly List<int> _ends = [];
 
-    public EventBatch() => Json = new Utf8JsonWriter(buffer, Options);
+    public EventBatch() => Json = new Utf8JsonWriter(_buffer, Options);
 
     /// <summary>The writer for the next event; call <see cref="EndEvent"/> after each event.</summary>
     public Utf8JsonWriter Json { get; }
 
-    public int Count => ends.Count;
+    public int Count => _ends.Count;
 
     /// <summary>Total size of the events' payloads.</summary>
-    public int Bytes => buffer.WrittenCount;
+    public int Bytes => _buffer.WrittenCount;
 
     /// <summary>Marks the end of the event just written.</summary>
     public void EndEvent()
     {
         Json.Flush();
-        Json.Reset(buffer);
-        ends.Add(buffer.WrittenCount);
+        Json.Reset(_buffer);
+        _ends.Add(_buffer.WrittenCount);
     }
 
     /// <summary>Adds a message with exactly these bytes (for deliberately malformed frames).</summary>
     public void AddRaw(ReadOnlySpan<byte> bytes)
     {
-        buffer.Write(bytes);
-        ends.Add(buffer.WrittenCount);
+        _buffer.Write(bytes);
+        _ends.Add(_buffer.WrittenCount);
     }
 
     /// <summary>The event at <paramref name="index"/>.</summary>
@@ -47,16 +47,16 @@ internal sealed class EventBatch : IDisposable
     {
         get
         {
-            int start = index == 0 ? 0 : ends[index - 1];
-            return buffer.WrittenMemory[start..ends[index]];
+            int start = index == 0 ? 0 : _ends[index - 1];
+            return _buffer.WrittenMemory[start.._ends[index]];
         }
     }
 
     public void Clear()
     {
-        buffer.ResetWrittenCount();
-        ends.Clear();
-        Json.Reset(buffer);
+        _buffer.ResetWrittenCount();
+        _ends.Clear();
+        Json.Reset(_buffer);
     }
 
     public void Dispose() => Json.Dispose();

@@ -16,8 +16,8 @@ internal sealed class EventSender(WebSocket socket, GatedStream? transport)
     private const byte FinalTextFrame = 0x81;
     private const int MaxHeaderBytes = 10;
 
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private bool closed;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _closed;
 
     /// <summary>Sends the batch's events, each as one text message, then empties the batch.</summary>
     public async ValueTask SendAsync(EventBatch batch, CancellationToken cancellationToken)
@@ -27,10 +27,10 @@ internal sealed class EventSender(WebSocket socket, GatedStream? transport)
             return;
         }
 
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (closed)
+            if (_closed)
             {
                 // Nothing may follow the close frame; the response that wanted to send ends here.
                 throw new OperationCanceledException("The connection is closing.");
@@ -64,7 +64,7 @@ internal sealed class EventSender(WebSocket socket, GatedStream? transport)
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
             batch.Clear();
         }
     }
@@ -72,20 +72,20 @@ internal sealed class EventSender(WebSocket socket, GatedStream? transport)
     /// <summary>Starts (or answers) the close handshake after any batch being sent, so the close frame comes last.</summary>
     public async Task CloseOutputAsync(WebSocketCloseStatus status, string description, CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (closed)
+            if (_closed)
             {
                 return;
             }
 
-            closed = true;
+            _closed = true;
             await socket.CloseOutputAsync(status, description, cancellationToken);
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 

@@ -14,31 +14,31 @@ internal sealed class FaultPlan(EmulatorFaults faults)
     private const ulong DropPointSalt = 0x27D4EB2F165667C5;
     private const ulong HangSalt = 0x85EBCA77C2B2AE63;
 
-    private long requests;
-    private long upgrades;
+    private long _requests;
+    private long _upgrades;
 
     // Frozen copies: the caller's sets and dictionary cannot change the plan once the server runs.
-    private readonly FrozenSet<long> dropOn = faults.DropOnRequests.ToFrozenSet();
-    private readonly FrozenSet<long> malformedOn = faults.MalformedFrameOnRequests.ToFrozenSet();
-    private readonly FrozenSet<long> refuseOn = faults.RefuseUpgrades.ToFrozenSet();
-    private readonly FrozenSet<long> hangOn = faults.HangOnRequests.ToFrozenSet();
-    private readonly FrozenDictionary<long, InjectedError> errorOn = faults.ErrorOnRequests.ToFrozenDictionary();
+    private readonly FrozenSet<long> _dropOn = faults.DropOnRequests.ToFrozenSet();
+    private readonly FrozenSet<long> _malformedOn = faults.MalformedFrameOnRequests.ToFrozenSet();
+    private readonly FrozenSet<long> _refuseOn = faults.RefuseUpgrades.ToFrozenSet();
+    private readonly FrozenSet<long> _hangOn = faults.HangOnRequests.ToFrozenSet();
+    private readonly FrozenDictionary<long, InjectedError> _errorOn = faults.ErrorOnRequests.ToFrozenDictionary();
 
     public EmulatorFaults Faults { get; } = faults;
 
     /// <summary>The next request's number and the faults it gets.</summary>
     public RequestFaults NextRequest()
     {
-        long number = Interlocked.Increment(ref requests);
+        long number = Interlocked.Increment(ref _requests);
         if (!Faults.Any)
         {
             return new RequestFaults(number, null, false, false, false);
         }
 
-        InjectedError? error = errorOn.TryGetValue(number, out InjectedError injected) ? injected : null;
-        bool drop = dropOn.Contains(number) || Draw(number, DropSalt) < Faults.DropProbability;
-        bool hang = hangOn.Contains(number) || Draw(number, HangSalt) < Faults.HangProbability;
-        return new RequestFaults(number, error, drop, malformedOn.Contains(number), hang);
+        InjectedError? error = _errorOn.TryGetValue(number, out InjectedError injected) ? injected : null;
+        bool drop = _dropOn.Contains(number) || Draw(number, DropSalt) < Faults.DropProbability;
+        bool hang = _hangOn.Contains(number) || Draw(number, HangSalt) < Faults.HangProbability;
+        return new RequestFaults(number, error, drop, _malformedOn.Contains(number), hang);
     }
 
     /// <summary>
@@ -53,8 +53,8 @@ internal sealed class FaultPlan(EmulatorFaults faults)
     /// <summary>Whether the next connection attempt is refused with 429.</summary>
     public bool RefuseNextUpgrade()
     {
-        long number = Interlocked.Increment(ref upgrades);
-        return refuseOn.Contains(number) || Draw(number, RefuseSalt) < Faults.RefuseUpgradeProbability;
+        long number = Interlocked.Increment(ref _upgrades);
+        return _refuseOn.Contains(number) || Draw(number, RefuseSalt) < Faults.RefuseUpgradeProbability;
     }
 
     private double Draw(long number, ulong salt) => SeededDraw.Uniform(Faults.Seed, number, salt);

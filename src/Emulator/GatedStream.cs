@@ -9,7 +9,7 @@ namespace Orchestrator.Emulator;
 /// </summary>
 internal sealed class GatedStream(Stream inner) : Stream
 {
-    private readonly SemaphoreSlim writeGate = new(1, 1);
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public override bool CanRead => inner.CanRead;
 
@@ -27,14 +27,14 @@ internal sealed class GatedStream(Stream inner) : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await writeGate.WaitAsync(cancellationToken);
+        await _writeGate.WaitAsync(cancellationToken);
         try
         {
             await inner.WriteAsync(buffer, cancellationToken);
         }
         finally
         {
-            writeGate.Release();
+            _writeGate.Release();
         }
     }
 

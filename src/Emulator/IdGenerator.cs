@@ -7,11 +7,11 @@ namespace Orchestrator.Emulator;
 internal static class IdGenerator
 {
     private static readonly string ProcessPrefix = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
-    private static long counter;
+    private static long _counter;
 
     public static string Next(string kind)
     {
-        long value = Interlocked.Increment(ref counter);
+        long value = Interlocked.Increment(ref _counter);
         return string.Create(kind.Length + ProcessPrefix.Length + 16, (kind, value), static (span, state) =>
         {
             state.kind.AsSpan().CopyTo(span);

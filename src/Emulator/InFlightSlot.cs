@@ -8,8 +8,8 @@ namespace Orchestrator.Emulator;
 /// </summary>
 internal sealed class InFlightSlot(ResponseSlots slots, Action ended)
 {
-    private bool running;
-    private int released;
+    private bool _running;
+    private int _released;
 
     /// <summary>Takes a running place, waiting for one (FIFO) when the connection runs as many as it may.</summary>
     /// <param name="queued">Called when the request has to wait, before it waits.</param>
@@ -29,17 +29,17 @@ internal sealed class InFlightSlot(ResponseSlots slots, Action ended)
             }
         }
 
-        Volatile.Write(ref running, true);
+        Volatile.Write(ref _running, true);
     }
 
     public void Release()
     {
-        if (Interlocked.Exchange(ref released, 1) != 0)
+        if (Interlocked.Exchange(ref _released, 1) != 0)
         {
             return;
         }
 
-        if (Volatile.Read(ref running))
+        if (Volatile.Read(ref _running))
         {
             slots.Release();
         }

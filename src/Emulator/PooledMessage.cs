@@ -6,18 +6,18 @@ namespace Orchestrator.Emulator;
 /// <summary>A received client message copied into a pooled buffer, with the document parsed over it; both go back together.</summary>
 internal sealed class PooledMessage : IDisposable
 {
-    private byte[]? buffer;
+    private byte[]? _buffer;
 
     public PooledMessage(ReadOnlySpan<byte> received)
     {
-        buffer = ArrayPool<byte>.Shared.Rent(received.Length);
-        received.CopyTo(buffer);
+        _buffer = ArrayPool<byte>.Shared.Rent(received.Length);
+        received.CopyTo(_buffer);
         Length = received.Length;
     }
 
     public int Length { get; }
 
-    public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, Length);
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
     /// <summary>The document over <see cref="Memory"/>, disposed with it.</summary>
     public JsonDocument? Document { get; set; }
@@ -26,10 +26,10 @@ internal sealed class PooledMessage : IDisposable
     {
         Document?.Dispose();
         Document = null;
-        if (buffer is not null)
+        if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            buffer = null;
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
         }
     }
 }

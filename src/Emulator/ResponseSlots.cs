@@ -7,14 +7,14 @@ namespace Orchestrator.Emulator;
 /// </summary>
 internal sealed class ResponseSlots(int capacity)
 {
-    private readonly Lock gate = new();
-    private readonly Queue<TaskCompletionSource> waiting = new();
-    private int free = capacity;
+    private readonly Lock _gate = new();
+    private readonly Queue<TaskCompletionSource> _waiting = new();
+    private int _free = capacity;
 
     /// <summary>Takes a free place at once, when one is free and nobody waits for it.</summary>
     public bool TryTake()
     {
-        lock (gate)
+        lock (_gate)
         {
             return TakeFree();
         }
@@ -24,7 +24,7 @@ internal sealed class ResponseSlots(int capacity)
     public async Task WaitAsync(CancellationToken cancellationToken)
     {
         TaskCompletionSource waiter;
-        lock (gate)
+        lock (_gate)
         {
             if (TakeFree())
             {
@@ -32,7 +32,7 @@ internal sealed class ResponseSlots(int capacity)
             }
 
             waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            waiting.Enqueue(waiter);
+            _waiting.Enqueue(waiter);
         }
 
         await using (cancellationToken.Register(static state => ((TaskCompletionSource)state!).TrySetCanceled(), waiter))
@@ -44,21 +44,21 @@ internal sealed class ResponseSlots(int capacity)
     /// <summary>Under the lock: a free place nobody waits for.</summary>
     private bool TakeFree()
     {
-        if (free == 0 || waiting.Count > 0)
+        if (_free == 0 || _waiting.Count > 0)
         {
             return false;
         }
 
-        free--;
+        _free--;
         return true;
     }
 
     /// <summary>Frees a place: it goes straight to the first live waiter, if any.</summary>
     public void Release()
     {
-        lock (gate)
+        lock (_gate)
         {
-            while (waiting.TryDequeue(out TaskCompletionSource? next))
+            while (_waiting.TryDequeue(out TaskCompletionSource? next))
             {
                 if (next.TrySetResult())
                 {
@@ -66,7 +66,7 @@ internal sealed class ResponseSlots(int capacity)
                 }
             }
 
-            free++;
+            _free++;
         }
     }
 }

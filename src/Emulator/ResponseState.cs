@@ -11,7 +11,7 @@ internal enum ResponseStatus
 /// <summary>A response being streamed: what its response object shows at each stage.</summary>
 internal sealed class ResponseState(ResponseCreateRequest request, List<ModelOutput> outputs)
 {
-    private int nextSequenceNumber;
+    private int _nextSequenceNumber;
 
     public string Id { get; } = IdGenerator.Next("resp_");
 
@@ -40,5 +40,5 @@ internal sealed class ResponseState(ResponseCreateRequest request, List<ModelOut
     public int ReasoningTokens { get; init; }
 
     // Steering events are numbered from the receive loop while the response streams on its lane.
-    public int NextSequenceNumber() => Interlocked.Increment(ref nextSequenceNumber) - 1;
+    public int NextSequenceNumber() => Interlocked.Increment(ref _nextSequenceNumber) - 1;
 }

@@ -6,39 +6,39 @@ namespace Orchestrator.Emulator;
 /// </summary>
 internal sealed class ResponseStore(int capacity)
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, LinkedListNode<CachedResponse>> byId = new(StringComparer.Ordinal);
-    private readonly LinkedList<CachedResponse> recency = new();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, LinkedListNode<CachedResponse>> _byId = new(StringComparer.Ordinal);
+    private readonly LinkedList<CachedResponse> _recency = new();
 
     public void Add(CachedResponse response)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (byId.Remove(response.Id, out LinkedListNode<CachedResponse>? existing))
+            if (_byId.Remove(response.Id, out LinkedListNode<CachedResponse>? existing))
             {
-                recency.Remove(existing);
+                _recency.Remove(existing);
             }
 
-            byId[response.Id] = recency.AddFirst(response);
-            while (byId.Count > capacity && recency.Last is { } oldest)
+            _byId[response.Id] = _recency.AddFirst(response);
+            while (_byId.Count > capacity && _recency.Last is { } oldest)
             {
-                recency.RemoveLast();
-                byId.Remove(oldest.Value.Id);
+                _recency.RemoveLast();
+                _byId.Remove(oldest.Value.Id);
             }
         }
     }
 
     public CachedResponse? Find(string id)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (!byId.TryGetValue(id, out LinkedListNode<CachedResponse>? node))
+            if (!_byId.TryGetValue(id, out LinkedListNode<CachedResponse>? node))
             {
                 return null;
             }
 
-            recency.Remove(node);
-            recency.AddFirst(node);
+            _recency.Remove(node);
+            _recency.AddFirst(node);
             return node.Value;
         }
     }

@@ -14,7 +14,7 @@ namespace Orchestrator.Emulator;
 /// </summary>
 internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions options, EmulatorCounters counters, Action dropConnection)
 {
-    private readonly LatencyModel latency = new(options);
+    private readonly LatencyModel _latency = new(options);
 
     private const int WordsPerTextDelta = 3;
     private const int CharsPerArgumentsDelta = 24;
@@ -46,7 +46,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
         }
 
         await HangIfAskedAsync(faults, batch, cancellationToken);
-        await DelayAsync(latency.ModelLatencyOf(faults.Number), batch, cancellationToken);
+        await DelayAsync(_latency.ModelLatencyOf(faults.Number), batch, cancellationToken);
         if (faults.Error == InjectedError.ResponseFailed)
         {
             response.Status = ResponseStatus.Failed;

@@ -5,52 +5,52 @@ namespace Orchestrator.Emulator;
 /// <summary>Keeps <see cref="TrafficRecord"/>s in memory and/or appends them as JSON lines to a file.</summary>
 internal sealed class TrafficRecorder : IDisposable
 {
-    private readonly Lock gate = new();
-    private readonly List<TrafficRecord>? records;
-    private readonly FileStream? log;
-    private readonly Utf8JsonWriter? logWriter;
+    private readonly Lock _gate = new();
+    private readonly List<TrafficRecord>? _records;
+    private readonly FileStream? _log;
+    private readonly Utf8JsonWriter? _logWriter;
 
     public TrafficRecorder(bool keepInMemory, string? logPath)
     {
-        records = keepInMemory ? [] : null;
+        _records = keepInMemory ? [] : null;
         if (logPath is not null)
         {
-            log = new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.Read);
-            logWriter = new Utf8JsonWriter(log);
+            _log = new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+            _logWriter = new Utf8JsonWriter(_log);
         }
     }
 
-    public bool Enabled => records is not null || log is not null;
+    public bool Enabled => _records is not null || _log is not null;
 
     public void Record(TrafficRecord record)
     {
-        lock (gate)
+        lock (_gate)
         {
-            records?.Add(record);
-            if (logWriter is not null)
+            _records?.Add(record);
+            if (_logWriter is not null)
             {
-                WriteLine(logWriter, record);
+                WriteLine(_logWriter, record);
                 // Flushed per line so that a reader (or a crash) sees every event already received.
-                log!.WriteByte((byte)'\n');
-                log.Flush();
+                _log!.WriteByte((byte)'\n');
+                _log.Flush();
             }
         }
     }
 
     public IReadOnlyList<TrafficRecord> Snapshot()
     {
-        lock (gate)
+        lock (_gate)
         {
-            return records is null ? [] : records.ToArray();
+            return _records is null ? [] : _records.ToArray();
         }
     }
 
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            logWriter?.Dispose();
-            log?.Dispose();
+            _logWriter?.Dispose();
+            _log?.Dispose();
         }
     }
 

@@ -144,23 +144,23 @@ public sealed class LaneTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions(), timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
-        const int Limit = 16;
-        const int Total = 64;
-        for (int i = 0; i < Limit; i++)
+        const int limit = 16;
+        const int total = 64;
+        for (int i = 0; i < limit; i++)
         {
             await client.SendAsync(Requests.Create($"request {i}"));
         }
 
-        int sent = Limit;
+        int sent = limit;
         int completed = 0;
-        while (completed < Total)
+        while (completed < total)
         {
             JsonElement next = await client.ReceiveEventAsync() ?? throw new InvalidOperationException("closed");
             Assert.NotEqual("error", next.GetProperty("type").GetString());
             if (next.GetProperty("type").GetString() == "response.completed")
             {
                 completed++;
-                if (sent < Total)
+                if (sent < total)
                 {
                     await client.SendAsync(Requests.Create($"request {sent++}"));
                 }

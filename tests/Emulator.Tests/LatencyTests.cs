@@ -84,9 +84,9 @@ public sealed class LatencyTests
     [Fact]
     public async Task Deltas_stream_at_the_configured_tokens_per_second()
     {
-        const double Rate = 25;
+        const double rate = 25;
         using CancellationTokenSource timeout = TestTimeout.Start();
-        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { TokensPerSecond = Rate }, timeout.Token);
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { TokensPerSecond = rate }, timeout.Token);
         await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
 
         long started = Stopwatch.GetTimestamp();
@@ -96,7 +96,7 @@ public sealed class LatencyTests
         int deltas = result.Types.Count(type => type.EndsWith(".delta", StringComparison.Ordinal));
         Assert.True(deltas >= 8, $"only {deltas} deltas");
         Assert.Equal("response.completed", result.Types.Last());
-        Assert.True(elapsed >= TimeSpan.FromSeconds(deltas / Rate), $"{deltas} deltas at {Rate}/s took only {elapsed}");
+        Assert.True(elapsed >= TimeSpan.FromSeconds(deltas / rate), $"{deltas} deltas at {rate}/s took only {elapsed}");
     }
 
     [Fact]

@@ -9,18 +9,18 @@ namespace Orchestrator.Emulator.Tests;
 /// <summary>A minimal Responses WebSocket client over a real <see cref="ClientWebSocket"/>.</summary>
 internal sealed class TestClient : IAsyncDisposable
 {
-    private readonly ClientWebSocket socket;
-    private readonly CancellationToken cancellationToken;
+    private readonly ClientWebSocket _socket;
+    private readonly CancellationToken _cancellationToken;
 
     private TestClient(ClientWebSocket socket, CancellationToken cancellationToken)
     {
-        this.socket = socket;
-        this.cancellationToken = cancellationToken;
+        _socket = socket;
+        _cancellationToken = cancellationToken;
     }
 
-    public WebSocketState State => socket.State;
+    public WebSocketState State => _socket.State;
 
-    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
     public static async Task<TestClient> ConnectAsync(EmulatorServer server, CancellationToken cancellationToken, string? apiKey = null)
     {
@@ -37,7 +37,7 @@ internal sealed class TestClient : IAsyncDisposable
     public Task SendAsync(JsonNode message) => SendTextAsync(message.ToJsonString());
 
     public async Task SendTextAsync(string text) =>
-        await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, _cancellationToken);
 
     /// <summary>Sends one message split over several frames.</summary>
     public async Task SendFragmentedAsync(string text, int frames)
@@ -47,7 +47,7 @@ internal sealed class TestClient : IAsyncDisposable
         for (int offset = 0; offset < bytes.Length; offset += size)
         {
             int count = Math.Min(size, bytes.Length - offset);
-            await socket.SendAsync(bytes.AsMemory(offset, count), WebSocketMessageType.Text, offset + count == bytes.Length, cancellationToken);
+            await _socket.SendAsync(bytes.AsMemory(offset, count), WebSocketMessageType.Text, offset + count == bytes.Length, _cancellationToken);
         }
     }
 
@@ -70,7 +70,7 @@ internal sealed class TestClient : IAsyncDisposable
         var message = new ArrayBufferWriter<byte>();
         while (true)
         {
-            ValueWebSocketReceiveResult result = await socket.ReceiveAsync(message.GetMemory(8192), cancellationToken);
+            ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(message.GetMemory(8192), _cancellationToken);
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 await AnswerCloseAsync();
@@ -92,14 +92,14 @@ internal sealed class TestClient : IAsyncDisposable
     /// </summary>
     private async Task AnswerCloseAsync()
     {
-        if (socket.State != WebSocketState.CloseReceived)
+        if (_socket.State != WebSocketState.CloseReceived)
         {
             return;
         }
 
         try
         {
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, _cancellationToken);
         }
         catch (WebSocketException)
         {
@@ -131,11 +131,11 @@ internal sealed class TestClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (socket.State == WebSocketState.Open)
+        if (_socket.State == WebSocketState.Open)
         {
             try
             {
-                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, _cancellationToken);
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
             {
@@ -143,6 +143,6 @@ internal sealed class TestClient : IAsyncDisposable
             }
         }
 
-        socket.Dispose();
+        _socket.Dispose();
     }
 }

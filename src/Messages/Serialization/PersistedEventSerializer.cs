@@ -1,8 +1,8 @@
 using System.Collections.Frozen;
+using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Akka.Actor;
-using System.Runtime.Serialization;
 using Akka.Serialization;
 using Orchestrator.Messages.Events;
 
