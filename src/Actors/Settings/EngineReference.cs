@@ -17,7 +17,7 @@ public static class EngineReference
 
     /// <summary>A reader over <paramref name="path"/> of <paramref name="config"/>, completed by the reference where it lacks a key.</summary>
     public static SettingsReader Reader(Config config, string path) =>
-        new(config.IsEmpty ? Config.GetConfig(path) : config.WithFallback(Config).GetConfig(path), path);
+        new(config.IsEmpty || ReferenceEquals(config, Config) ? Config.GetConfig(path) : config.WithFallback(Config).GetConfig(path), path);
 
     private static string Read()
     {

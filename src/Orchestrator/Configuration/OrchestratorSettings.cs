@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Microsoft.Extensions.Configuration;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Conversation;
 using Orchestrator.Actors.Settings;
@@ -8,7 +9,7 @@ using Orchestrator.Messages.Events;
 namespace Orchestrator.Host.Configuration;
 
 /// <summary>
-/// Settings read once from the merged HOCON (<c>hocon/*.conf</c>) and the environment into an immutable object.
+/// Settings read once from the layered configuration (<see cref="Load"/>) into an immutable object.
 /// The API key is held here and in <see cref="EndpointSettings"/> only, and neither prints it; nor does anything print
 /// the PostgreSQL password (<see cref="PostgresJournalSettings"/>).
 /// </summary>
@@ -31,29 +32,51 @@ public sealed record OrchestratorSettings
     /// <summary>This node's cluster address and the seed nodes it joins.</summary>
     public required ClusterSettings Cluster { get; init; }
 
-    /// <summary>Loaded always; the chosen journal's <c>persistence-*.conf</c> follows (<see cref="JournalStore.HoconFile"/>).</summary>
-    public static readonly string[] HoconFiles = ["engine.conf", "cluster.conf"];
+    /// <summary>Loaded always from beside the executable, under <c>engine.conf</c> (<see cref="EngineReference"/>); the chosen journal's <c>persistence-*.conf</c> follows (<see cref="JournalStore.HoconFile"/>).</summary>
+    public const string ClusterFile = "cluster.conf";
 
-    /// <summary>The environment variable naming a HOCON file whose keys win over <c>hocon/</c> (an operator's overrides).</summary>
+    /// <summary>The environment variable naming a HOCON file whose keys win over the reference (an operator's overrides); <c>--config</c> wins over it.</summary>
     public const string ConfigFileVariable = "ORCHESTRATOR_CONFIG";
 
     /// <summary>
-    /// Loads <c>hocon/</c> from beside the executable under the file <see cref="ConfigFileVariable"/> names, if any, then
-    /// applies the environment and explicit overrides.
+    /// The settings from every layer, lowest first: the reference (<c>engine.conf</c>, <c>cluster.conf</c>); an operator's
+    /// HOCON file, <paramref name="configFile"/> (<c>--config</c>) or else the one <see cref="ConfigFileVariable"/> names;
+    /// the <c>Orchestrator</c> keys of <paramref name="configuration"/> (appsettings.json, then <c>ORCHESTRATOR__…</c>
+    /// environment variables: <see cref="ConfigurationLayer"/>); the variables of single settings (<c>ORCHESTRATOR_DATA</c>, …);
+    /// the command line's options. An unknown <c>orchestrator.*</c> key or a value of the wrong type is a <see cref="ConfigurationException"/>.
     /// </summary>
-    public static OrchestratorSettings Load(Func<string, string?> environment, string? dataDirectoryOption = null, string? endpointOption = null)
+    public static OrchestratorSettings Load(
+        Func<string, string?> environment,
+        string? dataDirectoryOption = null,
+        string? endpointOption = null,
+        string? configFile = null,
+        IConfiguration? configuration = null)
     {
         var directory = Path.Combine(AppContext.BaseDirectory, "hocon");
-        var config = HoconFiles.Select(file => Read(directory, file)).Aggregate((merged, next) => merged.WithFallback(next));
-        if (Blank(environment(ConfigFileVariable)) is { } overrides)
-        {
-            var path = Path.GetFullPath(overrides);
-            if (!File.Exists(path)) throw new ConfigurationException($"{ConfigFileVariable} names '{path}', which does not exist.");
-            config = ConfigurationFactory.ParseString(File.ReadAllText(path)).WithFallback(config);
-        }
+        var config = EngineReference.Config.WithFallback(Read(directory, ClusterFile));
+        if (Blank(configFile) is { } option) config = ReadOverrides(option, "--config").WithFallback(config);
+        else if (Blank(environment(ConfigFileVariable)) is { } variable) config = ReadOverrides(variable, ConfigFileVariable).WithFallback(config);
+        if (configuration is not null) config = ConfigurationLayer.ToHocon(configuration).WithFallback(config);
         var settings = FromConfig(config, environment, dataDirectoryOption, endpointOption);
         // Only the chosen backend's file: the persistence files set the same akka.persistence keys.
         return settings with { Hocon = config.WithFallback(Read(directory, JournalStore.HoconFile(settings.Journal))) };
+    }
+
+    private static Config ReadOverrides(string file, string source)
+    {
+        var path = Path.GetFullPath(file);
+        if (!File.Exists(path)) throw new ConfigurationException($"{source} names '{path}', which does not exist.");
+        Config overrides;
+        try
+        {
+            overrides = ConfigurationFactory.ParseString(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or FormatException)
+        {
+            throw new ConfigurationException($"{path} is not valid HOCON: {e.Message}", e);
+        }
+        KnownSettings.Check(overrides, path);
+        return overrides;
     }
 
     private static Config Read(string directory, string file)
