@@ -5,6 +5,7 @@ using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
+using Akka.Remote.Hosting;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Conversation;
 using Orchestrator.Actors.Tools;
@@ -22,6 +23,8 @@ public static class OrchestratorAkkaExtensions
     /// </summary>
     public const int MaxShards = 30;
 
+    private static readonly Config NoSeedNodes = ConfigurationFactory.ParseString("akka.cluster.seed-nodes = []");
+
     /// <summary>One pooled HTTP client for compaction calls, shared by every node of the process.</summary>
     private static readonly HttpClient CompactionHttp = new() { Timeout = TimeSpan.FromMinutes(2) };
 
@@ -38,9 +41,14 @@ public static class OrchestratorAkkaExtensions
         var compactor = new HttpCompactor(CompactionHttp, responsesUrl, settings.ApiKey);
 
         return builder
-            .AddHocon(settings.Cluster.ToHocon().WithFallback(journal).WithFallback(settings.Hocon), HoconAddMode.Prepend)
+            .AddHocon(journal.WithFallback(settings.Hocon), HoconAddMode.Prepend)
             // The plugin's reference configuration is not loaded by itself.
             .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append)
+            .WithRemoting(settings.Cluster.ToRemoteOptions())
+            .WithClustering(new ClusterOptions())
+            // Seed nodes are joined explicitly at start-up (below: a node without seeds joins itself), so Akka's own
+            // list stays empty whatever the configuration says.
+            .AddHocon(NoSeedNodes, HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
                 var manager = system.ActorOf(ConnectionManager.Props(settings.EndpointFor(responsesUrl)), "connections");
@@ -57,9 +65,9 @@ public static class OrchestratorAkkaExtensions
                         new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation, compactor));
                 },
                 new ConversationMessageExtractor(MaxShards),
-                // Remembered entities: a conversation stopped by a crash or a node leaving is started again and
-                // finishes its open work; conversations passivate only when idle, which forgets them.
-                new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = true, RememberEntitiesStore = RememberEntitiesStore.Eventsourced })
+                // Every sharding setting (remembered entities, their store, the state store) is akka.cluster.sharding's
+                // in hocon/cluster.conf, where each is explained.
+                new ShardOptions())
             .AddStartup((system, _) =>
             {
                 // Without seed nodes a single node joins itself: the same sharding path a multi-node cluster uses.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Hosting.Configuration;
 
@@ -5,7 +6,7 @@ namespace Orchestrator.Hosting;
 
 /// <summary>
 /// What an embedding application chooses for <see cref="OrchestratorBuilderExtensions.WithOrchestrator(Akka.Hosting.AkkaConfigurationBuilder, Action{OrchestratorOptions})"/>.
-/// Anything left null comes from the environment and <c>hocon/</c>, exactly as for the CLI
+/// Anything left null comes from the layers the CLI reads (the reference HOCON, <c>ORCHESTRATOR_CONFIG</c>, <see cref="Configuration"/>, the environment)
 /// (<c>OPENAI_API_KEY</c>, <c>OPENAI_BASE_URL</c>, <c>ORCHESTRATOR_DATA</c>, <c>ORCHESTRATOR_JOURNAL</c>, …).
 /// </summary>
 public sealed class OrchestratorOptions
@@ -18,6 +19,16 @@ public sealed class OrchestratorOptions
 
     /// <summary>Directory of the SQLite journal; default <c>ORCHESTRATOR_DATA</c> or <c>./data</c>.</summary>
     public string? DataDirectory { get; set; }
+
+    /// <summary>
+    /// The application's configuration, whose <c>Orchestrator</c> section sets <c>orchestrator.*</c> keys
+    /// (<c>"Orchestrator": { "Connections": { "MaxSockets": 64 } }</c>, <c>ORCHESTRATOR__Connections__MaxSockets</c>);
+    /// e.g. <c>builder.Configuration</c>. Its keys win over <see cref="ConfigFile"/>; an unknown key stops the start.
+    /// </summary>
+    public IConfiguration? Configuration { get; set; }
+
+    /// <summary>A HOCON file of overrides over the reference configuration; default <c>ORCHESTRATOR_CONFIG</c>.</summary>
+    public string? ConfigFile { get; set; }
 
     /// <summary>Where unset values are read from; the process environment unless replaced (tests).</summary>
     public Func<string, string?> Environment { get; set; } = System.Environment.GetEnvironmentVariable;
@@ -32,7 +43,7 @@ public sealed class OrchestratorOptions
     {
         var apiKey = ApiKey;
         var environment = Environment;
-        var settings = OrchestratorSettings.Load(name => name == "OPENAI_API_KEY" && apiKey is not null ? apiKey : environment(name), DataDirectory, Endpoint);
+        var settings = OrchestratorSettings.Load(name => name == "OPENAI_API_KEY" && apiKey is not null ? apiKey : environment(name), DataDirectory, Endpoint, ConfigFile, Configuration);
         return Configure?.Invoke(settings) ?? settings;
     }
 }

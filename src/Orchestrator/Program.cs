@@ -1,19 +1,37 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Orchestrator.Hosting.Configuration;
 
 namespace Orchestrator.Cli;
 
 public static class Program
 {
-    public static Task<int> Main(string[] args) => RunAsync(args, Environment.GetEnvironmentVariable, Console.Out, Console.Error);
+    public static Task<int> Main(string[] args)
+    {
+        IConfiguration configuration;
+        try
+        {
+            configuration = ConfigurationLayer.FromWorkingDirectory();
+        }
+        catch (InvalidDataException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message} {e.InnerException?.Message}".TrimEnd());
+            return Task.FromResult(CommandErrors.Usage);
+        }
+        return RunAsync(args, Environment.GetEnvironmentVariable, Console.Out, Console.Error, configuration);
+    }
 
-    /// <summary>The whole CLI, with its environment and output passed in so that tests can run it in-process.</summary>
-    public static async Task<int> RunAsync(string[] args, Func<string, string?> environment, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// The whole CLI, with its environment and output passed in so that tests can run it in-process.
+    /// <paramref name="configuration"/> holds the host's keys (appsettings.json and <c>ORCHESTRATOR__…</c> variables); none when null.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, Func<string, string?> environment, TextWriter stdout, TextWriter stderr, IConfiguration? configuration = null)
     {
         var root = new RootCommand("Orchestrator: long, tool-heavy agent conversations over the OpenAI Responses API in WebSocket mode, on Akka.NET.")
         {
-            RunCommand.Create(environment, stdout, stderr),
-            ServeCommand.Create(environment, stdout, stderr),
-            InspectCommand.Create(environment, stdout, stderr),
+            RunCommand.Create(environment, stdout, stderr, configuration),
+            ServeCommand.Create(environment, stdout, stderr, configuration),
+            InspectCommand.Create(environment, stdout, stderr, configuration),
             EmulatorCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);

@@ -1,25 +1,62 @@
+using Akka.Configuration;
+using Orchestrator.Actors.Settings;
 using Orchestrator.Messages.Events;
 
 namespace Orchestrator.Actors.Conversation;
 
-/// <summary>How conversations behave on this node; read once from configuration.</summary>
+/// <summary>
+/// How conversations behave on this node: <c>orchestrator.conversation</c> and the settings new conversations start
+/// with (<c>orchestrator.model</c>, <c>instructions</c>, <c>store</c>); read once from configuration.
+/// </summary>
 public sealed record ConversationOptions
 {
+    /// <summary>The reference configuration's settings (<c>hocon/engine.conf</c>).</summary>
+    public ConversationOptions() : this(ConfigurationFactory.Empty)
+    {
+    }
+
+    /// <summary>The <c>orchestrator</c> keys of <paramref name="config"/>, the reference's where it has none.</summary>
+    public ConversationOptions(Config config)
+    {
+        var o = EngineReference.Reader(config, "orchestrator");
+        var model = o.String("model");
+        if (string.IsNullOrWhiteSpace(model)) throw new SettingsException("orchestrator.model must be set.");
+        var instructions = o.String("instructions");
+        Defaults = new ConversationSettings(model, string.IsNullOrWhiteSpace(instructions) ? null : instructions, o.Bool("store"));
+
+        var c = EngineReference.Reader(config, "orchestrator.conversation");
+        UseContinuation = c.Bool("continuation");
+        MaxSendAttempts = c.Positive("max-send-attempts");
+        RetryMinBackoff = c.Duration("retry-min-backoff");
+        RetryMaxBackoff = c.Duration("retry-max-backoff");
+        IdleTimeout = c.Duration("idle-timeout");
+        CompactAtInputTokens = Math.Max(0, c.Long("compact-at-input-tokens"));
+        ServerSideCompaction = c.Bool("server-side-compaction");
+        SnapshotEvery = c.Positive("snapshot-every");
+        WarmUp = c.Bool("warm-up");
+        MaxMessageChars = c.Positive("max-message-chars");
+        MaxQueuedMessages = c.Positive("max-queued-messages");
+        MaxQueuedBytes = c.Bytes("max-queued-bytes");
+        MaxRoundsPerTurn = c.Positive("max-rounds-per-turn");
+        MaxToolCallsPerTurn = c.Positive("max-tool-calls-per-turn");
+        MaxCompactionsPerTurn = c.Int("max-compactions-per-turn", 0, 1000);
+    }
+
     /// <summary>Settings a new conversation starts with (persisted with its first message).</summary>
-    public required ConversationSettings Defaults { get; init; }
+    public ConversationSettings Defaults { get; init; }
 
     /// <summary>
     /// Off sends the whole window every time, as a plain HTTP client would: the baseline that benchmarks
     /// compare continuation against. Never turn it off in production.
     /// </summary>
-    public bool UseContinuation { get; init; } = true;
+    public bool UseContinuation { get; init; }
 
     /// <summary>Failed sends of one request in a row (transport loss, 429, 5xx) before the turn is abandoned.</summary>
-    public int MaxSendAttempts { get; init; } = 6;
+    public int MaxSendAttempts { get; init; }
 
-    public TimeSpan RetryMinBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan RetryMinBackoff { get; init; }
 
-    public TimeSpan RetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan RetryMaxBackoff { get; init; }
 
     /// <summary>
     /// Longest a turn waits for a lane (or a warm-up for its lane) before it gives up: the turn fails, the warm-up is
@@ -31,7 +68,7 @@ public sealed record ConversationOptions
     public TimeSpan CompactionTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>An idle conversation asks to be passivated after this long without messages; one with open work never does.</summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan IdleTimeout { get; init; }
 
     /// <summary>
     /// When a response reports at least this many input tokens, the window is compacted through
@@ -52,29 +89,29 @@ public sealed record ConversationOptions
     public bool WarmUp { get; init; }
 
     /// <summary>A snapshot is saved after every this many events, so recovery replays at most that many.</summary>
-    public int SnapshotEvery { get; init; } = 100;
+    public int SnapshotEvery { get; init; }
 
     /// <summary>Longest accepted user message, in characters.</summary>
-    public int MaxMessageChars { get; init; } = 1_000_000;
+    public int MaxMessageChars { get; init; }
 
     /// <summary>
     /// Messages that may wait while a turn is open; one more is refused before it is persisted. Queued messages
     /// open the next turn together, so this and <see cref="MaxQueuedBytes"/> bound that turn's new input.
     /// </summary>
-    public int MaxQueuedMessages { get; init; } = 32;
+    public int MaxQueuedMessages { get; init; }
 
     /// <summary>UTF-8 bytes of the texts of the messages waiting while a turn is open; a message that would pass it is refused.</summary>
-    public long MaxQueuedBytes { get; init; } = 4 * 1024 * 1024;
+    public long MaxQueuedBytes { get; init; }
 
     /// <summary>Model responses in one turn; a response that asks for tools at this count ends the turn without running them.</summary>
-    public int MaxRoundsPerTurn { get; init; } = 64;
+    public int MaxRoundsPerTurn { get; init; }
 
     /// <summary>Function calls the model may ask for in one turn; the response whose calls pass it ends the turn without running them.</summary>
-    public int MaxToolCallsPerTurn { get; init; } = 512;
+    public int MaxToolCallsPerTurn { get; init; }
 
     /// <summary>
     /// Compactions in one turn; past it the turn goes on uncompacted (and fails if the server refuses it as too large),
     /// so a window that stays above the threshold after compacting cannot compact, and journal, before every request.
     /// </summary>
-    public int MaxCompactionsPerTurn { get; init; } = 4;
+    public int MaxCompactionsPerTurn { get; init; }
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Remote.Hosting;
 
 namespace Orchestrator.Hosting.Configuration;
 
@@ -23,14 +24,8 @@ public sealed record ClusterSettings(string Host, int Port, IReadOnlyList<string
     public ClusterSettings With(string? host, int? port, string? seedNodes) =>
         new ClusterSettings(Blank(host) ?? Host, port ?? Port, Blank(seedNodes) is { } list ? ParseSeedNodes(list) : SeedNodes).Validated();
 
-    /// <summary>
-    /// The HOCON that applies the host and port. Seed nodes are joined explicitly at start-up
-    /// (<see cref="SeedAddresses"/>), so Akka's own list is emptied here.
-    /// </summary>
-    public Config ToHocon() => ConfigurationFactory.ParseString(
-        $"akka.remote.dot-netty.tcp.hostname = {Quote(Host)}\n" +
-        $"akka.remote.dot-netty.tcp.port = {Port}\n" +
-        "akka.cluster.seed-nodes = []");
+    /// <summary>Where the node's transport binds and is reached (Akka.Remote.Hosting's typed options).</summary>
+    public RemoteOptions ToRemoteOptions() => new() { HostName = Host, Port = Port };
 
     /// <summary>
     /// The seed nodes' addresses; a seed given as <c>host:port</c> is taken to run the actor system
@@ -62,8 +57,6 @@ public sealed record ClusterSettings(string Host, int Port, IReadOnlyList<string
         int.TryParse(text, out var port) && port is >= 0 and <= 65535
             ? port
             : throw new ConfigurationException($"The port of {source} must be a number between 0 and 65535, not '{text}'.");
-
-    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Akka.Hosting;
 
 namespace Orchestrator.Hosting.Configuration;
 
@@ -26,8 +27,7 @@ public abstract class JournalStore
     /// <summary>The conversations' plugins and sharding's own (<c>*.sharding</c>, other tables) use the same database.</summary>
     protected static Config ConnectionStringHocon(string connectionString)
     {
-        var quoted = "\"" + connectionString.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
         string[] plugins = ["journal.sql", "snapshot-store.sql", "journal.sharding", "snapshot-store.sharding"];
-        return ConfigurationFactory.ParseString(string.Join("\n", plugins.Select(plugin => $"akka.persistence.{plugin}.connection-string = {quoted}")));
+        return ConfigurationFactory.ParseString(string.Join("\n", plugins.Select(plugin => $"akka.persistence.{plugin}.connection-string = {connectionString.ToHocon()}")));
     }
 }

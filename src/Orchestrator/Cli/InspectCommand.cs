@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Orchestrator.Hosting.Client;
 using Orchestrator.Hosting.Configuration;
 
@@ -7,19 +8,21 @@ namespace Orchestrator.Cli;
 /// <summary><c>inspect</c>: a conversation's history as its journal records it.</summary>
 public static class InspectCommand
 {
-    public static Command Create(Func<string, string?> environment, TextWriter stdout, TextWriter stderr)
+    public static Command Create(Func<string, string?> environment, TextWriter stdout, TextWriter stderr, IConfiguration? configuration = null)
     {
         var conversation = new Argument<string>("conversation") { Description = "The conversation id (as given to run --conversation or the HTTP API)." };
         var data = new Option<string?>("--data") { Description = "Data directory of the SQLite journal (default: ORCHESTRATOR_DATA or ./data). ORCHESTRATOR_JOURNAL=postgres reads ORCHESTRATOR_POSTGRES instead." };
 
+        var configFile = new Option<string?>("--config") { Description = "A HOCON file of settings over the reference ones, as for run (default: ORCHESTRATOR_CONFIG)." };
+
         var command = new Command("inspect", "Print a conversation's history from the journal: turns, response ids, tool calls with durations, abandoned turns, compactions. Safe while a node runs.")
         {
-            conversation, data,
+            conversation, data, configFile,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
             var id = ConversationIds.Validate(parse.GetValue(conversation)!);
-            var settings = OrchestratorSettings.Load(environment, parse.GetValue(data));
+            var settings = OrchestratorSettings.Load(environment, parse.GetValue(data), configFile: parse.GetValue(configFile), configuration: configuration);
             var entries = await JournalReader.ReadAsync(settings, id, cancellationToken);
             if (entries.Count == 0)
                 throw new CommandFailedException($"no conversation '{id}' in the journal {Where(settings)}; check the id, and --data or ORCHESTRATOR_JOURNAL");

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Hosting;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql;
 using Akka.Persistence.Sql.Query;
@@ -24,8 +25,8 @@ public static class JournalReader
         // The query plugin has connection settings of its own: the journal's.
         var config = ConfigurationFactory.ParseString(
                 "akka.actor.provider = local\nakka.loglevel = ERROR\nakka.stdout-loglevel = OFF\n" +
-                $"akka.persistence.query.journal.sql.connection-string = {Quote(merged.GetString("akka.persistence.journal.sql.connection-string"))}\n" +
-                $"akka.persistence.query.journal.sql.provider-name = {Quote(merged.GetString("akka.persistence.journal.sql.provider-name"))}")
+                $"akka.persistence.query.journal.sql.connection-string = {merged.GetString("akka.persistence.journal.sql.connection-string").ToHocon()}\n" +
+                $"akka.persistence.query.journal.sql.provider-name = {merged.GetString("akka.persistence.journal.sql.provider-name").ToHocon()}")
             .WithFallback(merged);
         using var system = ActorSystem.Create("orchestrator-inspect", config);
         try
@@ -45,8 +46,6 @@ public static class JournalReader
             await system.Terminate();
         }
     }
-
-    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     // The SQL journal writes DateTime ticks (UTC).
     private static DateTimeOffset Written(long timestamp) => new(timestamp, TimeSpan.Zero);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Akka.Actor;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Actors.Tools;
@@ -13,11 +14,12 @@ namespace Orchestrator.Cli;
 /// <summary><c>serve</c>: a long-running node with the HTTP API, until Ctrl+C or SIGTERM.</summary>
 public static class ServeCommand
 {
-    public static Command Create(Func<string, string?> environment, TextWriter stdout, TextWriter stderr)
+    public static Command Create(Func<string, string?> environment, TextWriter stdout, TextWriter stderr, IConfiguration? configuration = null)
     {
         var urls = new Option<string>("--urls") { Description = "URL to listen on; the default is loopback, and any other address needs a TLS-terminating proxy in front and ORCHESTRATOR_API_TOKEN (port 0 picks a free one; the first line printed shows it).", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var endpoint = new Option<string?>("--endpoint") { Description = "Responses endpoint, as for run (default: OPENAI_BASE_URL or the OpenAI API when OPENAI_API_KEY is set, else the embedded emulator)." };
         var data = new Option<string?>("--data") { Description = "Data directory for the journal (default: ORCHESTRATOR_DATA or ./data)." };
+        var configFile = new Option<string?>("--config") { Description = "A HOCON file of settings over the reference ones (default: ORCHESTRATOR_CONFIG), e.g. orchestrator.connections.max-sockets = 64. appsettings.json and ORCHESTRATOR__Connections__MaxSockets-style variables win over it." };
         var toolLatency = new Option<int>("--demo-tool-latency-ms") { Description = "Simulated work per demo tool call, in milliseconds (for demos and fault tests)." };
         var clusterHost = new Option<string?>("--cluster-host") { Description = "Host name this node's cluster transport binds and is reached at (default: ORCHESTRATOR_CLUSTER_HOST or 127.0.0.1)." };
         var clusterPort = new Option<int?>("--cluster-port") { Description = "Port of this node's cluster transport; 0 picks a free one (default: ORCHESTRATOR_CLUSTER_PORT or 0). A seed node needs a fixed one." };
@@ -26,11 +28,11 @@ public static class ServeCommand
 
         var command = new Command("serve", "Run a node with the HTTP API (/v1/conversations, SSE events, /healthz, /readyz, /openapi/v1.json) until Ctrl+C; conversations with open work resume by themselves. ORCHESTRATOR_API_TOKEN makes /v1 require that bearer token; ORCHESTRATOR_TELEMETRY=console,otlp,prometheus turns on OpenTelemetry exporters.")
         {
-            urls, endpoint, data, clusterHost, clusterPort, seedNodes, toolLatency, logLevel,
+            urls, endpoint, data, configFile, clusterHost, clusterPort, seedNodes, toolLatency, logLevel,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
-            var settings = OrchestratorSettings.Load(environment, parse.GetValue(data), parse.GetValue(endpoint));
+            var settings = OrchestratorSettings.Load(environment, parse.GetValue(data), parse.GetValue(endpoint), parse.GetValue(configFile), configuration);
             settings = settings with { Cluster = settings.Cluster.With(parse.GetValue(clusterHost), parse.GetValue(clusterPort), parse.GetValue(seedNodes)) };
             var level = parse.GetValue(logLevel);
             var latency = parse.GetValue(toolLatency);

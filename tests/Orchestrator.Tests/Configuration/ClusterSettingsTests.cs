@@ -43,9 +43,8 @@ public class ClusterSettingsTests
         var settings = ClusterSettings.FromConfig(ClusterConf, Env(("ORCHESTRATOR_SEED_NODES", "127.0.0.1:4053")));
 
         Assert.Equal([new Address("akka.tcp", "orchestrator", "127.0.0.1", 4053)], settings.SeedAddresses("orchestrator"));
-        // Akka's own list is emptied: the node joins its seeds explicitly at start-up.
-        Assert.Empty(settings.ToHocon().GetStringList("akka.cluster.seed-nodes"));
-        Assert.Equal(0, settings.ToHocon().GetInt("akka.remote.dot-netty.tcp.port"));
+        var remote = settings.ToRemoteOptions();
+        Assert.Equal(("127.0.0.1", 0), (remote.HostName, remote.Port));
     }
 
     [Theory]

@@ -60,7 +60,11 @@ public class OrchestratorSettingsTests
         Assert.Equal(JournalKind.Sqlite, settings.Journal);
         Assert.Null(settings.Postgres);
         Assert.Equal(Path.GetFullPath("data"), settings.DataDirectory);
-        Assert.Equal(new ConnectionLimits(128, 10_000, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 16, 16, TimeSpan.FromMinutes(55), 0.1, TimeSpan.FromMinutes(4), 8, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1)), settings.Connections);
+        var c = settings.Connections;
+        Assert.Equal((128, 10_000, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 16, 16),
+            (c.MaxSockets, c.MaxQueuedLeases, c.ConnectTimeout, c.MinBackoff, c.MaxBackoff, c.LanesPerConnection, c.MaxInFlightPerConnection));
+        Assert.Equal((TimeSpan.FromMinutes(55), 0.1, TimeSpan.FromMinutes(4), 8, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1)),
+            (c.MaxAge, c.MaxAgeJitter, c.MaxDrain, c.MaxConnecting, c.IdleTimeout, c.LeaseWaitWarningInterval));
         Assert.Equal(6, settings.Conversation.MaxSendAttempts);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.Conversation.RetryMaxBackoff);
         Assert.Equal(TimeSpan.FromMinutes(2), settings.Conversation.IdleTimeout);

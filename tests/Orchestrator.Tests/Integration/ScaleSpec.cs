@@ -1,3 +1,4 @@
+using Orchestrator.Actors.Connections;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;
