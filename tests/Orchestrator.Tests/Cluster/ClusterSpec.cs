@@ -117,16 +117,13 @@ public sealed class ClusterSpec(ITestOutputHelper output)
     }
 
     /// <summary>Waits until the given nodes together logged at least <paramref name="count"/> recorded tool results.</summary>
-    private static async Task WaitForRecordedResultsAsync(IReadOnlyList<ServeProcess> nodes, int count)
-    {
-        using var deadline = new CancellationTokenSource(WorkTimeout);
-        while (nodes.Sum(node => node.LogLines.Count(ToolRunLog.IsRecording)) < count)
-        {
-            if (deadline.IsCancellationRequested) throw new TimeoutException($"the nodes did not record {count} tool results within {WorkTimeout.TotalSeconds:0} s");
-            // Progress shows only in the nodes' logs: poll them, bounded by the deadline.
-            await Task.Delay(250, CancellationToken.None);
-        }
-    }
+    private static Task WaitForRecordedResultsAsync(IReadOnlyList<ServeProcess> nodes, int count) =>
+        // Progress shows only in the nodes' logs: poll them, bounded by the deadline.
+        Poll.UntilAsync(
+            () => nodes.Sum(node => node.LogLines.Count(ToolRunLog.IsRecording)) >= count,
+            WorkTimeout,
+            () => $"the nodes did not record {count} tool results within {WorkTimeout.TotalSeconds:0} s",
+            TimeSpan.FromMilliseconds(250));
 
     private void ReportLogCheck(TestCluster cluster)
     {

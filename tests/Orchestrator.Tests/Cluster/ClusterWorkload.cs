@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Npgsql;
 using Orchestrator.Tests.Crash;
+using Orchestrator.Tests.Support;
 using Xunit;
 
 namespace Orchestrator.Tests.Cluster;
@@ -51,24 +52,26 @@ internal sealed class ClusterWorkload(TestCluster cluster, string prefix)
         using var deadline = new CancellationTokenSource(timeout);
         await WaitUntilFinishedInJournalAsync(deadline.Token);
         var turn = 0;
-        while (true)
-        {
-            var open = _ids.Where(id => !_answers.ContainsKey(id)).ToList();
-            if (open.Count == 0) return _answers;
-            await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (id, _) =>
+        // Nothing signals completion over HTTP but the status itself: poll it, bounded by the deadline.
+        await Poll.UntilAsync(
+            async () =>
             {
-                var nodes = cluster.Running;
-                var node = nodes[(Interlocked.Increment(ref turn) & int.MaxValue) % nodes.Count];
-                if (await ServeProcess.TryGetStatusAsync(_http, node.Address, id) is { } status
-                    && status.GetProperty("phase").GetString() == "Idle"
-                    && status.TryGetProperty("last_answer", out var answer) && answer.GetString() is { } text)
-                    _answers[id] = text;
-            });
-            if (deadline.IsCancellationRequested)
-                throw new TimeoutException($"{_ids.Count - _answers.Count} of {_ids.Count} conversations did not finish within {timeout.TotalSeconds:0} s, e.g. {string.Join(", ", _ids.Where(id => !_answers.ContainsKey(id)).Take(5))}");
-            // Nothing signals completion over HTTP but the status itself: poll it, bounded by the deadline.
-            await Task.Delay(500, CancellationToken.None);
-        }
+                var open = _ids.Where(id => !_answers.ContainsKey(id)).ToList();
+                await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (id, _) =>
+                {
+                    var nodes = cluster.Running;
+                    var node = nodes[(Interlocked.Increment(ref turn) & int.MaxValue) % nodes.Count];
+                    if (await ServeProcess.TryGetStatusAsync(_http, node.Address, id) is { } status
+                        && status.GetProperty("phase").GetString() == "Idle"
+                        && status.TryGetProperty("last_answer", out var answer) && answer.GetString() is { } text)
+                        _answers[id] = text;
+                });
+                return open.All(_answers.ContainsKey);
+            },
+            deadline.Token,
+            () => $"{_ids.Count - _answers.Count} of {_ids.Count} conversations did not finish within {timeout.TotalSeconds:0} s, e.g. {string.Join(", ", _ids.Where(id => !_answers.ContainsKey(id)).Take(5))}",
+            TimeSpan.FromMilliseconds(500));
+        return _answers;
     }
 
     /// <summary>
@@ -77,13 +80,13 @@ internal sealed class ClusterWorkload(TestCluster cluster, string prefix)
     /// </summary>
     public async Task WaitUntilFinishedInJournalAsync(CancellationToken deadline)
     {
-        while (await CountFinishedInJournalAsync() < _ids.Count)
-        {
-            if (deadline.IsCancellationRequested)
-                throw new TimeoutException($"only {await CountFinishedInJournalAsync()} of {_ids.Count} conversations finished in time");
-            // The journal is the only witness that does not wake a conversation: poll it, bounded by the deadline.
-            await Task.Delay(1000, CancellationToken.None);
-        }
+        var finished = 0;
+        // The journal is the only witness that does not wake a conversation: poll it, bounded by the deadline.
+        await Poll.UntilAsync(
+            async () => (finished = await CountFinishedInJournalAsync()) >= _ids.Count,
+            deadline,
+            () => $"only {finished} of {_ids.Count} conversations finished in time",
+            TimeSpan.FromSeconds(1));
     }
 
     /// <summary>Conversations whose final answer (the digest of a finished run) is in the journal.</summary>

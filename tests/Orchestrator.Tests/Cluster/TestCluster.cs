@@ -5,6 +5,7 @@ using Orchestrator.Emulator;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Tests.Crash;
 using Orchestrator.Tests.Support;
+using Xunit;
 
 namespace Orchestrator.Tests.Cluster;
 
@@ -123,22 +124,25 @@ internal sealed class TestCluster : IAsyncDisposable
     private async Task WaitUntilReadyAsync(ServeProcess node)
     {
         using var deadline = new CancellationTokenSource(ReadyTimeout);
-        while (true)
-        {
-            try
+        // /readyz is the only signal of a joined member over HTTP: poll it, bounded by the deadline.
+        await Poll.UntilAsync(
+            async () =>
             {
-                using var response = await _http.GetAsync(new Uri(node.Address, "/readyz"), deadline.Token);
-                if (response.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !deadline.IsCancellationRequested)
-            {
-                // Not listening yet or busy: ask again.
-            }
-            if (deadline.IsCancellationRequested || node.HasExited)
-                throw new TimeoutException($"node {node.Address} did not become ready (member up, journal answering) within {ReadyTimeout.TotalSeconds:0} s");
-            // /readyz is the only signal of a joined member over HTTP: poll it, bounded by the deadline.
-            await Task.Delay(250, CancellationToken.None);
-        }
+                Assert.False(node.HasExited, $"node {node.Address} exited before it became ready");
+                try
+                {
+                    using var response = await _http.GetAsync(new Uri(node.Address, "/readyz"), deadline.Token);
+                    return response.StatusCode == HttpStatusCode.OK;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    // Not listening yet, busy, or out of time (the deadline fails the wait).
+                    return false;
+                }
+            },
+            deadline.Token,
+            () => $"node {node.Address} did not become ready (member up, journal answering) within {ReadyTimeout.TotalSeconds:0} s",
+            TimeSpan.FromMilliseconds(250));
     }
 
     private static int FreePort()

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Tests.Support;
@@ -105,24 +106,33 @@ public sealed class CrashSpec(ITestOutputHelper output)
     {
         var lastProgress = System.Diagnostics.Stopwatch.StartNew();
         string? progress = null;
-        while (true)
-        {
-            var status = await ServeProcess.TryGetStatusAsync(http, address, id);
-            if (status is { } s)
+        string? answer = null;
+        JsonElement? status = null;
+        // Nothing signals completion over HTTP but the status itself: poll it, bounded by the deadline.
+        await Poll.UntilAsync(
+            async () =>
             {
-                if (s.GetProperty("phase").GetString() == "Idle" && s.TryGetProperty("last_answer", out var answer))
-                    return answer.GetString()!;
-                var now = $"{s.GetProperty("window_items")}/{s.GetProperty("last_response_id")}";
-                if (now != progress)
+                status = await ServeProcess.TryGetStatusAsync(http, address, id);
+                if (status is { } s)
                 {
-                    progress = now;
-                    lastProgress.Restart();
+                    if (s.GetProperty("phase").GetString() == "Idle" && s.TryGetProperty("last_answer", out var last))
+                    {
+                        answer = last.GetString()!;
+                        return true;
+                    }
+                    var now = $"{s.GetProperty("window_items")}/{s.GetProperty("last_response_id")}";
+                    if (now != progress)
+                    {
+                        progress = now;
+                        lastProgress.Restart();
+                    }
                 }
-            }
-            if (deadline.IsCancellationRequested || lastProgress.Elapsed > StallTimeout)
-                throw new TimeoutException($"{id} did not finish (no progress for {lastProgress.Elapsed.TotalSeconds:0} s): last status {status}");
-            // Nothing signals completion over HTTP but the status itself: poll it, bounded by the deadline.
-            await Task.Delay(200, CancellationToken.None);
-        }
+                Assert.True(lastProgress.Elapsed <= StallTimeout, $"{id} did not finish (no progress for {lastProgress.Elapsed.TotalSeconds:0} s): last status {status}");
+                return false;
+            },
+            deadline,
+            () => $"{id} did not finish in time (no progress for {lastProgress.Elapsed.TotalSeconds:0} s): last status {status}",
+            TimeSpan.FromMilliseconds(200));
+        return answer!;
     }
 }

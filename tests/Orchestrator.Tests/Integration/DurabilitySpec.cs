@@ -15,6 +15,10 @@ namespace Orchestrator.Tests.Integration;
 public sealed class DurabilitySpec : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often the emulator's traffic, a node's status or the journal's rows are asked for: each asks what is under test.</summary>
+    private static readonly TimeSpan AskEvery = TimeSpan.FromMilliseconds(50);
+
     private EmulatorServer _emulator = null!;
     private TestJournal _journal = null!;
 
@@ -38,7 +42,7 @@ public sealed class DurabilitySpec : IAsyncLifetime
         {
             using var stop = new CancellationTokenSource();
             var turn = Drain(first.Client.SendAsync("c-wake", "long job tools:2 rounds:6", cancellationToken: stop.Token));
-            await Until(() => Requests().Count >= 3, "the turn to be under way");
+            await Poll.UntilAsync(() => Requests().Count >= 3, Patience, () => "the turn was not under way in time", AskEvery);
             await stop.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => turn);
         }
@@ -47,9 +51,9 @@ public sealed class DurabilitySpec : IAsyncLifetime
 
         // Nobody talks to the conversation: sharding's remembered entities start it and it finishes the turn.
         await using var second = await StartNode();
-        await Until(() => Requests().Count >= 7 + 1, "the resumed turn to reach its final request");
+        await Poll.UntilAsync(() => Requests().Count >= 7 + 1, Patience, () => "the resumed turn did not reach its final request in time", AskEvery);
         Assert.Null(Requests()[sentBefore].PreviousResponseId);
-        await Until(async () => (await second.Client.GetStatusAsync("c-wake")).Phase == "Idle", "the conversation to go idle");
+        await Poll.UntilAsync(async () => (await second.Client.GetStatusAsync("c-wake")).Phase == "Idle", Patience, () => "the conversation did not go idle in time", AskEvery);
 
         var next = (await second.RunTurnAsync("c-wake", "one more tools:1")).Completed();
         Assert.Contains("calls=13 outputs=13 missing=0 duplicates=0", next.Text);
@@ -73,7 +77,7 @@ public sealed class DurabilitySpec : IAsyncLifetime
         Assert.Contains("calls=14 outputs=14 missing=0 duplicates=0", completed.Text);
         // Older snapshots are deleted once a newer one is saved: after the turn's answer, and before the conversation
         // passivates, however soon its last watcher leaves.
-        await Until(async () => await CountRows("snapshot", "conversation-c-snap") == 1, "the older snapshots to be deleted");
+        await Poll.UntilAsync(async () => await CountRows("snapshot", "conversation-c-snap") == 1, Patience, () => "the older snapshots were not deleted in time", AskEvery);
     }
 
     [Theory]
@@ -106,19 +110,6 @@ public sealed class DurabilitySpec : IAsyncLifetime
     {
         await foreach (var _ in updates)
         {
-        }
-    }
-
-    private static Task Until(Func<bool> condition, string what) => Until(() => Task.FromResult(condition()), what);
-
-    /// <summary>Polls a condition that no message signals (traffic seen by the emulator), bounded in time.</summary>
-    private static async Task Until(Func<Task<bool>> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            if (timeout.IsCancellationRequested) throw new TimeoutException($"Timed out waiting for {what}.");
-            await Task.Delay(50, CancellationToken.None);
         }
     }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.TestKit.Xunit2;
 using Orchestrator.Actors.Tools;
 using Xunit;
@@ -67,12 +68,16 @@ public sealed class ToolWorkerSpec : TestKit
         Assert.Equal("call_1", (await ExpectMsgAsync<ToolWorker.Completed>(Bound)).CallId);
         await started.Task.WaitAsync(Bound);
 
+        var deadLetters = CreateTestProbe();
+        Sys.EventStream.Subscribe(deadLetters, typeof(DeadLetter));
         Watch(worker);
         Sys.Stop(worker);
         await ExpectTerminatedAsync(worker, Bound);
 
-        // The running call's token was cancelled (else this times out), and its outcome never reached the parent.
+        // The running call's token was cancelled (else this times out), and its outcome went to the stopped worker,
+        // so to dead letters: it never reached the parent.
         await cancelled.Task.WaitAsync(Bound);
-        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await deadLetters.FishForMessageAsync<DeadLetter>(d => d.Message is ToolWorker.Completed { CallId: "call_2" } && d.Recipient.Equals(worker), Bound);
+        Assert.False(HasMessages, "the parent received something after the worker stopped");
     }
 }
