@@ -41,14 +41,12 @@ public sealed partial class ConversationActor
     private void OnCreate(CreateConversation create)
     {
         var sender = Sender;
-        if (Exists)
+        if (_state.Decide(create, _deps.Options.Defaults) is not { } started)
         {
             sender.Tell(new ConversationCreated(_conversationId, AlreadyExisted: true));
             return;
         }
-        var defaults = _deps.Options.Defaults;
-        var settings = defaults with { Model = create.Model ?? defaults.Model, Instructions = create.Instructions ?? defaults.Instructions };
-        Persist(new ConversationStarted(settings), e =>
+        Persist(started, e =>
         {
             Apply(e);
             sender.Tell(new ConversationCreated(_conversationId, AlreadyExisted: false));

@@ -8,8 +8,8 @@ namespace Orchestrator.Actors.Conversation;
 
 /// <summary>
 /// Everything a conversation knows, rebuilt from its journal by <see cref="Apply"/> alone (no I/O, no clock),
-/// so that recovery is exact and the rules can be tested without an ActorSystem. <see cref="Decide"/> is the other
-/// half: what a user message becomes (the events to persist, or why none), given the clock and the id from outside.
+/// so that recovery is exact and the rules can be tested without an ActorSystem. The <c>Decide</c> methods are the other
+/// half: what a command becomes (the events to persist, or why none), given the clock and ids from outside.
 ///
 /// <code>
 ///            UserMessageAccepted (idle)
@@ -130,6 +130,15 @@ public sealed record ConversationState
         IPersistedEvent[] events = Settings is null ? [new ConversationStarted(options.Defaults), accepted] : [accepted];
         return new MessageDecision.Accept(messageId, events, OpensTurn: !TurnOpen);
     }
+
+    /// <summary>
+    /// The event that creates the conversation with <paramref name="command"/>'s model and instructions over
+    /// <paramref name="defaults"/>, or null when it exists already (a repeat changes nothing).
+    /// </summary>
+    public ConversationStarted? Decide(CreateConversation command, ConversationSettings defaults) =>
+        Settings is not null
+            ? null
+            : new ConversationStarted(defaults with { Model = command.Model ?? defaults.Model, Instructions = command.Instructions ?? defaults.Instructions });
 
     public ConversationState Apply(IPersistedEvent e) => e switch
     {

@@ -115,4 +115,19 @@ public class ConversationDecideTests
         Assert.Equal(new QueueRefusal(QueueRefusalKind.TooManyBytes, 14, 12), decision.Refusal);
         Assert.IsType<MessageDecision.Accept>(state.Decide(Send("ää"), "m3", Now, Options));
     }
+
+    [Fact]
+    public void Creating_starts_the_conversation_with_the_given_model_and_instructions_over_the_defaults()
+    {
+        Assert.Equal(new ConversationStarted(Settings with { Model = "gpt-x" }),
+            ConversationState.Empty.Decide(new CreateConversation("c1", Model: "gpt-x"), Settings));
+        Assert.Equal(new ConversationStarted(Settings with { Instructions = "Be long." }),
+            ConversationState.Empty.Decide(new CreateConversation("c1", Instructions: "Be long."), Settings));
+    }
+
+    [Fact]
+    public void Creating_a_conversation_that_exists_decides_nothing()
+    {
+        Assert.Null(Started.Decide(new CreateConversation("c1", Model: "gpt-x"), Settings));
+    }
 }
