@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Messages.Protocol;
+using Xunit;
 
 namespace Orchestrator.Tests.Connections;
 
@@ -29,6 +30,17 @@ internal static class LaneTraffic
 
     public static void SendHello(TestProbe holder, LaneLease lease) =>
         holder.Send(lease.Socket, new SendRequest(lease.LeaseId, lease.Lane, Hello(lease.StreamId)));
+
+    /// <summary>
+    /// The socket has taken <paramref name="lease"/>'s request and not sent it: a second send on the lane is refused as
+    /// a duplicate (so the first was handled before it), and no response is in flight.
+    /// </summary>
+    public static void ExpectHeld(TestProbe holder, LaneLease lease, InFlightResponses inFlight)
+    {
+        SendHello(holder, lease);
+        Assert.Contains("already has a response in flight", holder.ExpectMsg<ModelRequestFailed>(Wait).Reason);
+        Assert.Equal(0, inFlight.Count);
+    }
 
     /// <summary>The lease id of the next response that completes, skipping the events before it.</summary>
     public static long CompletedOn(TestProbe holder) =>
