@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Remote.Hosting;
+using Orchestrator.Actors.Settings;
 
 namespace Orchestrator.Hosting.Configuration;
 
@@ -12,12 +13,25 @@ namespace Orchestrator.Hosting.Configuration;
 /// </summary>
 public sealed record ClusterSettings(string Host, int Port, IReadOnlyList<string> SeedNodes)
 {
+    private const string TransportPath = "akka.remote.dot-netty.tcp";
+    private const string SeedNodesKey = "akka.cluster.seed-nodes";
+
     public static ClusterSettings FromConfig(Config config, Func<string, string?> environment)
     {
-        var host = Blank(environment("ORCHESTRATOR_CLUSTER_HOST")) ?? config.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1");
-        var port = Blank(environment("ORCHESTRATOR_CLUSTER_PORT")) is { } text ? ParsePort(text, "ORCHESTRATOR_CLUSTER_PORT") : config.GetInt("akka.remote.dot-netty.tcp.port", 0);
-        var seeds = Blank(environment("ORCHESTRATOR_SEED_NODES")) is { } list ? ParseSeedNodes(list) : config.GetStringList("akka.cluster.seed-nodes", []).ToList();
-        return new ClusterSettings(host, port, seeds).Validated();
+        // No defaults here: cluster.conf, part of the reference, sets every key.
+        if (!config.HasPath(SeedNodesKey)) throw new ConfigurationException($"{SeedNodesKey} is missing: the configuration lacks hocon/cluster.conf.");
+        try
+        {
+            var transport = new SettingsReader(config.GetConfig(TransportPath), TransportPath);
+            var host = Blank(environment("ORCHESTRATOR_CLUSTER_HOST")) ?? transport.String("hostname");
+            var port = Blank(environment("ORCHESTRATOR_CLUSTER_PORT")) is { } text ? ParsePort(text, "ORCHESTRATOR_CLUSTER_PORT") : transport.Int("port", 0, 65535);
+            var seeds = Blank(environment("ORCHESTRATOR_SEED_NODES")) is { } list ? ParseSeedNodes(list) : config.GetStringList(SeedNodesKey).ToList();
+            return new ClusterSettings(host, port, seeds).Validated();
+        }
+        catch (SettingsException e)
+        {
+            throw new ConfigurationException(e.Message, e);
+        }
     }
 
     /// <summary>Options given on the command line win over HOCON and the environment.</summary>

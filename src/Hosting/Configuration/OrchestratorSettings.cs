@@ -33,7 +33,10 @@ public sealed record OrchestratorSettings
     /// <summary>This node's cluster address and the seed nodes it joins.</summary>
     public required ClusterSettings Cluster { get; init; }
 
-    /// <summary>Loaded always from beside the executable, under <c>engine.conf</c> (<see cref="EngineReference"/>); the chosen journal's <c>persistence-*.conf</c> follows (<see cref="JournalStore.HoconFile"/>).</summary>
+    /// <summary>
+    /// The reference's cluster part, read from <c>hocon/</c> beside the executable (<c>engine.conf</c> comes from the
+    /// library: <see cref="EngineReference"/>); the chosen journal's <c>persistence-*.conf</c> follows (<see cref="JournalStore.HoconFile"/>).
+    /// </summary>
     public const string ClusterFile = "cluster.conf";
 
     /// <summary>The environment variable naming a HOCON file whose keys win over the reference (an operator's overrides); <c>--config</c> wins over it.</summary>

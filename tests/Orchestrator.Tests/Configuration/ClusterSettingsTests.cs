@@ -47,6 +47,24 @@ public class ClusterSettingsTests
         Assert.Equal(("127.0.0.1", 0), (remote.HostName, remote.Port));
     }
 
+    [Fact]
+    public void A_configuration_without_cluster_conf_is_refused_rather_than_given_defaults_of_its_own()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => ClusterSettings.FromConfig(ConfigurationFactory.ParseString("orchestrator.model = m"), Env()));
+
+        Assert.Contains("akka.cluster.seed-nodes", e.Message);
+    }
+
+    [Fact]
+    public void A_port_that_is_no_number_is_refused_naming_the_key()
+    {
+        var config = ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.port = many").WithFallback(ClusterConf);
+
+        var e = Assert.Throws<ConfigurationException>(() => ClusterSettings.FromConfig(config, Env()));
+
+        Assert.Equal("akka.remote.dot-netty.tcp.port must be a whole number, not 'many'.", e.Message);
+    }
+
     [Theory]
     [InlineData("ORCHESTRATOR_CLUSTER_PORT", "70000")]
     [InlineData("ORCHESTRATOR_CLUSTER_PORT", "many")]

@@ -11,9 +11,10 @@ public class OrchestratorSettingsTests
 {
     private const string Key = "sk-proj-SECRET-key-0123456789";
 
-    // The repository's engine.conf, copied beside the test assembly by the build.
+    // The repository's engine.conf and cluster.conf, copied beside the test assembly by the build.
     private static readonly Config Engine =
-        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "engine.conf")));
+        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "engine.conf")))
+            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "cluster.conf"))));
 
     private static Func<string, string?> Env(params (string Name, string? Value)[] variables) =>
         name => variables.FirstOrDefault(v => v.Name == name).Value;

@@ -16,7 +16,8 @@ namespace Orchestrator.Tests.Configuration;
 /// </summary>
 public sealed class SettingsRoundTripTests
 {
-    private static readonly Config Reference = EngineReference.Config;
+    private static readonly Config Reference =
+        EngineReference.Config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "cluster.conf"))));
 
     /// <summary>Every property other than the reference's, so that one left out of the HOCON would show.</summary>
     private static readonly ConversationOptions ChangedConversation = new ConversationOptions() with

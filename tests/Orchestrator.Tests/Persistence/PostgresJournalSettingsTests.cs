@@ -12,7 +12,8 @@ public class PostgresJournalSettingsTests
     private const string ConnectionString = $"Host=127.0.0.1;Port=5433;Username=orch;Password={Password};Database=journal";
 
     private static readonly Config Engine =
-        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "engine.conf")));
+        ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "engine.conf")))
+            .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "cluster.conf"))));
 
     private static OrchestratorSettings Load(Config? config = null, params (string Name, string? Value)[] variables) =>
         OrchestratorSettings.FromConfig(config ?? Engine, name => variables.FirstOrDefault(v => v.Name == name).Value);
