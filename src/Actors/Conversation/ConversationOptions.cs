@@ -30,6 +30,8 @@ public sealed record ConversationOptions
         RetryMinBackoff = c.Duration("retry-min-backoff");
         RetryMaxBackoff = c.Duration("retry-max-backoff");
         IdleTimeout = c.Duration("idle-timeout");
+        LeaseTimeout = c.Duration("lease-timeout");
+        CompactionTimeout = c.Duration("compaction-timeout");
         CompactAtInputTokens = Math.Max(0, c.Long("compact-at-input-tokens"));
         ServerSideCompaction = c.Bool("server-side-compaction");
         SnapshotEvery = c.Positive("snapshot-every");
@@ -62,10 +64,10 @@ public sealed record ConversationOptions
     /// Longest a turn waits for a lane (or a warm-up for its lane) before it gives up: the turn fails, the warm-up is
     /// skipped. The connection manager queues lease requests without a time limit; this bounds the wait per request.
     /// </summary>
-    public TimeSpan LeaseTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan LeaseTimeout { get; init; }
 
     /// <summary>Longest a compaction may run before it counts as failed (the turn goes on uncompacted); its late answer is ignored.</summary>
-    public TimeSpan CompactionTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan CompactionTimeout { get; init; }
 
     /// <summary>An idle conversation asks to be passivated after this long without messages; one with open work never does.</summary>
     public TimeSpan IdleTimeout { get; init; }

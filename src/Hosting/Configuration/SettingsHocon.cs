@@ -29,6 +29,8 @@ public static class SettingsHocon
         ("conversation.snapshot-every", o.SnapshotEvery.ToHocon()),
         ("conversation.warm-up", o.WarmUp.ToHocon()),
         ("conversation.idle-timeout", Duration(o.IdleTimeout)),
+        ("conversation.lease-timeout", Duration(o.LeaseTimeout)),
+        ("conversation.compaction-timeout", Duration(o.CompactionTimeout)),
         ("conversation.max-message-chars", o.MaxMessageChars.ToHocon()),
         ("conversation.max-queued-messages", o.MaxQueuedMessages.ToHocon()),
         ("conversation.max-queued-bytes", o.MaxQueuedBytes.ToHocon()),

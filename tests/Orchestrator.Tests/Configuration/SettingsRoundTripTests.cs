@@ -28,6 +28,8 @@ public sealed class SettingsRoundTripTests
         RetryMinBackoff = TimeSpan.FromMilliseconds(50),
         RetryMaxBackoff = TimeSpan.FromSeconds(2),
         IdleTimeout = TimeSpan.FromMinutes(7),
+        LeaseTimeout = TimeSpan.FromSeconds(95),
+        CompactionTimeout = TimeSpan.FromSeconds(40),
         CompactAtInputTokens = 0,
         ServerSideCompaction = true,
         WarmUp = true,
