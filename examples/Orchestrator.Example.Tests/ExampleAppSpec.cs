@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Emulator;
-using Orchestrator.Host.Client;
+using Orchestrator.Hosting.Client;
 using Orchestrator.Messages.Conversations;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using Akka.Hosting;
-using Orchestrator.Host.Client;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Hosting.Client;
 using Orchestrator.Messages.Conversations;
 
 namespace Orchestrator.Example;

@@ -1,5 +1,5 @@
 using Orchestrator.Actors.Tools;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
 
 namespace Orchestrator.Example;
 

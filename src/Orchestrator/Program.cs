@@ -1,7 +1,6 @@
 using System.CommandLine;
-using Orchestrator.Host.Cli;
 
-namespace Orchestrator.Host;
+namespace Orchestrator.Cli;
 
 public static class Program
 {

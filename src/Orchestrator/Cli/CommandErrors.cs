@@ -1,6 +1,6 @@
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Cli;
 
 /// <summary>A command that ran and failed; its message is the one-line error.</summary>
 public sealed class CommandFailedException(string message) : Exception(message);

@@ -1,7 +1,7 @@
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Cli;
 
 /// <summary>One journal entry of a conversation, with the time it was written.</summary>
 public sealed record JournalEntry(long SequenceNr, DateTimeOffset Written, IPersistedEvent Event);

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Orchestrator.Emulator;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Cli;
 
 /// <summary><c>emulator</c>: the Responses WebSocket emulator alone, until Ctrl+C, with optional fault injection.</summary>
 public static class EmulatorCommand

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Cli;
 
 /// <summary><c>inspect</c>: a conversation's history as its journal records it.</summary>
 public static class InspectCommand

@@ -6,10 +6,10 @@ using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Orchestrator.Actors.Conversation;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Events;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Cli;
 
 /// <summary>
 /// Reads a conversation's journal without starting a node: a local actor system (no cluster, no remoting) with

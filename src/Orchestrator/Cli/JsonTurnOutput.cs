@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orchestrator.Messages.Conversations;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Cli;
 
 /// <summary>One JSON object per line; the last of a successful run is <c>turn.completed</c>.</summary>
 public sealed class JsonTurnOutput(TextWriter output) : ITurnOutput

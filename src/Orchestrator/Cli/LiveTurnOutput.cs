@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Orchestrator.Messages.Conversations;
 using Spectre.Console;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Cli;
 
 /// <summary>
 /// <c>run</c> on a terminal: a live table of the turn's tool calls (running ones with their elapsed time, finished ones

@@ -1,12 +1,12 @@
 using System.CommandLine;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Actors.Tools.Demo;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Conversations;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Cli;
 
 /// <summary><c>run</c>: one user turn to completion in a new or resumed conversation.</summary>
 public static class RunCommand

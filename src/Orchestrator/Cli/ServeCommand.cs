@@ -4,11 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Actors.Tools.Demo;
-using Orchestrator.Host.Api;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Hosting.Configuration;
+using Orchestrator.Http;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Cli;
 
 /// <summary><c>serve</c>: a long-running node with the HTTP API, until Ctrl+C or SIGTERM.</summary>
 public static class ServeCommand

@@ -1,6 +1,6 @@
 using Orchestrator.Messages.Conversations;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Cli;
 
 /// <summary>Streams the assistant's text as it arrives and shows each tool call starting and finishing.</summary>
 public sealed class TextTurnOutput(TextWriter output) : ITurnOutput

@@ -1,6 +1,6 @@
 using Orchestrator.Messages.Conversations;
 
-namespace Orchestrator.Host.Cli;
+namespace Orchestrator.Cli;
 
 /// <summary>How <c>run</c> shows a turn: readable text for people, or JSON lines for machines.</summary>
 public interface ITurnOutput

@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Emulator;
-using Orchestrator.Host.Api;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Hosting.Configuration;
+using Orchestrator.Http;
 using Orchestrator.Tests.Support;
 using Xunit;
 

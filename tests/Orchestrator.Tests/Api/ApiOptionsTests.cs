@@ -1,7 +1,7 @@
 using Config = Akka.Configuration.Config;
 using ConfigurationFactory = Akka.Configuration.ConfigurationFactory;
-using Orchestrator.Host.Api;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
+using Orchestrator.Http;
 using Xunit;
 
 namespace Orchestrator.Tests.Api;

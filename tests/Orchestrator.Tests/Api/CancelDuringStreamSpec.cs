@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Orchestrator.Emulator;
-using Orchestrator.Host.Api;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Hosting.Configuration;
+using Orchestrator.Http;
 using Orchestrator.Tests.Support;
 using Xunit;
 

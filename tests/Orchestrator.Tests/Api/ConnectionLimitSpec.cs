@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using Orchestrator.Host.Api;
+using Orchestrator.Http;
 using Orchestrator.Tests.Support;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using Orchestrator.Host.Api;
+using Orchestrator.Http;
 using Orchestrator.Messages.Conversations;
 using Xunit;
 

@@ -1,4 +1,4 @@
-using Orchestrator.Host.Api;
+using Orchestrator.Http;
 using Xunit;
 
 namespace Orchestrator.Tests.Api;

@@ -1,5 +1,5 @@
 using System.Net;
-using Orchestrator.Host.Api;
+using Orchestrator.Http;
 using Xunit;
 
 namespace Orchestrator.Tests.Api;

@@ -1,6 +1,6 @@
 using System.Net;
 using Orchestrator.Actors.Conversation;
-using Orchestrator.Host.Client;
+using Orchestrator.Hosting.Client;
 using Orchestrator.Messages.Conversations;
 using Xunit;
 

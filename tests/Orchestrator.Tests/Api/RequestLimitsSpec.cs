@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Orchestrator.Host.Api;
+using Orchestrator.Http;
 using Xunit;
 
 namespace Orchestrator.Tests.Api;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Orchestrator.Host.Bench;
+using Orchestrator.Load;
 using Xunit;
 
 namespace Orchestrator.Tests.Bench;

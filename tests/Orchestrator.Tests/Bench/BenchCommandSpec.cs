@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Orchestrator.Host;
-using Orchestrator.Host.Bench;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Cli;
+using Orchestrator.Hosting.Configuration;
+using Orchestrator.Load;
 using Xunit;
 
 using Orchestrator.Tests.Support;

@@ -1,4 +1,4 @@
-using Orchestrator.Host.Bench;
+using Orchestrator.Load;
 using Xunit;
 
 namespace Orchestrator.Tests.Bench;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Orchestrator.Cli;
 using Orchestrator.Emulator;
-using Orchestrator.Host;
 using Orchestrator.Tests.Support;
 using Xunit;
 

@@ -1,4 +1,4 @@
-using Orchestrator.Host.Cli;
+using Orchestrator.Cli;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
 using Xunit;

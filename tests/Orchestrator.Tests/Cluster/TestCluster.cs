@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 using Orchestrator.Emulator;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Tests.Crash;
 using Orchestrator.Tests.Support;
 

@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Xunit;
-using ConfigurationException = Orchestrator.Host.Configuration.ConfigurationException;
+using ConfigurationException = Orchestrator.Hosting.Configuration.ConfigurationException;
 
 namespace Orchestrator.Tests.Configuration;
 

@@ -1,4 +1,4 @@
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Xunit;
 
 namespace Orchestrator.Tests.Configuration;

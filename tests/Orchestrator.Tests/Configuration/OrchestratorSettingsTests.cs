@@ -1,8 +1,8 @@
 using Akka.Configuration;
 using Orchestrator.Actors.Connections;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Events;
-using ConfigurationException = Orchestrator.Host.Configuration.ConfigurationException;
+using ConfigurationException = Orchestrator.Hosting.Configuration.ConfigurationException;
 using Xunit;
 
 namespace Orchestrator.Tests.Configuration;

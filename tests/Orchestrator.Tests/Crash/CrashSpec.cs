@@ -1,5 +1,5 @@
 using Orchestrator.Emulator;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;

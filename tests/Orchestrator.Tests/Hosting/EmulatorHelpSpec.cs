@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Orchestrator.Host;
-using Orchestrator.Host.Cli;
+using Orchestrator.Cli;
+using Orchestrator.Cli;
 using Xunit;
 
 namespace Orchestrator.Tests.Hosting;

@@ -1,4 +1,4 @@
-using Orchestrator.Host;
+using Orchestrator.Cli;
 using Xunit;
 
 namespace Orchestrator.Tests.Hosting;

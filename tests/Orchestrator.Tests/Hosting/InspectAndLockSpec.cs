@@ -1,6 +1,6 @@
+using Orchestrator.Cli;
 using Orchestrator.Emulator;
-using Orchestrator.Host;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Tests.Support;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using Orchestrator.Emulator;
-using Orchestrator.Host.Client;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Hosting.Client;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Conversations;
 using Orchestrator.Tests.Support;
 using Xunit;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Orchestrator.Emulator;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Conversations;
 using Orchestrator.Tests.Support;
 using Xunit;

@@ -2,8 +2,8 @@ using System.Diagnostics.Metrics;
 using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Emulator;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Tests.Support;
 using Xunit;
 

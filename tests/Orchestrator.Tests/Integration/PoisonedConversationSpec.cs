@@ -1,8 +1,8 @@
 using Orchestrator.Actors.Tools;
 using Orchestrator.Actors.Tools.Demo;
 using Orchestrator.Emulator;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Conversations;
 using Orchestrator.Tests.Support;
 using Xunit;

@@ -1,6 +1,6 @@
 using Orchestrator.Emulator;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Conversations;
 using Orchestrator.Tests.Support;
 using Xunit;

@@ -5,10 +5,10 @@ using Akka.Persistence;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using LinqToDB.Interceptors;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Journal;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
+using Orchestrator.Persistence.Sqlite;
 using Orchestrator.Tests.Support;
 using Xunit;
 
@@ -76,7 +76,7 @@ public sealed class DirectReplaySqlJournalSpec
         // The linq2db replay, as PostgreSQL's journal runs it, on the SQLite journal whose statements can be counted.
         var config = ConfigurationFactory.ParseString($$"""
                 akka.persistence.journal.sql.replay-batch-size = {{ReplayBatchSize}}
-                akka.persistence.journal.sql.class = "{{typeof(DirectReplaySqlJournal).FullName}}, orchestrator"
+                akka.persistence.journal.sql.class = "{{typeof(DirectReplaySqlJournal).FullName}}, Orchestrator.Persistence.Sql"
                 """)
             .WithFallback(await journal.NodeConfigAsync());
         var replayQueries = new JournalSelectCounter();

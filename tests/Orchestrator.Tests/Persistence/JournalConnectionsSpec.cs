@@ -4,7 +4,7 @@ using Akka.Persistence;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using LinqToDB.Interceptors;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using LinqToDB.Mapping;
 using Orchestrator.Tests.Support;
 using Xunit;

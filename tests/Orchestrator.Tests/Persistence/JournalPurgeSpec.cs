@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
 using Orchestrator.Tests.Support;

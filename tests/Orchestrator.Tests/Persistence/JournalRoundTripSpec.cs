@@ -5,7 +5,7 @@ using Akka.Persistence;
 using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
 using Orchestrator.Messages.Serialization;

@@ -3,7 +3,7 @@ using LinqToDB;
 using LinqToDB.Data;
 using LinqToDB.Mapping;
 using LinqToDB.Metrics;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Xunit;
 
 namespace Orchestrator.Tests.Persistence;

@@ -1,7 +1,7 @@
 using Akka.Configuration;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Xunit;
-using ConfigurationException = Orchestrator.Host.Configuration.ConfigurationException;
+using ConfigurationException = Orchestrator.Hosting.Configuration.ConfigurationException;
 
 namespace Orchestrator.Tests.Persistence;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Orchestrator.Host;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Cli;
+using Orchestrator.Hosting.Configuration;
 using Xunit;
-using ConfigurationException = Orchestrator.Host.Configuration.ConfigurationException;
+using ConfigurationException = Orchestrator.Hosting.Configuration.ConfigurationException;
 
 namespace Orchestrator.Tests.Persistence;
 

@@ -1,7 +1,7 @@
 using LinqToDB.Data;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Emulator;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Protocol;
 using Orchestrator.Tests.Support;
 using Xunit;

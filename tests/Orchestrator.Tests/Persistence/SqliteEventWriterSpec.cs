@@ -8,10 +8,10 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Actors.Diagnostics;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Journal;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
+using Orchestrator.Persistence.Sqlite;
 using Orchestrator.Tests.Support;
 using Xunit;
 

@@ -1,14 +1,14 @@
 using Akka.Actor;
 using Akka.Persistence;
 using Akka.TestKit.Xunit2;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Tests.Support;
 using Xunit;
 
 namespace Orchestrator.Tests.Persistence;
 
 /// <summary>
-/// What <see cref="Orchestrator.Host.Journal.SqliteJournal"/> reads itself must agree with its writes in flight (its
+/// What <see cref="Orchestrator.Persistence.Sqlite.SqliteJournal"/> reads itself must agree with its writes in flight (its
 /// replays are compared with the plugin's in <see cref="DirectReplaySqlJournalSpec"/>, its writes in
 /// <see cref="SqliteEventWriterSpec"/>).
 /// </summary>

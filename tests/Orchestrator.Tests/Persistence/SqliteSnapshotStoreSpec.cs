@@ -3,10 +3,10 @@ using Akka.Configuration;
 using Akka.Persistence;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Journal;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
+using Orchestrator.Persistence.Sqlite;
 using Orchestrator.Tests.Support;
 using Xunit;
 

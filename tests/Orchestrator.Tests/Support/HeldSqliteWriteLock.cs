@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 
 namespace Orchestrator.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Reflection;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 using Xunit.Sdk;
 
 namespace Orchestrator.Tests.Support;

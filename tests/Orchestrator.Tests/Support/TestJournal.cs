@@ -7,7 +7,7 @@ using LinqToDB;
 using LinqToDB.Interceptors;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Orchestrator.Host.Configuration;
+using Orchestrator.Hosting.Configuration;
 
 namespace Orchestrator.Tests.Support;
 

@@ -1,7 +1,7 @@
 using Orchestrator.Actors.Tools;
 using Orchestrator.Actors.Tools.Demo;
-using Orchestrator.Host.Configuration;
-using Orchestrator.Host.Hosting;
+using Orchestrator.Hosting;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Conversations;
 
 namespace Orchestrator.Tests.Support;

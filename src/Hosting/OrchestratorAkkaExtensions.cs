@@ -1,0 +1,71 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Persistence.Sql;
+using Orchestrator.Actors.Connections;
+using Orchestrator.Actors.Conversation;
+using Orchestrator.Actors.Tools;
+using Orchestrator.Hosting.Configuration;
+
+namespace Orchestrator.Hosting;
+
+/// <summary>The composition root of a node: configuration, journal, connection manager and the conversation shard region.</summary>
+public static class OrchestratorAkkaExtensions
+{
+    /// <summary>
+    /// Shards of the conversation region: about ten per node for clusters of a few nodes. Each shard is a
+    /// persistent remembered-entities store, so fewer shards also means less recovery work at start.
+    /// </summary>
+    public const int MaxShards = 30;
+
+    /// <summary>One pooled HTTP client for compaction calls, shared by every node of the process.</summary>
+    private static readonly HttpClient CompactionHttp = new() { Timeout = TimeSpan.FromMinutes(2) };
+
+    public static AkkaConfigurationBuilder WithOrchestrator(
+        this AkkaConfigurationBuilder builder,
+        OrchestratorSettings settings,
+        Config journal,
+        Uri responsesUrl,
+        ToolRegistry tools)
+    {
+        if (settings.Journal == JournalKind.Sqlite)
+            builder.AddSetup(SqliteConnectionInterceptor.Setup(SqliteConnectionInterceptor.DataOptions(journal.GetString("akka.persistence.journal.sql.connection-string"), settings.SqliteSynchronous)));
+        var invoker = new ToolInvoker(tools, settings.Tools);
+        var compactor = new HttpCompactor(CompactionHttp, responsesUrl, settings.ApiKey);
+
+        return builder
+            .AddHocon(settings.Cluster.ToHocon().WithFallback(journal).WithFallback(settings.Hocon), HoconAddMode.Prepend)
+            // The plugin's reference configuration is not loaded by itself.
+            .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append)
+            .WithActors((system, registry) =>
+            {
+                var manager = system.ActorOf(ConnectionManager.Props(settings.EndpointFor(responsesUrl)), "connections");
+                registry.Register<ConnectionManagerActor>(manager);
+            })
+            .WithShardRegion<ConversationRegion>(
+                "conversation",
+                (_, registry, _) =>
+                {
+                    // Declared when the region starts, not before: tools registered through DI are added by an earlier starter.
+                    var declarations = ConversationDependencies.Declare(tools);
+                    return conversationId => ConversationActor.Props(
+                        conversationId,
+                        new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation, compactor));
+                },
+                new ConversationMessageExtractor(MaxShards),
+                // Remembered entities: a conversation stopped by a crash or a node leaving is started again and
+                // finishes its open work; conversations passivate only when idle, which forgets them.
+                new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = true, RememberEntitiesStore = RememberEntitiesStore.Eventsourced })
+            .AddStartup((system, _) =>
+            {
+                // Without seed nodes a single node joins itself: the same sharding path a multi-node cluster uses.
+                var cluster = Cluster.Get(system);
+                var seeds = settings.Cluster.SeedAddresses(system.Name);
+                if (seeds.Count == 0) cluster.Join(cluster.SelfAddress);
+                else cluster.JoinSeedNodes(seeds);
+            });
+    }
+}

@@ -1,0 +1,111 @@
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Actors.Tools;
+using Orchestrator.Emulator;
+using Orchestrator.Hosting.Client;
+using Orchestrator.Hosting.Configuration;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace Orchestrator.Hosting;
+
+/// <summary>
+/// A running node: the Akka.Hosting host with the journal, connection manager and conversation region,
+/// plus the embedded emulator when no endpoint is configured. Disposing stops both.
+/// </summary>
+public sealed class OrchestratorNode : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly EmulatorServer? _emulator;
+    private readonly DataDirectoryLock? _lock;
+
+    private OrchestratorNode(IHost host, EmulatorServer? emulator, DataDirectoryLock? dataLock, Uri responsesUrl, ConversationClient client)
+    {
+        _host = host;
+        _emulator = emulator;
+        _lock = dataLock;
+        ResponsesUrl = responsesUrl;
+        Client = client;
+    }
+
+    public Uri ResponsesUrl { get; }
+
+    public bool UsesEmbeddedEmulator => _emulator is not null;
+
+    public ConversationClient Client { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public static async Task<OrchestratorNode> StartAsync(
+        OrchestratorSettings settings,
+        ToolRegistry tools,
+        LogLevel logLevel = LogLevel.Warning,
+        CancellationToken cancellationToken = default,
+        TimeSpan? askTimeout = null)
+    {
+        // First: a second node on the same journal is refused before anything starts.
+        var dataLock = DataDirectoryLock.Acquire(settings);
+        EmulatorServer? emulator = null;
+        var responsesUrl = settings.ResponsesUrl;
+        try
+        {
+            if (responsesUrl is null)
+            {
+                emulator = await EmulatorServer.StartAsync(new EmulatorOptions(), cancellationToken).ConfigureAwait(false);
+                responsesUrl = emulator.ResponsesUrl;
+            }
+
+            // Checked before the host exists: a host that fails to start logs the error with its stack trace,
+            // and a bad journal is the user's to fix from one line.
+            var journal = await JournalStore.For(settings).PrepareAsync(cancellationToken).ConfigureAwait(false);
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Logging.ClearProviders();
+            // stdout belongs to the command's output (text or JSON lines); every log line goes to stderr.
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Logging.SetMinimumLevel(logLevel);
+            builder.Services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
+            builder.Services.AddAkka("orchestrator", (akka, _) =>
+            {
+                akka.ConfigureLoggers(loggers =>
+                {
+                    loggers.LogLevel = ToAkka(logLevel);
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                });
+                akka.WithOrchestrator(settings, journal, responsesUrl, tools);
+            });
+
+            var host = builder.Build();
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            var registry = host.Services.GetRequiredService<ActorRegistry>();
+            var system = host.Services.GetRequiredService<Akka.Actor.ActorSystem>();
+            var client = new ConversationClient(system, registry.Get<ConversationRegion>(), askTimeout ?? TimeSpan.FromSeconds(30));
+            return new OrchestratorNode(host, emulator, dataLock, responsesUrl, client);
+        }
+        catch
+        {
+            if (emulator is not null) await emulator.DisposeAsync().ConfigureAwait(false);
+            dataLock?.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await _host.StopAsync(timeout.Token).ConfigureAwait(false);
+        _host.Dispose();
+        if (_emulator is not null) await _emulator.DisposeAsync().ConfigureAwait(false);
+        _lock?.Dispose();
+    }
+
+    private static Akka.Event.LogLevel ToAkka(LogLevel level) => level switch
+    {
+        LogLevel.Trace or LogLevel.Debug => Akka.Event.LogLevel.DebugLevel,
+        LogLevel.Information => Akka.Event.LogLevel.InfoLevel,
+        LogLevel.Warning => Akka.Event.LogLevel.WarningLevel,
+        _ => Akka.Event.LogLevel.ErrorLevel,
+    };
+}

@@ -1,0 +1,55 @@
+using Akka.Persistence;
+using Akka.Persistence.Sql;
+using Akka.Persistence.Sql.Config;
+using Akka.Persistence.Sql.Snapshot;
+using static Orchestrator.Persistence.Sqlite.SqliteReads;
+using AkkaConfig = Akka.Configuration.Config;
+
+namespace Orchestrator.Persistence.Sqlite;
+
+/// <summary>
+/// The embedded snapshot store: Akka.Persistence.Sql's on SQLite, whose recoveries read the latest snapshot with a
+/// statement of their own (<see cref="SqliteReads"/>): every recovery asks for one, and most conversations have none.
+/// Other selections, saves and deletes stay the plugin's.
+/// </summary>
+public sealed class SqliteSnapshotStore : SqlSnapshotStore
+{
+    private readonly string _connectionString;
+    private readonly string _latest;
+    private readonly Akka.Serialization.Serialization _serialization;
+
+    public SqliteSnapshotStore(AkkaConfig snapshotConfig) : base(snapshotConfig)
+    {
+        var config = new SnapshotConfig(snapshotConfig.WithFallback(SqlPersistence.DefaultSnapshotConfiguration));
+        _connectionString = CheckedConnectionString(config.ConnectionString, config.TableConfig.SchemaName, nameof(SqliteSnapshotStore));
+        _serialization = Context.System.Serialization;
+        var table = config.TableConfig.SnapshotTable;
+        var c = table.ColumnNames;
+        _latest = $"""
+            SELECT {Quote(c.SequenceNumber)}, {Quote(c.Created)}, {Quote(c.Snapshot)}, {Quote(c.SerializerId)}, {Quote(c.Manifest)}
+            FROM {Quote(table.Name)}
+            WHERE {Quote(c.PersistenceId)} = $id
+            ORDER BY {Quote(c.SequenceNumber)} DESC
+            LIMIT 1
+            """;
+    }
+
+    protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
+    {
+        if (criteria.MaxSequenceNr != long.MaxValue || criteria.MaxTimeStamp != DateTime.MaxValue)
+            return await base.LoadAsync(persistenceId, criteria, cancellationToken);
+        // Off the store's actor: Microsoft.Data.Sqlite runs synchronously, and a wait for a lock would hold the actor.
+        await Task.Yield();
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = Open(_connectionString);
+        using var command = Command(connection, _latest, ("$id", persistenceId));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return null;
+        var metadata = new SnapshotMetadata(persistenceId, reader.GetInt64(0), new DateTime(reader.GetInt64(1)));
+        if (reader.IsDBNull(3))
+            throw new InvalidOperationException(
+                $"snapshot {metadata.SequenceNr} of {persistenceId} has no serializer id: written by an older snapshot plugin, which this store does not read");
+        var snapshot = _serialization.Deserialize(reader.GetFieldValue<byte[]>(2), reader.GetInt32(3), reader.IsDBNull(4) ? string.Empty : reader.GetString(4));
+        return new SelectedSnapshot(metadata, snapshot);
+    }
+}
