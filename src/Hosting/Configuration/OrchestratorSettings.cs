@@ -29,20 +29,19 @@ public sealed record OrchestratorSettings
     /// <summary>This node's cluster address and the seed nodes it joins.</summary>
     public required ClusterSettings Cluster { get; init; }
 
-    /// <summary>Loaded always; the chosen journal's <c>persistence-*.conf</c> follows (<see cref="JournalStore.HoconFile"/>).</summary>
+    /// <summary>Loaded always; the chosen journal's reference configuration follows (<see cref="JournalStore.Reference"/>).</summary>
     public static readonly string[] HoconFiles = ["engine.conf", "cluster.conf"];
 
     /// <summary>The environment variable naming a HOCON file whose keys win over <c>hocon/</c> (an operator's overrides).</summary>
     public const string ConfigFileVariable = "ORCHESTRATOR_CONFIG";
 
     /// <summary>
-    /// Loads <c>hocon/</c> from beside the executable under the file <see cref="ConfigFileVariable"/> names, if any, then
-    /// applies the environment and explicit overrides.
+    /// Loads the reference configuration (<c>hocon/</c>, embedded in the libraries) under the file
+    /// <see cref="ConfigFileVariable"/> names, if any, then applies the environment and explicit overrides.
     /// </summary>
     public static OrchestratorSettings Load(Func<string, string?> environment, string? dataDirectoryOption = null, string? endpointOption = null)
     {
-        var directory = Path.Combine(AppContext.BaseDirectory, "hocon");
-        var config = HoconFiles.Select(file => Read(directory, file)).Aggregate((merged, next) => merged.WithFallback(next));
+        var config = HoconFiles.Select(Reference).Aggregate((merged, next) => merged.WithFallback(next));
         if (Blank(environment(ConfigFileVariable)) is { } overrides)
         {
             var path = Path.GetFullPath(overrides);
@@ -51,16 +50,11 @@ public sealed record OrchestratorSettings
         }
         var settings = FromConfig(config, environment, dataDirectoryOption, endpointOption);
         // Only the chosen backend's file: the persistence files set the same akka.persistence keys.
-        return settings with { Hocon = config.WithFallback(Read(directory, JournalStore.HoconFile(settings.Journal))) };
+        return settings with { Hocon = config.WithFallback(JournalStore.Reference(settings.Journal)) };
     }
 
-    private static Config Read(string directory, string file)
-    {
-        var path = Path.Combine(directory, file);
-        return File.Exists(path)
-            ? ConfigurationFactory.ParseString(File.ReadAllText(path))
-            : throw new ConfigurationException($"Configuration file '{path}' is missing; the build copies hocon/ beside the executable.");
-    }
+    /// <summary>A file of <c>hocon/</c> that this assembly embeds: <c>engine.conf</c>, <c>cluster.conf</c>, <c>persistence-postgres.conf</c>.</summary>
+    internal static Config Reference(string file) => ConfigurationFactory.FromResource<OrchestratorSettings>($"Orchestrator.Hosting.{file}");
 
     public static OrchestratorSettings FromConfig(Config config, Func<string, string?> environment, string? dataDirectoryOption = null, string? endpointOption = null)
     {
