@@ -9,6 +9,7 @@ using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Conversation;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Hosting.Configuration;
+using Orchestrator.Persistence.Sqlite;
 
 namespace Orchestrator.Hosting;
 

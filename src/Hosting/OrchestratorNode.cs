@@ -59,7 +59,7 @@ public sealed class OrchestratorNode : IAsyncDisposable
             // Checked before the host exists: a host that fails to start logs the error with its stack trace,
             // and a bad journal is the user's to fix from one line.
             var journal = await JournalStore.For(settings).PrepareAsync(cancellationToken).ConfigureAwait(false);
-            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.ClearProviders();
             // stdout belongs to the command's output (text or JSON lines); every log line goes to stderr.
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
-using Orchestrator.Cli;
 using Orchestrator.Hosting.Client;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Conversations;

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Akka.Actor;
-using Orchestrator.Cli;
 using Orchestrator.Messages.Conversations;
 
 namespace Orchestrator.Http;

@@ -20,7 +20,7 @@ public sealed class NodeReadiness(ActorSystem system, TimeSpan timeout)
         if (member.Status != MemberStatus.Up) problems.Add($"cluster member is {member.Status}, not Up");
         try
         {
-            var journal = Persistence.Instance.Apply(system).JournalFor(null);
+            var journal = Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(null);
             var reply = await journal.Ask<object>(replyTo => new ReplayMessages(1, 0, 0, ProbePersistenceId, replyTo), timeout, cancellationToken);
             if (reply is ReplayMessagesFailure failure) problems.Add($"journal read failed: {failure.Cause.Message}");
         }

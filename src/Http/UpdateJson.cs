@@ -12,7 +12,7 @@ public static class UpdateJson
     /// <summary>The update's <c>type</c> and its JSON object; null for updates that are not shown (an unavailable conversation is an error, not an event).</summary>
     public static (string Type, string Json)? Serialize(ConversationUpdate update)
     {
-        var c = CliJsonContext.Default;
+        var c = UpdateJsonContext.Default;
         return update switch
         {
             AssistantTextDelta d => ("text.delta", JsonSerializer.Serialize(new TextDeltaLine(d.ConversationId, d.Delta), c.TextDeltaLine)),

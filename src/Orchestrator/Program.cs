@@ -15,7 +15,6 @@ public static class Program
             ServeCommand.Create(environment, stdout, stderr),
             InspectCommand.Create(environment, stdout, stderr),
             EmulatorCommand.Create(stdout, stderr),
-            BenchCommand.Create(environment, stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -13,15 +13,8 @@ public enum SqliteSynchronous
     Normal,
 }
 
-public static class SqliteSynchronousSettings
+public static class SqliteSynchronousPragmas
 {
-    public static SqliteSynchronous Parse(string? value) => value?.Trim().ToLowerInvariant() switch
-    {
-        null or "" or "full" => SqliteSynchronous.Full,
-        "normal" => SqliteSynchronous.Normal,
-        _ => throw new ConfigurationException($"orchestrator.sqlite-synchronous must be \"full\" or \"normal\", not \"{value}\"."),
-    };
-
     /// <summary>The statement every journal connection runs when it opens: the setting is per connection.</summary>
     public static string Pragma(this SqliteSynchronous synchronous) => $"PRAGMA synchronous = {synchronous.ToString().ToUpperInvariant()};";
 }

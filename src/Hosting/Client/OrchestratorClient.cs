@@ -11,7 +11,7 @@ public sealed class OrchestratorClient(ActorSystem system, IRequiredActor<Conver
 {
     public async Task<string> StartConversationAsync(string? conversationId = null, string? model = null, string? instructions = null, CancellationToken cancellationToken = default)
     {
-        var id = conversationId is null ? Cli.ConversationIds.New() : Cli.ConversationIds.Validate(conversationId);
+        var id = conversationId is null ? ConversationIds.New() : ConversationIds.Validate(conversationId);
         var created = await (await ClientAsync(cancellationToken)).CreateAsync(id, model, instructions, cancellationToken);
         return created.AlreadyExisted ? throw new InvalidOperationException($"A conversation '{id}' exists already.") : id;
     }

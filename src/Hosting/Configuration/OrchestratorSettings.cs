@@ -3,6 +3,7 @@ using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Conversation;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Messages.Events;
+using Orchestrator.Persistence.Sqlite;
 
 namespace Orchestrator.Hosting.Configuration;
 

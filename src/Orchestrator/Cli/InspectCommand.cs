@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Orchestrator.Hosting.Client;
 using Orchestrator.Hosting.Configuration;
 
 namespace Orchestrator.Cli;

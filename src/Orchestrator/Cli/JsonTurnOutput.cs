@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Orchestrator.Http;
 using Orchestrator.Messages.Conversations;
 
 namespace Orchestrator.Cli;
@@ -29,38 +30,6 @@ public sealed record RunStartedLine(string ConversationId, string Endpoint, bool
     [JsonPropertyOrder(-1)] public string Type => "run.started";
 }
 
-public sealed record TextDeltaLine(string ConversationId, string Delta)
-{
-    [JsonPropertyOrder(-1)] public string Type => "text.delta";
-}
-
-public sealed record ToolStartedLine(string ConversationId, string CallId, string Name, string Arguments)
-{
-    [JsonPropertyOrder(-1)] public string Type => "tool.started";
-}
-
-public sealed record ToolFinishedLine(string ConversationId, string CallId, string Name, string Output, bool IsError, double DurationMs)
-{
-    [JsonPropertyOrder(-1)] public string Type => "tool.finished";
-}
-
-public sealed record TurnCompletedLine(string ConversationId, string ResponseId, string Text, StatsJson Stats)
-{
-    [JsonPropertyOrder(-1)] public string Type => "turn.completed";
-}
-
-public sealed record TurnFailedLine(string ConversationId, string Reason)
-{
-    [JsonPropertyOrder(-1)] public string Type => "turn.failed";
-}
-
-public sealed record StatsJson(int ModelTurns, int ToolCalls, long BytesSent, int Continuations, int FullSends, int ChainResets, double ElapsedMs);
-
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(RunStartedLine))]
-[JsonSerializable(typeof(TextDeltaLine))]
-[JsonSerializable(typeof(ToolStartedLine))]
-[JsonSerializable(typeof(ToolFinishedLine))]
-[JsonSerializable(typeof(TurnCompletedLine))]
-[JsonSerializable(typeof(TurnFailedLine))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Actors.Tools.Demo;
 using Orchestrator.Hosting;
+using Orchestrator.Hosting.Client;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Conversations;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;

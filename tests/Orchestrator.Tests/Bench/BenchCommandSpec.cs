@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Orchestrator.Cli;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Load;
 using Xunit;
@@ -27,7 +26,7 @@ public sealed class BenchCommandSpec
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
 
-        var exit = await Program.RunAsync(["bench", "--conversations", "3", "--rounds", "2", "--tools", "2", "--json"], _ => null, stdout, stderr)
+        var exit = await Program.RunAsync(["--conversations", "3", "--rounds", "2", "--tools", "2", "--json"], _ => null, stdout, stderr)
             .WaitAsync(BenchTimeout);
 
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
@@ -70,7 +69,7 @@ public sealed class BenchCommandSpec
             _ => null,
         };
 
-        var exit = await Program.RunAsync(["bench", "--conversations", "1", "--rounds", "1", "--tools", "1", "--warm-up", "0", "--no-baseline", "--json"], Environment, stdout, stderr)
+        var exit = await Program.RunAsync(["--conversations", "1", "--rounds", "1", "--tools", "1", "--warm-up", "0", "--no-baseline", "--json"], Environment, stdout, stderr)
             .WaitAsync(BenchTimeout);
 
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
@@ -89,7 +88,7 @@ public sealed class BenchCommandSpec
         // conversations start within a few hundred milliseconds even on a busy machine).
         var conversations = $"{pool.LanesPerConnection + 4}";
         string[] Bench(params string[] extra) =>
-            ["bench", "--conversations", conversations, "--rounds", "1", "--tools", "1", "--warm-up", "1", "--no-baseline", "--json", .. extra];
+            ["--conversations", conversations, "--rounds", "1", "--tools", "1", "--warm-up", "1", "--no-baseline", "--json", .. extra];
 
         var byDefault = await BenchJsonAsync(Bench());
         var oneSocket = await BenchJsonAsync(Bench("--max-sockets", "1", "--model-latency-ms", "500", "--model-latency-jitter-ms", "50"));
@@ -117,7 +116,7 @@ public sealed class BenchCommandSpec
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
 
-        var exit = await Program.RunAsync(["bench", option, value], _ => null, stdout, stderr).WaitAsync(BenchTimeout);
+        var exit = await Program.RunAsync([option, value], _ => null, stdout, stderr).WaitAsync(BenchTimeout);
 
         Assert.Equal(2, exit);
         Assert.StartsWith($"error: {option} must", stderr.ToString());
@@ -128,7 +127,7 @@ public sealed class BenchCommandSpec
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
 
-        var exit = await Program.RunAsync(["bench", "--recovery", "--conversations", "20", "--json"], _ => null, stdout, stderr)
+        var exit = await Program.RunAsync(["--recovery", "--conversations", "20", "--json"], _ => null, stdout, stderr)
             .WaitAsync(BenchTimeout);
 
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
@@ -145,7 +144,7 @@ public sealed class BenchCommandSpec
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
 
-        var exit = await Program.RunAsync(["bench", "--recovery", "--max-sockets", "64"], _ => null, stdout, stderr).WaitAsync(BenchTimeout);
+        var exit = await Program.RunAsync(["--recovery", "--max-sockets", "64"], _ => null, stdout, stderr).WaitAsync(BenchTimeout);
 
         Assert.Equal(2, exit);
         Assert.StartsWith("error: --recovery restarts the node as `orchestrator serve` runs it: leave out --max-sockets.", stderr.ToString());

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Orchestrator.Cli;
-using Orchestrator.Cli;
 using Xunit;
 
 namespace Orchestrator.Tests.Hosting;

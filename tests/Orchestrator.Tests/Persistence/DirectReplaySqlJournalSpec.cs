@@ -8,6 +8,7 @@ using LinqToDB.Interceptors;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
+using Orchestrator.Persistence.Sql;
 using Orchestrator.Persistence.Sqlite;
 using Orchestrator.Tests.Support;
 using Xunit;

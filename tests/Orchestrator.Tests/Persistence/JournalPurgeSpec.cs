@@ -5,6 +5,7 @@ using Akka.Persistence.Journal;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
+using Orchestrator.Persistence.Sqlite;
 using Orchestrator.Tests.Support;
 using Xunit;
 

@@ -4,6 +4,7 @@ using LinqToDB.Data;
 using LinqToDB.Mapping;
 using LinqToDB.Metrics;
 using Orchestrator.Hosting.Configuration;
+using Orchestrator.Persistence.Sqlite;
 using Xunit;
 
 namespace Orchestrator.Tests.Persistence;

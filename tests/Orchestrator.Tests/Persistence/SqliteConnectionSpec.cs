@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Protocol;
+using Orchestrator.Persistence.Sqlite;
 using Orchestrator.Tests.Support;
 using Xunit;
 
@@ -82,6 +83,6 @@ public sealed class SqliteConnectionSpec : IAsyncLifetime
         Assert.Equal(4, transcript.Window.Count(item => item.Type == "function_call_output"));
     }
 
-    private Task<Host.Hosting.OrchestratorNode> StartNode(EmulatorServer emulator) =>
+    private Task<Orchestrator.Hosting.OrchestratorNode> StartNode(EmulatorServer emulator) =>
         TestNodes.StartAsync(_journal, emulator.ResponsesUrl, configure: s => s with { SqliteSynchronous = SqliteSynchronous.Normal });
 }

@@ -8,6 +8,7 @@ using LinqToDB.Interceptors;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Orchestrator.Hosting.Configuration;
+using Orchestrator.Persistence.Sqlite;
 
 namespace Orchestrator.Tests.Support;
 

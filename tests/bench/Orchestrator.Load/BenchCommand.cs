@@ -1,10 +1,11 @@
 using System.CommandLine;
+using Orchestrator.Cli;
 using Orchestrator.Hosting.Configuration;
 
 namespace Orchestrator.Load;
 
 /// <summary>
-/// <c>bench</c>: C concurrent conversations × R tool rounds × N parallel tool calls on a real node, against the
+/// <c>orchestrator-bench</c>: C concurrent conversations × R tool rounds × N parallel tool calls on a real node, against the
 /// in-process emulator or <c>--endpoint</c>; then, in the same process, the full-send baseline and optionally the
 /// Agents SDK peer. See BENCHMARKS.md.
 /// </summary>
@@ -31,7 +32,7 @@ public static class BenchCommand
         var recovery = new Option<bool>("--recovery") { Description = "Measure a restart instead: C conversations with open work (a message each, the model not answering) on a node that stops; then the time for `orchestrator serve`, started in a new process on the same journal, to recover and resume them all, with no new input." };
         var timeout = new Option<int>("--timeout") { Description = "Give up on a run after this many seconds.", DefaultValueFactory = _ => 600 };
 
-        var command = new Command("bench", "Measure turns per second, engine overhead, bytes, CPU, memory and journal writes, with baselines.")
+        var command = new RootCommand("Measure turns per second, engine overhead, bytes, CPU, memory and journal writes, with baselines.")
         {
             conversations, rounds, tools, modelLatency, modelLatencyJitter, toolLatency, warmUp, endpoint, noContinuation, noBaseline, peer, peerDir, maxSockets, journal, data, json, recovery, timeout,
         };

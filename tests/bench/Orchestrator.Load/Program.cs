@@ -17,6 +17,7 @@ public static class Program
             stderr.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see --help)");
             return CommandErrors.Usage;
         }
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        // As the orchestrator program: a run stopped by SIGTERM disposes its node, which takes longer than the parser's default of 2 s.
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
     }
 }

@@ -33,7 +33,7 @@ public sealed class RestartedNodeProcess : IAsyncDisposable
     /// <param name="environment">The bench's environment: <see cref="PassedOn"/> comes from it, no other ORCHESTRATOR_ or OPENAI_ variable.</param>
     public static RestartedNodeProcess Start(Uri endpoint, string dataDirectory, Func<string, string?> environment)
     {
-        var (host, program) = ThisProgram();
+        var (host, program) = OrchestratorProgram();
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, StandardOutputEncoding = Encoding.UTF8 };
         if (program is not null) start.ArgumentList.Add(program);
         foreach (var arg in new[] { "serve", "--urls", "http://127.0.0.1:0", "--endpoint", endpoint.ToString(), "--data", dataDirectory, "--log-level", "Error" })
@@ -85,14 +85,16 @@ public sealed class RestartedNodeProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// How to start this program again: through the same <c>dotnet</c> host when it runs as <c>dotnet orchestrator.dll</c>
-    /// (or inside a test host), else its own executable.
+    /// How to start the orchestrator program, copied beside this one (the project references it): by its own executable
+    /// when this program runs as its own, else through the same <c>dotnet</c> host (or the test host's).
     /// </summary>
-    private static (string Host, string? Program) ThisProgram()
+    private static (string Host, string? Program) OrchestratorProgram()
     {
-        var assembly = typeof(RestartedNodeProcess).Assembly.Location;
+        var assembly = typeof(Orchestrator.Cli.Program).Assembly.Location;
         var process = Environment.ProcessPath;
-        if (process is not null && Path.GetFileNameWithoutExtension(process) == Path.GetFileNameWithoutExtension(assembly)) return (process, null);
+        var executable = Path.ChangeExtension(assembly, OperatingSystem.IsWindows() ? ".exe" : null);
+        if (process is not null && Path.GetFileNameWithoutExtension(process) == Path.GetFileNameWithoutExtension(typeof(RestartedNodeProcess).Assembly.Location)
+            && File.Exists(executable)) return (executable, null);
         var dotnet = process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet"
             ? process
             : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
