@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Akka.Hosting;
+using Orchestrator.Persistence.Sqlite;
 
 namespace Orchestrator.Hosting.Configuration;
 
@@ -10,8 +11,13 @@ namespace Orchestrator.Hosting.Configuration;
 /// </summary>
 public abstract class JournalStore
 {
-    /// <summary>The file in <c>hocon/</c> with this backend's plugin settings; only the chosen one is loaded.</summary>
-    public static string HoconFile(JournalKind kind) => $"persistence-{kind.Name()}.conf";
+    /// <summary>This backend's plugin settings (<c>hocon/persistence-*.conf</c>); only the chosen one is loaded.</summary>
+    public static Config Reference(JournalKind kind) => kind switch
+    {
+        JournalKind.Sqlite => SqlitePersistence.DefaultConfiguration,
+        JournalKind.Postgres => OrchestratorSettings.Reference("persistence-postgres.conf"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown journal kind"),
+    };
 
     public static JournalStore For(OrchestratorSettings settings) => settings.Journal switch
     {

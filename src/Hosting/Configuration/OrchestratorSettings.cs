@@ -34,8 +34,8 @@ public sealed record OrchestratorSettings
     public required ClusterSettings Cluster { get; init; }
 
     /// <summary>
-    /// The reference's cluster part, read from <c>hocon/</c> beside the executable (<c>engine.conf</c> comes from the
-    /// library: <see cref="EngineReference"/>); the chosen journal's <c>persistence-*.conf</c> follows (<see cref="JournalStore.HoconFile"/>).
+    /// The reference's cluster part (<c>cluster.conf</c>, embedded in this assembly; <c>engine.conf</c> comes from the
+    /// actors' library: <see cref="EngineReference"/>); the chosen journal's reference follows (<see cref="JournalStore.Reference"/>).
     /// </summary>
     public const string ClusterFile = "cluster.conf";
 
@@ -56,14 +56,13 @@ public sealed record OrchestratorSettings
         string? configFile = null,
         IConfiguration? configuration = null)
     {
-        var directory = Path.Combine(AppContext.BaseDirectory, "hocon");
-        var config = EngineReference.Config.WithFallback(Read(directory, ClusterFile));
+        var config = EngineReference.Config.WithFallback(Reference(ClusterFile));
         if (Blank(configFile) is { } option) config = ReadOverrides(option, "--config").WithFallback(config);
         else if (Blank(environment(ConfigFileVariable)) is { } variable) config = ReadOverrides(variable, ConfigFileVariable).WithFallback(config);
         if (configuration is not null) config = ConfigurationLayer.ToHocon(configuration).WithFallback(config);
         var settings = FromConfig(config, environment, dataDirectoryOption, endpointOption);
         // Only the chosen backend's file: the persistence files set the same akka.persistence keys.
-        return settings with { Hocon = config.WithFallback(Read(directory, JournalStore.HoconFile(settings.Journal))) };
+        return settings with { Hocon = config.WithFallback(JournalStore.Reference(settings.Journal)) };
     }
 
     private static Config ReadOverrides(string file, string source)
@@ -83,13 +82,8 @@ public sealed record OrchestratorSettings
         return overrides;
     }
 
-    private static Config Read(string directory, string file)
-    {
-        var path = Path.Combine(directory, file);
-        return File.Exists(path)
-            ? ConfigurationFactory.ParseString(File.ReadAllText(path))
-            : throw new ConfigurationException($"Configuration file '{path}' is missing; the build copies hocon/ beside the executable.");
-    }
+    /// <summary>A file of <c>hocon/</c> that this assembly embeds: <c>engine.conf</c>, <c>cluster.conf</c>, <c>persistence-postgres.conf</c>.</summary>
+    internal static Config Reference(string file) => ConfigurationFactory.FromResource<OrchestratorSettings>($"Orchestrator.Hosting.{file}");
 
     public static OrchestratorSettings FromConfig(Config config, Func<string, string?> environment, string? dataDirectoryOption = null, string? endpointOption = null)
     {
