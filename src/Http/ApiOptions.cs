@@ -1,7 +1,6 @@
 using Config = Akka.Configuration.Config;
 using ConfigurationFactory = Akka.Configuration.ConfigurationFactory;
 using Orchestrator.Actors.Settings;
-using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;
 
 namespace Orchestrator.Http;
