@@ -53,7 +53,17 @@ public sealed class ApiHost : IAsyncDisposable
         var region = node.Services.GetRequiredService<ActorRegistry>().Get<ConversationRegion>();
         // The API's own logging is off (stdout belongs to the command); its failures go to the node's log.
         app.MapOrchestratorApi(system, region, node.Client, node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Api"));
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            // Stopping raises ApplicationStopped, which stops the API's event hub on the node.
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            throw;
+        }
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ApiHost(app, new Uri(address));
     }

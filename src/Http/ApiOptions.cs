@@ -1,5 +1,4 @@
 using Config = Akka.Configuration.Config;
-using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;
 
 namespace Orchestrator.Http;

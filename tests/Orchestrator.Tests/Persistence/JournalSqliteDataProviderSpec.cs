@@ -3,7 +3,6 @@ using LinqToDB;
 using LinqToDB.Data;
 using LinqToDB.Mapping;
 using LinqToDB.Metrics;
-using Orchestrator.Hosting.Configuration;
 using Orchestrator.Persistence.Sqlite;
 using Xunit;
 

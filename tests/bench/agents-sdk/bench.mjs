@@ -1,6 +1,6 @@
-// The Agents SDK peer of `orchestrator bench`: the same scenario (C concurrent conversations, R rounds of N
+// The Agents SDK peer of `orchestrator-bench`: the same scenario (C concurrent conversations, R rounds of N
 // parallel tool calls) against the same emulator, through @openai/agents' Responses WebSocket model.
-// Prints one JSON object on stdout; the bench verb starts this script with --peer agents-sdk.
+// Prints one JSON object on stdout; orchestrator-bench starts this script with --peer agents-sdk.
 //
 //   node bench.mjs --base-url http://127.0.0.1:PORT/v1 --conversations C --rounds R --tools N [--tool-latency-ms T]
 import { parseArgs } from 'node:util';
