@@ -8,7 +8,7 @@ namespace Orchestrator.Hosting;
 /// system releases it when the process ends, however it ends, so a crash never leaves a stale lock behind.
 /// Reading the journal (<c>inspect</c>) takes no lock. PostgreSQL journals are shared by a cluster's nodes and are not locked.
 /// </summary>
-internal sealed class DataDirectoryLock : IDisposable
+public sealed class DataDirectoryLock : IDisposable
 {
     public const string FileName = "orchestrator.lock";
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Orchestrator.Cli;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using Orchestrator.Cli;
 using Orchestrator.Http;
 using Orchestrator.Tests.Support;
 using Xunit;

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;

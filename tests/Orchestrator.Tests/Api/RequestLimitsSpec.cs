@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Orchestrator.Cli;
 using Orchestrator.Http;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;

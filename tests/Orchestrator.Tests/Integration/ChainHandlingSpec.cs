@@ -1,3 +1,4 @@
+using Orchestrator.Cli;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;

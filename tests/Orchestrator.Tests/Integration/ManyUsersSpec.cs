@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Orchestrator.Cli;
 using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Emulator;

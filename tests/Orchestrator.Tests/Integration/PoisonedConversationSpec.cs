@@ -1,3 +1,4 @@
+using Orchestrator.Cli;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Actors.Tools.Demo;
 using Orchestrator.Emulator;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Orchestrator.Cli;
 using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;

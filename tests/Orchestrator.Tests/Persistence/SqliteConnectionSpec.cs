@@ -1,5 +1,6 @@
 using LinqToDB.Data;
 using Microsoft.Data.Sqlite;
+using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Protocol;
@@ -83,6 +84,6 @@ public sealed class SqliteConnectionSpec : IAsyncLifetime
         Assert.Equal(4, transcript.Window.Count(item => item.Type == "function_call_output"));
     }
 
-    private Task<Orchestrator.Hosting.OrchestratorNode> StartNode(EmulatorServer emulator) =>
+    private Task<Orchestrator.Cli.OrchestratorNode> StartNode(EmulatorServer emulator) =>
         TestNodes.StartAsync(_journal, emulator.ResponsesUrl, configure: s => s with { SqliteSynchronous = SqliteSynchronous.Normal });
 }

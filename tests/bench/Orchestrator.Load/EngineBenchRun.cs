@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka.Configuration;
+using Orchestrator.Cli;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Cli;
 using Orchestrator.Hosting;
 using Orchestrator.Messages.Conversations;
 

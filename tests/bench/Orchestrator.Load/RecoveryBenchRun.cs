@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orchestrator.Cli;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;

@@ -4,11 +4,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Emulator;
+using Orchestrator.Hosting;
 using Orchestrator.Hosting.Client;
 using Orchestrator.Hosting.Configuration;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
-namespace Orchestrator.Hosting;
+namespace Orchestrator.Cli;
 
 /// <summary>
 /// A running node: the Akka.Hosting host with the journal, connection manager and conversation region,

@@ -8,8 +8,9 @@ using MinDataRate = Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Hosting;
+using Orchestrator.Http;
 
-namespace Orchestrator.Http;
+namespace Orchestrator.Cli;
 
 /// <summary>
 /// The HTTP API of a running node, as <c>serve</c> runs it: a Kestrel app of its own beside the node's host, with the

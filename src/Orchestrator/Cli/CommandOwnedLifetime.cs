@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace Orchestrator.Hosting;
+namespace Orchestrator.Cli;
 
 /// <summary>
 /// The host's lifetime when a CLI command runs it: the command owns Ctrl+C and SIGTERM (and disposes the node),
