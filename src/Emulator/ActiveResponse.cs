@@ -4,7 +4,7 @@ namespace Orchestrator.Emulator;
 internal sealed class ActiveResponse(ResponseState state, Lane lane)
 {
     private readonly Lock _gate = new();
-    private readonly List<(string Id, ContextItem[] Items)> steers = [];
+    private readonly List<(string Id, ContextItem[] Items)> _steers = [];
     private bool _ended;
 
     public ResponseState State { get; } = state;
@@ -21,7 +21,7 @@ internal sealed class ActiveResponse(ResponseState state, Lane lane)
                 return false;
             }
 
-            steers.Add((steerId, items));
+            _steers.Add((steerId, items));
             return true;
         }
     }
@@ -32,7 +32,7 @@ internal sealed class ActiveResponse(ResponseState state, Lane lane)
         lock (_gate)
         {
             _ended = true;
-            return [.. steers];
+            return [.. _steers];
         }
     }
 }

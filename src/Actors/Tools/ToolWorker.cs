@@ -11,7 +11,7 @@ namespace Orchestrator.Actors.Tools;
 /// <remarks>
 /// One worker per response rather than per call, made cheaply (an untyped actor, made by a factory rather than by
 /// reflection over an expression tree, with no logger of its own): a worker is made for every tool round, so what it
-/// costs shows in every turn's allocations.
+/// costs shows in the allocations of every turn that calls tools.
 /// </remarks>
 public sealed class ToolWorker : UntypedActor
 {
