@@ -1,7 +1,7 @@
-using Config = Akka.Configuration.Config;
-using ConfigurationFactory = Akka.Configuration.ConfigurationFactory;
 using Orchestrator.Actors.Settings;
 using Orchestrator.Hosting.Configuration;
+using Config = Akka.Configuration.Config;
+using ConfigurationFactory = Akka.Configuration.ConfigurationFactory;
 
 namespace Orchestrator.Http;
 

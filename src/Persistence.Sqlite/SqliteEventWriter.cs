@@ -154,8 +154,8 @@ internal sealed class SqliteEventWriter
             using var transaction = _connection!.BeginTransaction(deferred: false);
             statements.Enlist(transaction);
             foreach (var write in writes)
-            foreach (var row in write.Rows)
-                statements.Insert(row);
+                foreach (var row in write.Rows)
+                    statements.Insert(row);
             committing = true;
             transaction.Commit();
             return null;

@@ -1,8 +1,8 @@
-using Config = Akka.Configuration.Config;
-using ConfigurationFactory = Akka.Configuration.ConfigurationFactory;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Http;
 using Xunit;
+using Config = Akka.Configuration.Config;
+using ConfigurationFactory = Akka.Configuration.ConfigurationFactory;
 
 namespace Orchestrator.Tests.Api;
 

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Load;
-using Xunit;
-
 using Orchestrator.Tests.Support;
+using Xunit;
 
 namespace Orchestrator.Tests.Bench;
 

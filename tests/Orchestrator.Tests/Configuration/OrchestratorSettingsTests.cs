@@ -2,8 +2,8 @@ using Akka.Configuration;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Events;
-using ConfigurationException = Orchestrator.Hosting.Configuration.ConfigurationException;
 using Xunit;
+using ConfigurationException = Orchestrator.Hosting.Configuration.ConfigurationException;
 
 namespace Orchestrator.Tests.Configuration;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Orchestrator.Cli;
-using Orchestrator.Http;
 using Orchestrator.Hosting.Configuration;
+using Orchestrator.Http;
 using Xunit;
 
 namespace Orchestrator.Tests.Configuration;

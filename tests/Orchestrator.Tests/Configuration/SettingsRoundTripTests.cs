@@ -3,8 +3,8 @@ using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Conversation;
 using Orchestrator.Actors.Settings;
 using Orchestrator.Actors.Tools;
-using Orchestrator.Http;
 using Orchestrator.Hosting.Configuration;
+using Orchestrator.Http;
 using Orchestrator.Messages.Events;
 using Xunit;
 

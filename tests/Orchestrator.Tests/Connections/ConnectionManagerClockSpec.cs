@@ -119,7 +119,10 @@ public sealed class ConnectionManagerClockSpec : TestKit, IAsyncLifetime
         // The first backoff is 8 to 12 s (10 s with jitter).
         var manager = Manager(Settings(refusing) with
         {
-            LanesPerConnection = 1, MaxQueuedLeases = 1, MinBackoff = TimeSpan.FromSeconds(10), MaxBackoff = TimeSpan.FromMinutes(1),
+            LanesPerConnection = 1,
+            MaxQueuedLeases = 1,
+            MinBackoff = TimeSpan.FromSeconds(10),
+            MaxBackoff = TimeSpan.FromMinutes(1),
         });
         var holder = CreateTestProbe();
         var refused = Acquire(holder, manager, "c-a");

@@ -8,9 +8,9 @@ using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Emulator;
 using Orchestrator.Messages.Protocol;
 using Orchestrator.Tests.Support;
-using static Orchestrator.Tests.Connections.LaneTraffic;
 using Xunit;
 using Xunit.Abstractions;
+using static Orchestrator.Tests.Connections.LaneTraffic;
 
 namespace Orchestrator.Tests.Connections;
 

@@ -1,5 +1,5 @@
-using Orchestrator.Cli;
 using Orchestrator.Actors.Connections;
+using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using Orchestrator.Cli;
 using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Actors.Tools;
+using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;

@@ -1,6 +1,6 @@
-using Orchestrator.Cli;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Actors.Tools.Demo;
+using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;

@@ -4,8 +4,8 @@ using Akka.Persistence;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using LinqToDB.Interceptors;
-using Orchestrator.Hosting.Configuration;
 using LinqToDB.Mapping;
+using Orchestrator.Hosting.Configuration;
 using Orchestrator.Tests.Support;
 using Xunit;
 

@@ -42,7 +42,8 @@ public static class TestPostgres
         // (up to 5 s) for the ended connections to go.
         await using (var terminate = new NpgsqlCommand(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()",
-            connection) { Parameters = { new() { Value = name } } })
+            connection)
+        { Parameters = { new() { Value = name } } })
             await terminate.ExecuteNonQueryAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\"", connection);
         await drop.ExecuteNonQueryAsync();

@@ -150,10 +150,10 @@ public sealed class ToolInvokerTests
 
     public sealed record Validated
     {
-        public Validated(int Percent)
+        public Validated(int percent)
         {
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(Percent, 100);
-            this.Percent = Percent;
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
+            Percent = percent;
         }
 
         public int Percent { get; }

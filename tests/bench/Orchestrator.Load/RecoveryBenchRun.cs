@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Orchestrator.Cli;
 using Orchestrator.Actors.Tools;
+using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;
