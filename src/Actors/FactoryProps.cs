@@ -4,8 +4,8 @@ namespace Orchestrator.Actors;
 
 /// <summary>
 /// Props that make their actor by calling a factory. <c>Props.Create(() =&gt; new T(…))</c> builds an expression tree at
-/// every call, evaluates each argument by reflection and constructs the actor with <c>Activator</c>: a share of what
-/// making a tool-worker actor per call cost a warm node (BENCHMARKS.md), and paid again for every conversation woken.
+/// every call, evaluates each argument by reflection and constructs the actor with <c>Activator</c>; actors made on the
+/// turn's path (tool workers) and for every conversation woken would pay that each time.
 /// </summary>
 public static class FactoryProps
 {

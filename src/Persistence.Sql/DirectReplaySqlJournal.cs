@@ -14,8 +14,8 @@ namespace Orchestrator.Persistence.Sql;
 
 /// <summary>
 /// Akka.Persistence.Sql's journal, replaying a recovery without Akka.Streams. The plugin materialises two stream
-/// graphs for every replay, each an actor of its own, to run one query: a node restarting with 10,000 conversations
-/// used 1.3× the CPU with them (BENCHMARKS.md). This journal runs the same query — the plugin's table mapping,
+/// graphs for every replay, each an actor of its own, to run one query, and a node restarting with many conversations
+/// replays each of them. This journal runs the same query — the plugin's table mapping,
 /// batches of <c>replay-batch-size</c>, a transaction at <c>read-isolation-level</c> — and hands each row to the
 /// recovery as it is deserialised. Writes, partial deletes and the highest sequence number stay the plugin's.
 /// <para>

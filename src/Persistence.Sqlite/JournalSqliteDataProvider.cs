@@ -11,8 +11,8 @@ namespace Orchestrator.Persistence.Sqlite;
 /// linq2db's Microsoft.Data.Sqlite provider for the embedded journal, with one difference: the plugin's read queries
 /// keep the SQL they were built with. linq2db caches a query's SQL only when no parameter value could change it, and
 /// counts every string parameter as one that could (a null would turn <c>column = @p</c> into <c>column IS NULL</c>),
-/// and a constant <c>LIMIT 1</c> too. So every recovery re-optimised and re-built the SQL of its three queries — each
-/// keyed by the persistence id — ~10 % of the CPU of recovering 10,000 conversations (BENCHMARKS.md).
+/// and a constant <c>LIMIT 1</c> too, so each recovery would re-optimise and re-build the SQL of its three queries,
+/// each keyed by the persistence id.
 /// </summary>
 public sealed class JournalSqliteDataProvider : SQLiteDataProvider
 {

@@ -52,8 +52,8 @@ public sealed class SqliteConnectionInterceptor(SqliteSynchronous synchronous) :
     /// Microsoft.Data.Sqlite does its work synchronously, in its async methods too. The plugin's writer (sharding's journal
     /// here; the conversations' has <see cref="Orchestrator.Persistence.Sqlite.SqliteEventWriter"/>) is a stream
     /// stage that gathers the writes queued while a commit is in flight into the next commit; run synchronously, the
-    /// commit holds the stage itself, nothing gathers, and each persist gets a transaction and an fsync of its own
-    /// (~1.4 events per commit at C = 1,000, BENCHMARKS.md). Yielding here, before the connection opens, lets the
+    /// commit holds the stage itself, nothing gathers, and each persist gets a transaction and an fsync of its own.
+    /// Yielding here, before the connection opens, lets the
     /// stage go on while the commit runs on the thread pool.
     /// </summary>
     public async Task ConnectionOpeningAsync(ConnectionEventData eventData, DbConnection connection, CancellationToken cancellationToken) =>
@@ -99,8 +99,7 @@ public sealed class SqliteConnectionInterceptor(SqliteSynchronous synchronous) :
     /// <summary>
     /// The journal, the snapshot store and sharding's journal each write through connections of their own, so one
     /// sometimes finds another's write lock held. Microsoft.Data.Sqlite sets no busy timeout and, on "busy", sleeps
-    /// 150 ms before it tries again: a write that met a lock held for a millisecond waited 150 (overhead p99 154 ms
-    /// for one conversation over 200 rounds, BENCHMARKS.md). SQLite's own busy handler retries after 1, 2, 5, 10 … ms,
+    /// 150 ms before it tries again, so a write that meets a lock held for a millisecond waits 150. SQLite's own busy handler retries after 1, 2, 5, 10 … ms,
     /// up to the same timeout as the connection's commands.
     /// </summary>
     internal static void WaitForLocksInSqlite(SqliteConnection connection) =>

@@ -10,8 +10,8 @@ namespace Orchestrator.Persistence.Sqlite;
 /// The embedded journal's one writer: the events of every conversation, queued in the order the journal took them,
 /// committed by one connection in transactions of everything pending (up to <c>batch-size</c> rows), each row by one
 /// prepared single-row insert. SQLite takes one writer at a time, so one that gathers what queued during its last
-/// commit pays one commit (an fsync with <c>synchronous = FULL</c>) for many conversations. Through the plugin,
-/// linq2db built every multi-row insert again: ~6–8 % of a warm node's CPU (BENCHMARKS.md). The writer has a thread of
+/// commit pays one commit (an fsync with <c>synchronous = FULL</c>) for many conversations. One prepared single-row
+/// insert is reused, where linq2db builds every multi-row insert anew. The writer has a thread of
 /// its own, as Microsoft.Data.Sqlite blocks: its commits hold no thread of the pool, and do not wait for one behind the
 /// actors' work in the pool's queue.
 /// </summary>

@@ -5,8 +5,8 @@ namespace Orchestrator.Persistence.Sqlite;
 
 /// <summary>
 /// The statements a recovery runs on the embedded journal, over Microsoft.Data.Sqlite without linq2db: the highest
-/// sequence number, the replay and the latest snapshot are one short query each, and through linq2db each built a data
-/// connection, began and ended a transaction and looked its query up by expression tree (BENCHMARKS.md). A single
+/// sequence number, the replay and the latest snapshot are one short query each, read here without linq2db's data
+/// connection, transaction and expression-tree lookup per query. A single
 /// statement reads one consistent state of the database without a transaction of its own.
 /// </summary>
 internal static class SqliteReads

@@ -32,8 +32,7 @@ public sealed class ApiHost : IAsyncDisposable
     public static async Task<ApiHost> StartAsync(OrchestratorNode node, string url, ApiOptions options, CancellationToken cancellationToken)
     {
         // Configuration is read once: reloading it on change watches the working directory and everything under it,
-        // where the SQLite journal lives by default, and woke a watcher thread at every journal write (2.4 % of a
-        // restarting node's CPU, BENCHMARKS.md).
+        // where the SQLite journal lives by default, and would wake a watcher thread at every journal write.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url);

@@ -26,7 +26,7 @@ public sealed class MetricsHygieneSpec
             await api.RunTurnAsync(await api.CreateAsync(), new { text = "long tools:1 rounds:12" });
             var scrape = await api.Http.GetStringAsync(api.At("/metrics"));
 
-            // One series per kind and position (first or later), whatever the rounds: each index used to be one more.
+            // One series per kind and position (first or later), whatever the rounds: not one per round index.
             var afterTwelveRounds = Series(scrape, "orchestrator_request_bytes_count");
             Assert.Equal(afterTwoRounds, afterTwelveRounds);
             Assert.All(afterTwelveRounds, labels => Assert.Matches("^otel_scope_name=\"Orchestrator\",kind=\"(continuation|full)\",position=\"(first|later)\"$", labels));

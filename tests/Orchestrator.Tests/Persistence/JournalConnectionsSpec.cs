@@ -13,9 +13,8 @@ namespace Orchestrator.Tests.Persistence;
 
 /// <summary>
 /// The node's journals and snapshot stores open a connection per query and per commit. Each must come with the mapping
-/// schema the plugin built once: a connection cloned from a template (the plugin's default) got a freshly combined
-/// schema of its own, 22 % of what a restarting node allocated for the journals and 13 % more for the snapshot stores
-/// (BENCHMARKS.md).
+/// schema the plugin built once, not a freshly combined schema per connection, as a connection cloned from a template
+/// (the plugin's default) would get.
 /// </summary>
 public sealed class JournalConnectionsSpec
 {
