@@ -149,17 +149,7 @@ public sealed class ConversationActorSpec : TestKit
     [Fact]
     public void A_turn_abandoned_after_an_error_answering_a_continuation_leaves_the_next_turn_a_full_send()
     {
-        var conversation = StartConversation("c-rejected-continuation");
-        Send(conversation, "first");
-        var lease = GrantLane(null);
-        ExpectRequest().Dispose();
-        Reply(lease, Completed("resp_1", Message("one")));
-        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
-        Assert.Equal("resp_1", _manager.ExpectMsg<ReleaseLane>(Wait).LastResponseId);
-
-        Send(conversation, "second");
-        var again = GrantLane("resp_1");
-        ExpectRequest().Dispose();
+        var (conversation, again) = StartSecondTurnOnTheWarmLane("c-rejected-continuation");
         Reply(again, new ServerErrorEvent(0, new ApiError(400, "invalid_request_error", "Unknown parameter.")));
         _subscriber.FishForMessage<TurnFailed>(_ => true, Wait);
         _manager.ExpectMsg<ReleaseLane>(Wait);
@@ -723,17 +713,7 @@ public sealed class ConversationActorSpec : TestKit
     [Fact]
     public void A_turn_abandoned_after_an_error_answering_a_continuation_gives_its_lane_back_cold()
     {
-        var conversation = StartConversation("c-cold-release");
-        Send(conversation, "first");
-        var lease = GrantLane(null);
-        ExpectRequest().Dispose();
-        Reply(lease, Completed("resp_1", Message("one")));
-        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
-        Assert.Equal("resp_1", _manager.ExpectMsg<ReleaseLane>(Wait).LastResponseId);
-
-        Send(conversation, "second");
-        var again = GrantLane("resp_1");
-        ExpectRequest().Dispose();
+        var (_, again) = StartSecondTurnOnTheWarmLane("c-cold-release");
         // store=false: the error evicted resp_1 from the lane's cache, so nobody may continue it there.
         Reply(again, new ServerErrorEvent(0, new ApiError(400, "invalid_request_error", "Unknown parameter.")));
         _subscriber.FishForMessage<TurnFailed>(_ => true, Wait);
@@ -804,6 +784,24 @@ public sealed class ConversationActorSpec : TestKit
     }
 
     /// <summary>Runs a turn up to its second request, a continuation of resp_1 (one tool call) on the lease returned.</summary>
+    /// <summary>A first turn answered on a lane, then a second turn granted that lane warm: its continuation is on the wire.</summary>
+    private (IActorRef Conversation, long Lease) StartSecondTurnOnTheWarmLane(string id)
+    {
+        var conversation = StartConversation(id);
+        Send(conversation, "first");
+        var lease = GrantLane(null);
+        ExpectRequest().Dispose();
+        Reply(lease, Completed("resp_1", Message("one")));
+        _subscriber.FishForMessage<TurnCompleted>(_ => true, Wait);
+        Assert.Equal("resp_1", _manager.ExpectMsg<ReleaseLane>(Wait).LastResponseId);
+
+        Send(conversation, "second");
+        var again = GrantLane("resp_1");
+        using var continuation = ExpectRequest();
+        Assert.Equal("resp_1", continuation.RootElement.GetProperty("previous_response_id").GetString());
+        return (conversation, again);
+    }
+
     private (IActorRef Conversation, long Lease) StartUpToTheContinuation(string id)
     {
         var conversation = StartConversation(id);
