@@ -5,7 +5,7 @@ using Orchestrator.Hosting.Configuration;
 
 namespace Orchestrator.Cli;
 
-/// <summary><c>emulator</c>: the Responses WebSocket emulator alone, until Ctrl+C, with optional fault injection.</summary>
+/// <summary><c>emulator</c>: the Responses emulator (WebSocket and HTTP) alone, until Ctrl+C, with optional fault injection.</summary>
 public static class EmulatorCommand
 {
     private const string RequestNumbers = "Requests are numbered 1, 2, … in the order the server receives their response.create events, all connections together.";
@@ -37,12 +37,14 @@ public static class EmulatorCommand
         var refuseUpgradeProbability = new Option<double>("--refuse-upgrade-probability") { Description = "Chance (0-1) that a connection attempt is refused with HTTP 429." };
         var hangOn = new Option<string?>("--hang-on") { Description = "Comma-separated request numbers whose response hangs: response.created and response.in_progress, then nothing more while the socket stays open (no terminal event, no error, no close); the response holds its lane and in-flight place until the connection ends. An error event from --error-on on the same request wins. " + RequestNumbers };
         var hangProbability = new Option<double>("--hang-probability") { Description = "Chance (0-1) that a request's response hangs, as with --hang-on." };
+        var refuseWebSocket = new Option<bool>("--refuse-websocket") { Description = "Answer every WebSocket upgrade with HTTP 426 (as a gateway or an account without WebSocket mode does): clients must use the HTTP transport, POST /v1/responses." };
+        var dropHttpStreamOn = new Option<string?>("--drop-http-stream-on") { Description = "Comma-separated NUMBER=EVENTS pairs: the HTTP event stream (POST /v1/responses) of those requests is cut after that many events, with no terminal event, e.g. '2=5'; with stream:false the connection is cut before the answer. WebSocket requests are not affected. " + RequestNumbers };
 
-        var command = new Command("emulator", "Run the local Responses WebSocket emulator (scripted model) until Ctrl+C. Faults are off unless a fault option is given.")
+        var command = new Command("emulator", "Run the local Responses emulator (scripted model; WebSocket mode and POST /v1/responses over HTTP) until Ctrl+C. Faults are off unless a fault option is given.")
         {
             host, port, modelLatency, modelLatencyJitter, latencySeed, tokenLatency, tokensPerSecond, apiKey, trafficLog, maxConnectionAge, maxMessageBytes, storedResponses, maxQueued, emitReasoning,
             seed, dropProbability, connectionDropProbability, dropOn, errorOn, retryAfter, malformedOn, refuseUpgradeOn, refuseUpgradeProbability,
-            hangOn, hangProbability,
+            hangOn, hangProbability, refuseWebSocket, dropHttpStreamOn,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -59,6 +61,7 @@ public static class EmulatorCommand
                 RefuseUpgradeProbability = Probability(parse.GetValue(refuseUpgradeProbability), "--refuse-upgrade-probability"),
                 HangOnRequests = Numbers(parse.GetValue(hangOn), "--hang-on"),
                 HangProbability = Probability(parse.GetValue(hangProbability), "--hang-probability"),
+                DropHttpStreamAfter = EventCounts(parse.GetValue(dropHttpStreamOn)),
             };
             var options = new EmulatorOptions
             {
@@ -76,6 +79,7 @@ public static class EmulatorCommand
                 StoredResponseCapacity = Positive(parse.GetValue(storedResponses), "--stored-responses"),
                 MaxQueuedResponses = NonNegative(parse.GetValue(maxQueued), "--max-queued-responses"),
                 EmitReasoning = parse.GetValue(emitReasoning),
+                RefuseWebSockets = parse.GetValue(refuseWebSocket),
                 Faults = faults,
             };
             if (options.ModelLatencyJitter > options.ModelLatency)
@@ -100,7 +104,8 @@ public static class EmulatorCommand
             await using (server)
             {
                 string faultNote = faults.Any ? " · faults on" : string.Empty;
-                stdout.WriteLine($"emulator listening: base URL {server.BaseUrl} · WebSocket {server.ResponsesUrl}{faultNote} · Ctrl+C to stop");
+                string webSocketNote = options.RefuseWebSockets ? "refused (426), use HTTP POST" : server.ResponsesUrl.ToString();
+                stdout.WriteLine($"emulator listening: base URL {server.BaseUrl} · WebSocket {webSocketNote}{faultNote} · Ctrl+C to stop");
                 stdout.Flush();
                 try
                 {
@@ -161,6 +166,23 @@ public static class EmulatorCommand
         }
 
         return errors;
+    }
+
+    private static Dictionary<long, int> EventCounts(string? list)
+    {
+        var counts = new Dictionary<long, int>();
+        foreach (string entry in Split(list))
+        {
+            string[] parts = entry.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2)
+            {
+                throw new ConfigurationException($"--drop-http-stream-on takes NUMBER=EVENTS pairs, not '{entry}'.");
+            }
+
+            counts[RequestNumber(parts[0], "--drop-http-stream-on")] = (int)Math.Min(int.MaxValue, RequestNumber(parts[1], "--drop-http-stream-on"));
+        }
+
+        return counts;
     }
 
     private static IEnumerable<string> Split(string? list) =>
