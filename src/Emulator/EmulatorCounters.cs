@@ -31,7 +31,7 @@ public sealed class EmulatorCounters
     /// <summary>WebSocket connections whose session has ended: closed by either side, or broken.</summary>
     public long ConnectionsEnded => Volatile.Read(ref _connectionsEnded);
 
-    /// <summary><c>response.create</c> events received, valid or not.</summary>
+    /// <summary><c>response.create</c> events received, valid or not, HTTP requests that reach a session included.</summary>
     public long Requests => Volatile.Read(ref _requests);
 
     /// <summary>Responses generated from a found <c>previous_response_id</c>.</summary>
