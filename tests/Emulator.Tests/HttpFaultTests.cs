@@ -89,6 +89,26 @@ public sealed class HttpFaultTests
     }
 
     [Fact]
+    public async Task Dispose_ends_a_hung_http_stream_promptly()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        var faults = new EmulatorFaults { HangOnRequests = new HashSet<long> { 1 } };
+        EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { Faults = faults }, timeout.Token);
+        using var http = new HttpResponsesClient(server, timeout.Token);
+        using HttpResponseMessage hung = await http.PostAsync(Requests.Create("hello"), stream: true);
+        await using IAsyncEnumerator<JsonElement> events = http.ReadEventsAsync(hung).GetAsyncEnumerator(timeout.Token);
+        Assert.True(await events.MoveNextAsync());
+        Assert.True(await events.MoveNextAsync());
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await server.DisposeAsync();
+
+        Assert.False(await events.MoveNextAsync());
+        Assert.Equal(0, server.Counters.HangsOpen);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"dispose took {clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task The_model_latency_applies_to_the_http_stream()
     {
         using CancellationTokenSource timeout = TestTimeout.Start();
