@@ -44,7 +44,7 @@ public sealed record EmulatorOptions
     /// <summary>Keep a <see cref="TrafficRecord"/> per client event in memory (see <see cref="EmulatorServer.Traffic"/>).</summary>
     public bool RecordTraffic { get; init; }
 
-    /// <summary>When set, append one JSON line per client event to this file.</summary>
+    /// <summary>When set, append one JSON line per client event (WebSocket message or HTTP request) to this file.</summary>
     public string? TrafficLogPath { get; init; }
 
     /// <summary>Largest client message accepted; a larger one gets an error event and the connection is closed (1009).</summary>
