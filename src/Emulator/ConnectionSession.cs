@@ -23,12 +23,14 @@ internal sealed partial class ConnectionSession
 
     private const int InitialBufferBytes = 16 * 1024;
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(1);
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
+    internal static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
 
-    private readonly WebSocket _socket;
+    // Null for an HTTP session (ConnectionSession.Http.cs), which never runs the receive loop.
+    private readonly WebSocket? _socket;
+    private readonly TrafficTransport _transport;
     private readonly EmulatorRuntime _runtime;
     private readonly CancellationTokenSource _lifetime;
-    private readonly EventSender _sender;
+    private readonly IEventSink _sender;
     private readonly ResponseStreamer _streamer;
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lane _defaultLane = new(null);
@@ -41,12 +43,18 @@ internal sealed partial class ConnectionSession
     private int _requestsReceived;
 
     public ConnectionSession(long id, WebSocket socket, GatedStream? transport, EmulatorRuntime runtime, Action abort, CancellationToken requestAborted)
+        : this(id, socket, new EventSender(socket, transport), TrafficTransport.WebSocket, runtime, abort, requestAborted)
+    {
+    }
+
+    private ConnectionSession(long id, WebSocket? socket, IEventSink sender, TrafficTransport transport, EmulatorRuntime runtime, Action abort, CancellationToken requestAborted)
     {
         Id = id;
         _socket = socket;
+        _transport = transport;
         _runtime = runtime;
         _lifetime = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        _sender = new EventSender(socket, transport);
+        _sender = sender;
         _streamer = new ResponseStreamer(_sender, runtime.Options, runtime.Counters, abort);
         _dropPoint = runtime.Faults.DropPointOf(id);
     }
@@ -139,6 +147,7 @@ internal sealed partial class ConnectionSession
 
     private async Task ReceiveLoopAsync()
     {
+        WebSocket socket = _socket ?? throw new InvalidOperationException("An HTTP session has no receive loop.");
         byte[] buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         try
         {
@@ -151,10 +160,10 @@ internal sealed partial class ConnectionSession
                     buffer = Grow(buffer, length, maxBytes);
                 }
 
-                ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(buffer.AsMemory(length), _lifetime.Token);
+                ValueWebSocketReceiveResult result = await socket.ReceiveAsync(buffer.AsMemory(length), _lifetime.Token);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    if (_socket.State == WebSocketState.CloseReceived)
+                    if (socket.State == WebSocketState.CloseReceived)
                     {
                         await _sender.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, _lifetime.Token);
                     }
@@ -167,7 +176,7 @@ internal sealed partial class ConnectionSession
                 {
                     await SendErrorAsync(ProtocolError.MessageTooLarge(maxBytes), null);
                     await _sender.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "Message too large", _lifetime.Token);
-                    await DrainUntilCloseAsync(buffer);
+                    await DrainUntilCloseAsync(socket, buffer);
                     return;
                 }
 
@@ -190,17 +199,17 @@ internal sealed partial class ConnectionSession
     /// its close arrives, bounded by <see cref="CloseTimeout"/>: tearing the connection down with
     /// unread input would reset it, and the client could lose the error and the close frame.
     /// </summary>
-    private async Task DrainUntilCloseAsync(byte[] buffer)
+    private async Task DrainUntilCloseAsync(WebSocket socket, byte[] buffer)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
         timeout.CancelAfter(CloseTimeout);
-        while ((await _socket.ReceiveAsync(buffer.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close)
+        while ((await socket.ReceiveAsync(buffer.AsMemory(), timeout.Token)).MessageType != WebSocketMessageType.Close)
         {
         }
     }
 
     /// <summary>A larger pooled buffer, at most one byte beyond the limit so that an oversized message is detected.</summary>
-    private static byte[] Grow(byte[] buffer, int length, int maxBytes)
+    internal static byte[] Grow(byte[] buffer, int length, int maxBytes)
     {
         int size = (int)Math.Min(Math.Min((long)buffer.Length * 2, (long)maxBytes + 1), Array.MaxLength);
         byte[] larger = ArrayPool<byte>.Shared.Rent(size);
@@ -289,22 +298,5 @@ internal sealed partial class ConnectionSession
         }
     }
 
-    private void Record(string type, int bytes, JsonElement root)
-    {
-        if (!_runtime.Traffic.Enabled)
-        {
-            return;
-        }
-
-        bool isObject = root.ValueKind == JsonValueKind.Object;
-        _runtime.Traffic.Record(new TrafficRecord(
-            DateTimeOffset.UtcNow,
-            Id,
-            type,
-            bytes,
-            isObject ? ResponseCreateParser.ReadPreviousResponseIdLeniently(root) : null,
-            isObject ? ResponseCreateParser.CountInputItemsLeniently(root) : 0,
-            !isObject || ResponseCreateParser.ReadStoreLeniently(root),
-            isObject ? ResponseCreateParser.ReadStreamIdLeniently(root) : null));
-    }
+    private void Record(string type, int bytes, JsonElement root) => _runtime.Traffic.Record(Id, type, bytes, root, _transport);
 }

@@ -22,6 +22,8 @@ public sealed class EmulatorCounters
     private long _waiting;
     private long _queueLimits;
     private long _hanging;
+    private long _httpRequests;
+    private long _webSocketsRefused;
 
     /// <summary>WebSocket connections accepted.</summary>
     public long Connections => Volatile.Read(ref _connections);
@@ -80,6 +82,12 @@ public sealed class EmulatorCounters
     /// <summary>Requests waiting for a running place now, all connections together.</summary>
     public long ResponsesWaiting => Volatile.Read(ref _waiting);
 
+    /// <summary><c>POST /v1/responses</c> requests received, valid or not.</summary>
+    public long HttpRequests => Volatile.Read(ref _httpRequests);
+
+    /// <summary>WebSocket upgrades answered with 426 because WebSockets are refused (<see cref="EmulatorOptions.RefuseWebSockets"/>).</summary>
+    public long WebSocketsRefused => Volatile.Read(ref _webSocketsRefused);
+
     internal void ResponseQueued()
     {
         Interlocked.Increment(ref _queued);
@@ -110,4 +118,6 @@ public sealed class EmulatorCounters
     internal void FullSendServed() => Interlocked.Increment(ref _fullSends);
     internal void PreviousResponseMissing() => Interlocked.Increment(ref _previousResponseNotFound);
     internal void ErrorSent() => Interlocked.Increment(ref _errors);
+    internal void HttpRequestReceived() => Interlocked.Increment(ref _httpRequests);
+    internal void WebSocketRefused() => Interlocked.Increment(ref _webSocketsRefused);
 }

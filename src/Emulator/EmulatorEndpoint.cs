@@ -6,12 +6,13 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Orchestrator.Emulator;
 
-/// <summary>The HTTP side: authentication, the <c>/v1/responses</c> WebSocket upgrade, and HTTP errors shaped like the real API's.</summary>
+/// <summary>The HTTP side: authentication, the <c>/v1/responses</c> WebSocket upgrade (or its refusal) and POST, and HTTP errors shaped like the real API's.</summary>
 internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
 {
     private static readonly PathString ResponsesPath = new("/v1/responses");
 
     private readonly CompactEndpoint _compact = new(runtime);
+    private readonly HttpResponsesEndpoint _responses = new(runtime);
 
     private readonly byte[]? _expectedAuthorization =
         runtime.Options.RequiredApiKey is { } key ? Encoding.UTF8.GetBytes("Bearer " + key) : null;
@@ -39,8 +40,21 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
 
         if (!context.WebSockets.IsWebSocketRequest)
         {
+            if (HttpMethods.IsPost(context.Request.Method))
+            {
+                await _responses.HandleAsync(context);
+                return;
+            }
+
             context.Response.Headers.Upgrade = "websocket";
-            await WriteErrorAsync(context, StatusCodes.Status426UpgradeRequired, "upgrade_required", "This endpoint accepts WebSocket connections only.");
+            await WriteErrorAsync(context, StatusCodes.Status426UpgradeRequired, "upgrade_required", "This endpoint takes a WebSocket upgrade or a POST.");
+            return;
+        }
+
+        if (runtime.RefuseWebSockets)
+        {
+            runtime.Counters.WebSocketRefused();
+            await WriteErrorAsync(context, StatusCodes.Status426UpgradeRequired, "upgrade_required", "WebSocket mode is not available here: use POST /v1/responses with stream: true.");
             return;
         }
 

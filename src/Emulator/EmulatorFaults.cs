@@ -58,11 +58,19 @@ public sealed record EmulatorFaults
     /// <summary>Chance (0–1) that a request's response hangs (see <see cref="HangOnRequests"/>).</summary>
     public double HangProbability { get; init; }
 
+    /// <summary>
+    /// Requests whose HTTP event stream (<c>POST /v1/responses</c>, <c>stream: true</c>) is cut after this many of its
+    /// events, counted from <c>response.created</c>: those events arrive, then the connection is aborted with no terminal
+    /// event. With <c>stream: false</c> the connection is aborted before the JSON answer. Requests over a WebSocket are
+    /// not affected. Each count is at least 1.
+    /// </summary>
+    public IReadOnlyDictionary<long, int> DropHttpStreamAfter { get; init; } = new Dictionary<long, int>();
+
     /// <summary>True when any fault is configured.</summary>
     public bool Any =>
         DropProbability > 0 || ConnectionDropProbability > 0 || DropOnRequests.Count > 0 || ErrorOnRequests.Count > 0
         || MalformedFrameOnRequests.Count > 0 || RefuseUpgrades.Count > 0 || RefuseUpgradeProbability > 0
-        || HangOnRequests.Count > 0 || HangProbability > 0;
+        || HangOnRequests.Count > 0 || HangProbability > 0 || DropHttpStreamAfter.Count > 0;
 
     internal void Validate()
     {
@@ -75,5 +83,12 @@ public sealed record EmulatorFaults
         ArgumentOutOfRangeException.ThrowIfNegative(HangProbability, nameof(HangProbability));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HangProbability, 1, nameof(HangProbability));
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryAfter, TimeSpan.Zero, nameof(RetryAfter));
+        foreach ((long request, int events) in DropHttpStreamAfter)
+        {
+            if (events < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(DropHttpStreamAfter), events, $"Request {request}: the HTTP stream is cut after at least one event.");
+            }
+        }
     }
 }

@@ -77,6 +77,12 @@ public sealed record EmulatorOptions
     /// <summary>The default of <see cref="MaxQueuedResponses"/>.</summary>
     public const int DefaultMaxQueuedResponses = 1024;
 
+    /// <summary>
+    /// Answer every WebSocket upgrade with HTTP 426 (as a gateway or an account without WebSocket mode does), so clients
+    /// must use <c>POST /v1/responses</c>. <see cref="EmulatorServer.RefuseWebSockets"/> switches it while running.
+    /// </summary>
+    public bool RefuseWebSockets { get; init; }
+
     /// <summary>Faults to inject (<see cref="EmulatorFaults.None"/> by default).</summary>
     public EmulatorFaults Faults { get; init; } = EmulatorFaults.None;
 }

@@ -2,10 +2,12 @@ using System.Collections.Concurrent;
 
 namespace Orchestrator.Emulator;
 
-/// <summary>What all connections of one server share.</summary>
+/// <summary>What all connections (and HTTP requests) of one server share.</summary>
 internal sealed class EmulatorRuntime(EmulatorOptions options) : IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
     private long _lastConnectionId;
+    private volatile bool _refuseWebSockets = options.RefuseWebSockets;
 
     public EmulatorOptions Options { get; } = options;
 
@@ -20,7 +22,23 @@ internal sealed class EmulatorRuntime(EmulatorOptions options) : IDisposable
     /// <summary>Open connections, so that shutdown can close them.</summary>
     public ConcurrentDictionary<long, ConnectionSession> Sessions { get; } = new();
 
+    /// <summary>Answer WebSocket upgrades with 426 (<see cref="EmulatorOptions.RefuseWebSockets"/>); settable while running.</summary>
+    public bool RefuseWebSockets
+    {
+        get => _refuseWebSockets;
+        set => _refuseWebSockets = value;
+    }
+
+    /// <summary>Cancelled when the server stops: HTTP requests still running end with it.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
     public long NextConnectionId() => Interlocked.Increment(ref _lastConnectionId);
 
-    public void Dispose() => Traffic.Dispose();
+    public void Stop() => _stopping.Cancel();
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        Traffic.Dispose();
+    }
 }

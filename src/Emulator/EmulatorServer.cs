@@ -11,7 +11,7 @@ using Microsoft.Extensions.Hosting;
 namespace Orchestrator.Emulator;
 
 /// <summary>
-/// A local stand-in for OpenAI's Responses API in WebSocket mode, with a scripted model
+/// A local stand-in for OpenAI's Responses API in WebSocket mode and over HTTP, with a scripted model
 /// (DESIGN.md §1, §5). Kestrel on a loopback address, no logging of its own.
 /// </summary>
 public sealed class EmulatorServer : IAsyncDisposable
@@ -33,13 +33,26 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <summary>The SDK-style base URL, <c>http://127.0.0.1:PORT/v1</c>.</summary>
     public Uri BaseUrl { get; }
 
-    /// <summary>The WebSocket endpoint, <c>ws://127.0.0.1:PORT/v1/responses</c>.</summary>
+    /// <summary>The WebSocket endpoint, <c>ws://127.0.0.1:PORT/v1/responses</c>; the same path takes <c>POST</c> (HTTP transport).</summary>
     public Uri ResponsesUrl { get; }
 
-    /// <summary>A copy of the recorded client events in arrival order (empty unless <see cref="EmulatorOptions.RecordTraffic"/>).</summary>
+    /// <summary>
+    /// A copy of the recorded client events in arrival order, WebSocket messages and HTTP requests alike
+    /// (<see cref="TrafficRecord.Transport"/>); empty unless <see cref="EmulatorOptions.RecordTraffic"/>.
+    /// </summary>
     public IReadOnlyList<TrafficRecord> Traffic => _runtime.Traffic.Snapshot();
 
     public EmulatorCounters Counters => _runtime.Counters;
+
+    /// <summary>
+    /// Whether WebSocket upgrades are answered with 426 (starts as <see cref="EmulatorOptions.RefuseWebSockets"/>).
+    /// Settable while running: open connections stay; the next upgrade sees the new value.
+    /// </summary>
+    public bool RefuseWebSockets
+    {
+        get => _runtime.RefuseWebSockets;
+        set => _runtime.RefuseWebSockets = value;
+    }
 
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
     {
@@ -73,6 +86,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // POST /v1/responses bounds its body itself (MaxMessageBytes), with the API's error rather than Kestrel's 413.
+            kestrel.Limits.MaxRequestBodySize = null;
             // HTTP/1.1 only: WebSocket clients upgrade over it, and the write coalescing hooks its upgrade.
             kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
         });
@@ -110,6 +125,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             return;
         }
 
+        _runtime.Stop();
         await Task.WhenAll(_runtime.Sessions.Values.Select(session => session.ShutdownAsync()));
         using (var timeout = new CancellationTokenSource(StopTimeout))
         {

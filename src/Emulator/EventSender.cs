@@ -11,7 +11,7 @@ namespace Orchestrator.Emulator;
 /// (server frames are unmasked: a two-to-ten-byte header and the payload) and leaves in a single
 /// transport write; otherwise each event goes through <see cref="WebSocket.SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, bool, CancellationToken)"/>.
 /// </summary>
-internal sealed class EventSender(WebSocket socket, GatedStream? transport)
+internal sealed class EventSender(WebSocket socket, GatedStream? transport) : IEventSink
 {
     private const byte FinalTextFrame = 0x81;
     private const int MaxHeaderBytes = 10;
@@ -67,6 +67,11 @@ internal sealed class EventSender(WebSocket socket, GatedStream? transport)
             _gate.Release();
             batch.Clear();
         }
+    }
+
+    /// <summary>A connection's sender serves many responses at once: the per-response stream faults are HTTP's.</summary>
+    public void BeginResponse(RequestFaults faults)
+    {
     }
 
     /// <summary>Starts (or answers) the close handshake after any batch being sent, so the close frame comes last.</summary>

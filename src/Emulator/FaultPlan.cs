@@ -23,6 +23,7 @@ internal sealed class FaultPlan(EmulatorFaults faults)
     private readonly FrozenSet<long> _refuseOn = faults.RefuseUpgrades.ToFrozenSet();
     private readonly FrozenSet<long> _hangOn = faults.HangOnRequests.ToFrozenSet();
     private readonly FrozenDictionary<long, InjectedError> _errorOn = faults.ErrorOnRequests.ToFrozenDictionary();
+    private readonly FrozenDictionary<long, int> _dropHttpStreamAfter = faults.DropHttpStreamAfter.ToFrozenDictionary();
 
     public EmulatorFaults Faults { get; } = faults;
 
@@ -38,7 +39,7 @@ internal sealed class FaultPlan(EmulatorFaults faults)
         InjectedError? error = _errorOn.TryGetValue(number, out InjectedError injected) ? injected : null;
         bool drop = _dropOn.Contains(number) || Draw(number, DropSalt) < Faults.DropProbability;
         bool hang = _hangOn.Contains(number) || Draw(number, HangSalt) < Faults.HangProbability;
-        return new RequestFaults(number, error, drop, _malformedOn.Contains(number), hang);
+        return new RequestFaults(number, error, drop, _malformedOn.Contains(number), hang, _dropHttpStreamAfter.GetValueOrDefault(number));
     }
 
     /// <summary>

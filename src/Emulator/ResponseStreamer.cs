@@ -10,9 +10,10 @@ namespace Orchestrator.Emulator;
 /// (<see cref="LatencyModel"/>) is spent before the first output item, and the deltas are paced by a
 /// <see cref="DeltaPacer"/>. Events are sent in batches that end where time passes (a latency) or the response ends,
 /// so a zero-latency response leaves in one transport write. Injected faults act here too: a
-/// malformed frame, a failed response, a connection dropped mid-stream, a response that hangs.
+/// malformed frame, a failed response, a connection dropped mid-stream, a response that hangs; over HTTP, a stream
+/// cut after a number of events (<see cref="HttpEventSink"/>).
 /// </summary>
-internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions options, EmulatorCounters counters, Action dropConnection)
+internal sealed class ResponseStreamer(IEventSink sender, EmulatorOptions options, EmulatorCounters counters, Action dropConnection)
 {
     private readonly LatencyModel _latency = new(options);
 
@@ -26,6 +27,7 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
     /// <param name="beforeTerminal">Called just before the batch with the terminal event is sent.</param>
     public async Task<ContextItem[]?> StreamAsync(ResponseState response, RequestFaults faults, EventBatch batch, Action beforeTerminal, CancellationToken cancellationToken)
     {
+        sender.BeginResponse(faults);
         Write(batch, ResponseEvents.Created, response);
         if (!response.Request.Generate)
         {

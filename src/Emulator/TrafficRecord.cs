@@ -6,6 +6,7 @@ namespace Orchestrator.Emulator;
 /// <param name="InputItems">Number of input items; a string <c>input</c> counts as one.</param>
 /// <param name="Store">The request's <c>store</c> flag (absent means true, as on the real API).</param>
 /// <param name="StreamId">The request's <c>stream_id</c> lane; null for the default lane.</param>
+/// <param name="Transport">WebSocket message or HTTP request; an HTTP request's <see cref="ConnectionId"/> is its own.</param>
 public sealed record TrafficRecord(
     DateTimeOffset Time,
     long ConnectionId,
@@ -14,7 +15,8 @@ public sealed record TrafficRecord(
     string? PreviousResponseId,
     int InputItems,
     bool Store,
-    string? StreamId = null)
+    string? StreamId = null,
+    TrafficTransport Transport = TrafficTransport.WebSocket)
 {
     public const string MalformedType = "(malformed)";
     public const string MissingType = "(missing)";

@@ -37,6 +37,27 @@ internal sealed class TrafficRecorder : IDisposable
         }
     }
 
+    /// <summary>Records one client event, its fields read leniently from <paramref name="root"/> (undefined for a malformed message).</summary>
+    public void Record(long connectionId, string type, int bytes, JsonElement root, TrafficTransport transport)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        bool isObject = root.ValueKind == JsonValueKind.Object;
+        Record(new TrafficRecord(
+            DateTimeOffset.UtcNow,
+            connectionId,
+            type,
+            bytes,
+            isObject ? ResponseCreateParser.ReadPreviousResponseIdLeniently(root) : null,
+            isObject ? ResponseCreateParser.CountInputItemsLeniently(root) : 0,
+            !isObject || ResponseCreateParser.ReadStoreLeniently(root),
+            isObject ? ResponseCreateParser.ReadStreamIdLeniently(root) : null,
+            transport));
+    }
+
     public IReadOnlyList<TrafficRecord> Snapshot()
     {
         lock (_gate)
@@ -65,6 +86,7 @@ internal sealed class TrafficRecorder : IDisposable
         writer.WriteString("previous_response_id", record.PreviousResponseId);
         writer.WriteNumber("input_items", record.InputItems);
         writer.WriteBoolean("store", record.Store);
+        writer.WriteString("transport", record.Transport == TrafficTransport.Http ? "http" : "websocket");
         writer.WriteEndObject();
         writer.Flush();
         writer.Reset();
