@@ -37,6 +37,10 @@ public sealed record ConnectionLimits
         ResponseIdleTimeout = c.Limit("response-idle-timeout");
         ResponseTimeout = c.Limit("response-timeout");
         MaxFrameBytes = (int)Math.Min(int.MaxValue, c.Bytes("max-frame-bytes"));
+        Transport = TransportModes.Parse(c, "transport");
+        FallbackAfterFailedConnects = c.Positive("fallback-after-failed-connects");
+        FallbackCoolDown = c.PositiveDuration("fallback-cool-down");
+        MaxHttpRequests = c.Positive("max-http-requests");
     }
 
     public int MaxSockets { get; init; }
@@ -58,4 +62,12 @@ public sealed record ConnectionLimits
     public TimeSpan? ResponseTimeout { get; init; }
     /// <summary>See <see cref="EndpointSettings.MaxFrameBytes"/>.</summary>
     public int MaxFrameBytes { get; init; }
+    /// <summary>See <see cref="EndpointSettings.Transport"/>.</summary>
+    public TransportMode Transport { get; init; }
+    /// <summary>See <see cref="EndpointSettings.FallbackAfterFailedConnects"/>.</summary>
+    public int FallbackAfterFailedConnects { get; init; }
+    /// <summary>See <see cref="EndpointSettings.FallbackCoolDown"/>.</summary>
+    public TimeSpan FallbackCoolDown { get; init; }
+    /// <summary>See <see cref="EndpointSettings.MaxHttpRequests"/>.</summary>
+    public int MaxHttpRequests { get; init; }
 }

@@ -17,12 +17,22 @@ namespace Orchestrator.Actors.Connections;
 /// drain limit; only then does it make room for a replacement under the socket limit. When a socket dies, every
 /// holder of a lease on it is told <see cref="LaneLost"/>; when a holder dies, its lanes are freed, nobody is warm on
 /// them any more, and their sockets retire.
+/// <para>
+/// Leases go over the transport <see cref="TransportSelector"/> names (<see cref="EndpointSettings.Transport"/>): a
+/// WebSocket lane as above, or an HTTP lease on the endpoint's one <see cref="ResponsesHttp"/> child (started when first
+/// needed), at most <see cref="EndpointSettings.MaxHttpRequests"/> at once; beyond them requests wait in the same queue,
+/// with the same warning naming the setting. A lease keeps its transport until released, so a turn finishes on the one
+/// it started on. After a fall-back to HTTP a timer opens one socket when the cool-down is over; once a socket
+/// connects, new leases go over WebSockets again. Each switch is logged and counted.
+/// </para>
 /// </summary>
 public sealed class ConnectionManager : ReceiveActor, IWithTimers
 {
     private readonly EndpointSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ConnectionPolicy _policy;
+    private readonly TransportSelector _selector;
+    private readonly string _endpoint;
     private readonly TimeProvider _time;
     private readonly long _startedAt;
     private readonly Dictionary<long, IActorRef> _sockets = new();
@@ -30,6 +40,8 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, HashSet<long>> _leasesOf = new();
     private readonly Queue<Waiting> _waiting = new();
     private long _lastLeaseId;
+    private IActorRef? _http;
+    private int _httpLeases;
 
     public ConnectionManager(EndpointSettings settings, TimeProvider time)
     {
@@ -37,6 +49,9 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         _time = time;
         _startedAt = time.GetTimestamp();
         _policy = new ConnectionPolicy(settings);
+        _selector = new TransportSelector(settings.Transport, settings.FallbackAfterFailedConnects, settings.FallbackCoolDown);
+        _endpoint = settings.ResponsesUrl.Authority;
+        ConnectionMetrics.TransportUsed(_endpoint, _selector.Current.Name(), 1);
 
         Receive<AcquireLane>(acquire =>
         {
@@ -52,7 +67,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         Receive<ReleaseLane>(release =>
         {
             if (!TryEnd(release.LeaseId, out var lease)) return;
-            if (_policy.Released(lease.SocketId, lease.Lane, release.LastResponseId, release.Cold, Elapsed)) Close(lease.SocketId);
+            if (lease.Transport == Transport.WebSocket && _policy.Released(lease.SocketId, lease.Lane, release.LastResponseId, release.Cold, Elapsed)) Close(lease.SocketId);
             Serve();
         });
         Receive<SocketRetiring>(retiring =>
@@ -66,16 +81,25 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
             ConnectionMetrics.Paused();
             _log.Warning("{0} answered 429: no request goes to it for {1:0} ms", _settings.ResponsesUrl, throttled.RetryAfter.TotalMilliseconds);
             foreach (var socket in _sockets.Values) socket.Tell(new PauseSends(until));
+            _http?.Tell(new PauseSends(until));
         });
         Receive<SocketConnected>(connected =>
         {
             _policy.Connected(connected.SocketId);
+            Switch(_selector.Connected(Elapsed));
             Serve();
         });
+        Receive<SocketRefused>(refused =>
+        {
+            Switch(_selector.UpgradeRefused(refused.Status, Elapsed));
+            Serve();
+        });
+        Receive<ProbeWebSocket>(_ => Probe());
         Receive<Terminated>(terminated =>
         {
             var socket = _sockets.FirstOrDefault(s => s.Value.Equals(terminated.ActorRef));
             if (socket.Value is not null) SocketStopped(socket.Key);
+            else if (terminated.ActorRef.Equals(_http)) HttpStopped();
             else HolderStopped(terminated.ActorRef);
             Serve();
         });
@@ -107,11 +131,25 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
     protected override void PreStart() =>
         Timers.StartPeriodicTimer(IdleSweep.Instance, IdleSweep.Instance, _settings.IdleTimeout / 2);
 
+    protected override void PostStop() => ConnectionMetrics.TransportUsed(_endpoint, _selector.Current.Name(), -1);
+
     private void Serve()
     {
         var now = Elapsed;
         while (_waiting.TryPeek(out var next))
         {
+            if (_selector.Current == Transport.Http)
+            {
+                if (_httpLeases >= _settings.MaxHttpRequests)
+                {
+                    if (_policy.WarnNow(now)) WarnWaitingAtHttpLimit();
+                    return;
+                }
+                _waiting.Dequeue();
+                ConnectionMetrics.Queued(-1);
+                GrantHttp(next);
+                continue;
+            }
             var step = _policy.Serve(next.ConversationId, now);
             switch (step.Action)
             {
@@ -135,7 +173,68 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
 
     private void Grant(Waiting waiting, LaneAssignment assignment)
     {
-        var lease = new Lease(++_lastLeaseId, waiting.Holder, assignment.SocketId, assignment.Lane);
+        var lease = new Lease(++_lastLeaseId, waiting.Holder, assignment.SocketId, assignment.Lane, Transport.WebSocket);
+        Track(lease, waiting);
+        var streamId = ResponsesSocket.StreamIdOf(assignment.Lane, _settings.LanesPerConnection);
+        waiting.Holder.Tell(new LaneGranted(new LaneLease(lease.LeaseId, _sockets[assignment.SocketId], assignment.SocketId, assignment.Lane, assignment.CachedResponseId, streamId)));
+    }
+
+    private void GrantHttp(Waiting waiting)
+    {
+        if (_http is null)
+        {
+            _http = Context.ActorOf(ResponsesHttp.Props(_settings, _policy.PausedUntilUtc, _time), "http");
+            Context.Watch(_http);
+        }
+        var lease = new Lease(++_lastLeaseId, waiting.Holder, 0, 0, Transport.Http);
+        _httpLeases++;
+        Track(lease, waiting);
+        waiting.Holder.Tell(new LaneGranted(new LaneLease(lease.LeaseId, _http, 0, 0, CachedResponseId: null, StreamId: null, Transport.Http)));
+    }
+
+    /// <summary>Carries out a switch of the selector's: logged, counted; then a WebSocket is tried again when the cool-down is over.</summary>
+    private void Switch(TransportSwitch? change)
+    {
+        if (change is not null)
+        {
+            var from = change.To == Transport.Http ? Transport.WebSocket : Transport.Http;
+            ConnectionMetrics.TransportUsed(_endpoint, from.Name(), -1);
+            ConnectionMetrics.TransportUsed(_endpoint, change.To.Name(), 1);
+            ConnectionMetrics.TransportSwitched(_endpoint, change.To.Name(), change.Reason);
+            if (change.To == Transport.Http)
+                _log.Warning("{0}: new turns go over HTTP for {1} ({2}); turns in flight finish where they started", _settings.ResponsesUrl, _settings.FallbackCoolDown, change.Why);
+            else
+                _log.Info("{0}: new turns go over WebSockets again ({1})", _settings.ResponsesUrl, change.Why);
+        }
+        if (_selector.UntilProbe(Elapsed) is { } wait) Timers.StartSingleTimer(ProbeWebSocket.Instance, ProbeWebSocket.Instance, wait);
+        else Timers.Cancel(ProbeWebSocket.Instance);
+    }
+
+    /// <summary>The cool-down is over: one socket tries the WebSocket path while leases stay on HTTP; its connect or failure decides.</summary>
+    private void Probe()
+    {
+        var now = Elapsed;
+        if (_selector.UntilProbe(now) != TimeSpan.Zero) return;
+        if (_policy.TryOpenSocket(now) is not { } socketId)
+        {
+            // A socket limit or the connect backoff holds it back: look again a backoff later.
+            Timers.StartSingleTimer(ProbeWebSocket.Instance, ProbeWebSocket.Instance, _settings.MinBackoff);
+            return;
+        }
+        _selector.ProbeDue(now);
+        _log.Info("{0}: trying a WebSocket again after {1} on HTTP", _settings.ResponsesUrl, _settings.FallbackCoolDown);
+        OpenSocket(socketId);
+    }
+
+    private void OpenSocket(long socketId)
+    {
+        var socket = Context.ActorOf(ResponsesSocket.Props(socketId, _settings, _policy.PausedUntilUtc, _time), $"socket-{socketId}");
+        Context.Watch(socket);
+        _sockets.Add(socketId, socket);
+    }
+
+    private void Track(Lease lease, Waiting waiting)
+    {
         _leases.Add(lease.LeaseId, lease);
         ConnectionMetrics.LaneLeased();
         ConnectionMetrics.LeaseWaited(_time.GetElapsedTime(waiting.RequestedAt));
@@ -145,16 +244,13 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
             Context.Watch(waiting.Holder);
         }
         held.Add(lease.LeaseId);
-        var streamId = ResponsesSocket.StreamIdOf(assignment.Lane, _settings.LanesPerConnection);
-        waiting.Holder.Tell(new LaneGranted(new LaneLease(lease.LeaseId, _sockets[assignment.SocketId], assignment.SocketId, assignment.Lane, assignment.CachedResponseId, streamId)));
     }
 
-    private void OpenSocket(long socketId)
-    {
-        var socket = Context.ActorOf(ResponsesSocket.Props(socketId, _settings, _policy.PausedUntilUtc, _time), $"socket-{socketId}");
-        Context.Watch(socket);
-        _sockets.Add(socketId, socket);
-    }
+    private void WarnWaitingAtHttpLimit() =>
+        _log.Warning(
+            "{0} lease requests wait for an HTTP lease: all {1} HTTP requests to {2} that may run at once are held. " +
+            "Turns queue until one ends; raise orchestrator.connections.max-http-requests (now {1}) to run more at once.",
+            _waiting.Count, _settings.MaxHttpRequests, _settings.ResponsesUrl);
 
     private void WarnWaitingAtSocketLimit() =>
         _log.Warning(
@@ -167,6 +263,7 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
     {
         if (!_leases.Remove(leaseId, out lease!)) return false;
         ConnectionMetrics.LaneFreed();
+        if (lease.Transport == Transport.Http) _httpLeases--;
         if (_leasesOf.TryGetValue(lease.Holder, out var held) && held.Remove(leaseId) && held.Count == 0)
         {
             _leasesOf.Remove(lease.Holder);
@@ -187,10 +284,22 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         if (stop.Failed) ConnectionMetrics.ReconnectFailed();
         if (stop.Backoff is { } delay)
             _log.Warning("Could not connect to {0} ({1} failed attempts in a row); next attempt in {2:0} ms", _settings.ResponsesUrl, stop.ConsecutiveFailures, delay.TotalMilliseconds);
-        foreach (var lease in _leases.Values.Where(l => l.SocketId == socketId).ToList())
+        if (stop.Failed) Switch(_selector.ConnectFailed(stop.ConsecutiveFailures, Elapsed));
+        foreach (var lease in _leases.Values.Where(l => l.Transport == Transport.WebSocket && l.SocketId == socketId).ToList())
         {
             TryEnd(lease.LeaseId, out _);
             lease.Holder.Tell(new LaneLost(lease.LeaseId, "the connection was lost"));
+        }
+    }
+
+    /// <summary>The HTTP transport stopped (it never does but with its manager): every HTTP lease is lost; the next one starts it again.</summary>
+    private void HttpStopped()
+    {
+        _http = null;
+        foreach (var lease in _leases.Values.Where(l => l.Transport == Transport.Http).ToList())
+        {
+            TryEnd(lease.LeaseId, out _);
+            lease.Holder.Tell(new LaneLost(lease.LeaseId, "the HTTP transport stopped"));
         }
     }
 
@@ -200,11 +309,13 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
         foreach (var leaseId in held.ToList())
         {
             TryEnd(leaseId, out var lease);
-            if (_policy.HolderStopped(lease.SocketId, lease.Lane, Elapsed)) Close(lease.SocketId);
+            // Nobody waits for its response any more: an HTTP request is aborted; a lane's socket retires.
+            if (lease.Transport == Transport.Http) _http?.Tell(new CancelRequest(leaseId));
+            else if (_policy.HolderStopped(lease.SocketId, lease.Lane, Elapsed)) Close(lease.SocketId);
         }
     }
 
-    private sealed record Lease(long LeaseId, IActorRef Holder, long SocketId, int Lane);
+    private sealed record Lease(long LeaseId, IActorRef Holder, long SocketId, int Lane, Transport Transport);
 
     /// <param name="RequestedAt">The <see cref="TimeProvider.GetTimestamp"/> at which the request arrived.</param>
     private sealed record Waiting(string ConversationId, IActorRef Holder, long RequestedAt);
@@ -217,5 +328,11 @@ public sealed class ConnectionManager : ReceiveActor, IWithTimers
     private sealed class IdleSweep
     {
         public static readonly IdleSweep Instance = new();
+    }
+
+    /// <summary>The cool-down after a fall-back to HTTP may be over: try a WebSocket.</summary>
+    private sealed class ProbeWebSocket
+    {
+        public static readonly ProbeWebSocket Instance = new();
     }
 }

@@ -102,8 +102,20 @@ public sealed class ConnectionPolicy(EndpointSettings settings)
     /// <summary>Retires the connected sockets none of whose lanes has been held for the idle timeout; they may close now.</summary>
     public IReadOnlyList<long> RetireIdle(TimeSpan now) => _pool.RetireIdle(now, settings.IdleTimeout);
 
-    /// <summary>At most one warning per <see cref="EndpointSettings.LeaseWaitWarningInterval"/> that requests wait at the socket limit.</summary>
-    private bool WarnNow(TimeSpan now)
+    /// <summary>
+    /// A socket to try the WebSocket path again after an HTTP fall-back (<see cref="TransportSelector.ProbeDue"/>), added
+    /// like any other; null while no socket may open (the socket limit, the sockets connecting, the connect backoff).
+    /// </summary>
+    public long? TryOpenSocket(TimeSpan now)
+    {
+        if (!_pool.CanAddSocket || _nextOpenAllowed > now) return null;
+        var socketId = ++_lastSocketId;
+        _pool.AddSocket(socketId, now);
+        return socketId;
+    }
+
+    /// <summary>At most one warning per <see cref="EndpointSettings.LeaseWaitWarningInterval"/> that requests wait at a limit.</summary>
+    public bool WarnNow(TimeSpan now)
     {
         if (now - _lastWaitWarning < settings.LeaseWaitWarningInterval) return false;
         _lastWaitWarning = now;

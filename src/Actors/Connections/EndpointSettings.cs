@@ -26,6 +26,10 @@ public sealed record EndpointSettings
         ResponseIdleTimeout = limits.ResponseIdleTimeout,
         ResponseTimeout = limits.ResponseTimeout,
         MaxFrameBytes = limits.MaxFrameBytes,
+        Transport = limits.Transport,
+        FallbackAfterFailedConnects = limits.FallbackAfterFailedConnects,
+        FallbackCoolDown = limits.FallbackCoolDown,
+        MaxHttpRequests = limits.MaxHttpRequests,
     };
 
     /// <summary>The WebSocket URL of the Responses endpoint, e.g. <c>wss://api.openai.com/v1/responses</c>.</summary>
@@ -95,6 +99,21 @@ public sealed record EndpointSettings
     /// <summary>Largest server frame accepted; a larger one is a protocol violation that drops the socket.</summary>
     public int MaxFrameBytes { get; init; } = ConnectionLimits.Reference.MaxFrameBytes;
 
+    /// <summary>WebSockets, HTTP, or WebSockets with a fall-back to HTTP (<see cref="TransportSelector"/>).</summary>
+    public TransportMode Transport { get; init; } = ConnectionLimits.Reference.Transport;
+
+    /// <summary>In <see cref="TransportMode.Auto"/>: failed connects in a row (backoff steps) that switch new turns to HTTP.</summary>
+    public int FallbackAfterFailedConnects { get; init; } = ConnectionLimits.Reference.FallbackAfterFailedConnects;
+
+    /// <summary>In <see cref="TransportMode.Auto"/>: how long new turns stay on HTTP after a fall-back before a WebSocket is tried again.</summary>
+    public TimeSpan FallbackCoolDown { get; init; } = ConnectionLimits.Reference.FallbackCoolDown;
+
+    /// <summary>
+    /// HTTP leases at once at most, hence HTTP requests in flight at most (a lease carries one at a time); further
+    /// lease requests wait in the manager's queue. Also the HTTP connections to the endpoint at most.
+    /// </summary>
+    public int MaxHttpRequests { get; init; } = ConnectionLimits.Reference.MaxHttpRequests;
+
     public override string ToString() =>
-        $"EndpointSettings {{ ResponsesUrl = {ResponsesUrl}, ApiKey = {(ApiKey is null ? "none" : "***")}, MaxSockets = {MaxSockets}, LanesPerConnection = {LanesPerConnection} }}";
+        $"EndpointSettings {{ ResponsesUrl = {ResponsesUrl}, ApiKey = {(ApiKey is null ? "none" : "***")}, MaxSockets = {MaxSockets}, LanesPerConnection = {LanesPerConnection}, Transport = {Transport.Name()} }}";
 }

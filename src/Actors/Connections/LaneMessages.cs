@@ -8,9 +8,10 @@ public sealed record AcquireLane(string ConversationId);
 /// <summary>
 /// The right to send on one lane of one socket until released. <see cref="CachedResponseId"/> is the latest
 /// response completed on that lane, i.e. what the server's connection-local cache holds: a chain is warm on
-/// this lease exactly when it equals the conversation's last response id.
+/// this lease exactly when it equals the conversation's last response id. Over <see cref="Transport.Http"/>,
+/// <see cref="Socket"/> is the endpoint's <see cref="ResponsesHttp"/>, and nothing is cached: no lane, no cached id.
 /// </summary>
-public sealed record LaneLease(long LeaseId, IActorRef Socket, long SocketId, int Lane, string? CachedResponseId, string? StreamId = null);
+public sealed record LaneLease(long LeaseId, IActorRef Socket, long SocketId, int Lane, string? CachedResponseId, string? StreamId = null, Transport Transport = Transport.WebSocket);
 
 public sealed record LaneGranted(LaneLease Lease);
 

@@ -15,3 +15,10 @@ public sealed record LaneRetired(long LeaseId);
 /// <see cref="Stalled"/>: the connection is up but the response went silent (or ran past its limit); its socket retires.
 /// </summary>
 public sealed record ModelRequestFailed(long LeaseId, string Reason, bool Stalled = false);
+
+/// <summary>
+/// The holder no longer waits for the response of its lease (a cancelled turn, a stopped holder). Over HTTP the request
+/// is aborted and answered with <see cref="ModelRequestFailed"/>; a WebSocket has no cancel event, so there the response
+/// runs to its end and its lane is given back then.
+/// </summary>
+public sealed record CancelRequest(long LeaseId);

@@ -26,7 +26,11 @@ namespace Orchestrator.Actors.Connections;
 /// flight finish, then stops.</item>
 /// <item>A broken connection, a malformed frame or a failed connect fails every request in flight with
 /// <see cref="ModelRequestFailed"/> (so its owner resends in full) and stops the actor at once, without waiting
-/// for a close handshake. The connection manager watches it and replaces it.</item>
+/// for a close handshake. The connection manager watches it and replaces it. An upgrade answered with an HTTP
+/// status is reported to the manager first (<see cref="SocketRefused"/>); when that refusal switches the manager to
+/// HTTP (<see cref="TransportMode.Auto"/>), the requests waiting for the connection, never sent, are answered
+/// <see cref="LaneRetired"/>: sent again at once, over HTTP, without counting as a failed attempt.</item>
+/// <item><see cref="CancelRequest"/> changes nothing: there is no cancel event over a WebSocket.</item>
 /// <item>A response that goes silent for <see cref="EndpointSettings.ResponseIdleTimeout"/>, or runs past
 /// <see cref="EndpointSettings.ResponseTimeout"/>, on a connection that stays open has stalled: its owner gets
 /// <see cref="ModelRequestFailed"/> with <c>Stalled</c> and resends in full elsewhere, and the socket retires and
@@ -79,7 +83,9 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     protected override void PreStart()
     {
         var self = Self;
-        ConnectAsync().PipeTo(self, success: socket => new Connected(socket), failure: e => new ConnectionLost($"could not connect to {_settings.ResponsesUrl}: {Describe(e)}"));
+        ConnectAsync().PipeTo(self, success: socket => new Connected(socket), failure: e => new ConnectionLost(
+            $"could not connect to {_settings.ResponsesUrl}: {Describe(e)}",
+            (e as UpgradeRefusedException ?? e.InnerException as UpgradeRefusedException)?.Status));
     }
 
     protected override void PostStop()
@@ -110,6 +116,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
             Become(Open);
         });
         Receive<SendRequest>(_ => Stash.Stash());
+        Receive<CancelRequest>(_ => { });
         Receive<PauseSends>(Pause);
         Receive<ConnectionLost>(Lost);
     }
@@ -156,6 +163,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
                 StopWhenDrained();
             }
         });
+        Receive<CancelRequest>(_ => { });
         Receive<Retire>(_ => StartRetiring($"its maximum age of {_settings.MaxAge}"));
         Receive<DrainTimeout>(_ => StartClosing($"it has drained for {_settings.MaxDrain}"));
         Receive<CloseSocket>(_ => StartClosing("no lane is held on it"));
@@ -245,10 +253,14 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     private void Lost(ConnectionLost lost)
     {
         _log.Info("Socket {0} closed: {1}", _socketId, lost.Reason);
+        // The manager hears of a refusal before the owners do, so that their next lease already goes over HTTP.
+        if (lost.RefusedWith is { } status) Context.Parent.Tell(new SocketRefused(_socketId, status));
+        var fallsBack = lost.RefusedWith is { } refused && _settings.Transport == TransportMode.Auto && TransportSelector.IsRefusal(refused);
         FailAll(lost.Reason);
         foreach (var envelope in Stash.ClearStash())
         {
-            if (envelope.Message is SendRequest request) envelope.Sender.Tell(new ModelRequestFailed(request.LeaseId, lost.Reason));
+            if (envelope.Message is not SendRequest request) continue;
+            envelope.Sender.Tell(fallsBack ? new LaneRetired(request.LeaseId) : new ModelRequestFailed(request.LeaseId, lost.Reason));
         }
         // Requests still on their way land in dead letters; their owners learn of the loss from the manager's LaneLost.
         Context.Stop(Self);
@@ -274,10 +286,17 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         {
             if (_settings.ApiKey is { } key) socket.Options.SetRequestHeader("Authorization", $"Bearer {key}");
             socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(20);
+            socket.Options.CollectHttpResponseDetails = true;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
             timeout.CancelAfter(_settings.ConnectTimeout);
             await socket.ConnectAsync(_settings.ResponsesUrl, timeout.Token).ConfigureAwait(false);
             return socket;
+        }
+        catch (WebSocketException e) when (socket.HttpStatusCode is not 0 and not System.Net.HttpStatusCode.SwitchingProtocols)
+        {
+            var status = (int)socket.HttpStatusCode;
+            socket.Dispose();
+            throw new UpgradeRefusedException(status, e);
         }
         catch
         {
@@ -351,7 +370,14 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 
     private sealed record Connected(ClientWebSocket Socket);
 
-    private sealed record ConnectionLost(string Reason);
+    /// <param name="RefusedWith">The HTTP status that answered the upgrade, when one did.</param>
+    private sealed record ConnectionLost(string Reason, int? RefusedWith = null);
+
+    /// <summary>The endpoint answered the upgrade with an HTTP status instead of switching protocols.</summary>
+    private sealed class UpgradeRefusedException(int status, WebSocketException inner) : Exception(inner.Message, inner)
+    {
+        public int Status { get; } = status;
+    }
 
     private sealed record Inbound(ServerEvent Event);
 

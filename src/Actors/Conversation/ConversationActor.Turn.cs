@@ -45,7 +45,7 @@ public sealed partial class ConversationActor
             return;
         }
 
-        var plan = NextRequestPlanner.Plan(_state, lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation, _warmUpResponseId);
+        var plan = NextRequestPlanner.Plan(_state, lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation, _warmUpResponseId, lease.Transport);
         var payload = (plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()) with { StreamId = lease.StreamId }).ToUtf8Bytes();
         lease.Socket.Tell(new SendRequest(lease.LeaseId, lease.Lane, payload));
         turn.RequestOnWire = true;

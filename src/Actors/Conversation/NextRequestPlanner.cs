@@ -1,3 +1,4 @@
+using Orchestrator.Actors.Connections;
 using Orchestrator.Messages.Protocol;
 
 namespace Orchestrator.Actors.Conversation;
@@ -6,22 +7,25 @@ namespace Orchestrator.Actors.Conversation;
 /// Decides what the next <c>response.create</c> carries. The transport policy in one place:
 /// <list type="bullet">
 /// <item>Continuation (<c>previous_response_id</c> + only the unsent items) when the server still has the
-/// chain: with <c>store=true</c> always; with <c>store=false</c> only when the leased lane's connection-local
-/// cache holds exactly our last response.</item>
+/// chain: with <c>store=true</c> always, over either transport; with <c>store=false</c> only over a WebSocket whose
+/// leased lane's connection-local cache holds exactly our last response.</item>
 /// <item>Full send (the whole window, no previous id) otherwise: a new chain, a new process or connection,
-/// a lane another conversation used since, or after the server said <c>previous_response_not_found</c>.</item>
+/// a lane another conversation used since, after the server said <c>previous_response_not_found</c>, and every
+/// request over HTTP with <c>store=false</c> (nothing is cached between two HTTP requests). A conversation that
+/// changes transport is cold on arrival, as on a new socket.</item>
 /// <item>Before the first response, a warm-up's response (<c>generate:false</c>: instructions and tools, no input)
 /// heads the chain, on the same terms: the first request continues it with the whole window.</item>
 /// </list>
 /// </summary>
 public static class NextRequestPlanner
 {
-    public static RequestPlan Plan(ConversationState state, string? cachedResponseId, bool chainLost, string? warmUpResponseId = null)
+    /// <param name="transport">The transport of the lease the request goes on.</param>
+    public static RequestPlan Plan(ConversationState state, string? cachedResponseId, bool chainLost, string? warmUpResponseId = null, Transport transport = Transport.WebSocket)
     {
         var previous = state.LastResponseId ?? warmUpResponseId;
         var warm = previous is not null
                    && !chainLost
-                   && (state.Settings?.Store == true || cachedResponseId == previous)
+                   && (state.Settings?.Store == true || transport == Transport.WebSocket && cachedResponseId == previous)
                    && state.ChainLength < state.Window.Count;
         return warm
             ? new RequestPlan(SendKind.Continuation, previous, state.Unsent)

@@ -10,7 +10,8 @@ namespace Orchestrator.Actors.Diagnostics;
 /// the peak of turns in flight. The continuation ratio is
 /// <c>orchestrator.requests{kind=continuation}</c> over all <c>orchestrator.requests</c>; the first request of a
 /// conversation can never continue, so the ratio among the requests that could is continuations over continuations
-/// plus <c>orchestrator.cache.misses</c>.
+/// plus <c>orchestrator.cache.misses</c>. The transport an endpoint leases on is a gauge per endpoint and transport
+/// (1 on the one in use, 0 on the other), each switch a count by its reason, and the HTTP requests in flight a gauge.
 /// </summary>
 public static class ConnectionMetrics
 {
@@ -27,7 +28,12 @@ public static class ConnectionMetrics
     public const string Pauses = "orchestrator.endpoint.pauses";
     public const string LeaseWait = "orchestrator.connections.lease.wait";
     public const string IdleClosed = "orchestrator.sockets.idle_closed";
+    public const string TransportInUse = "orchestrator.transport.in_use";
+    public const string TransportSwitches = "orchestrator.transport.switches";
+    public const string HttpInFlight = "orchestrator.http.requests.in_flight";
     public const string ReasonTag = "reason";
+    public const string TransportTag = "transport";
+    public const string EndpointTag = "endpoint";
 
     private static readonly Meter Meter = new(EngineMetrics.MeterName);
     private static readonly Counter<long> RequestCount = Meter.CreateCounter<long>(Requests, description: "response.create sent, by kind (continuation or full)");
@@ -42,6 +48,10 @@ public static class ConnectionMetrics
     private static readonly Counter<long> ReconnectCount = Meter.CreateCounter<long>(Reconnects, description: "failed connection attempts followed by a backoff");
     private static readonly Counter<long> PauseCount = Meter.CreateCounter<long>(Pauses, description: "429 pauses of the endpoint");
     private static readonly Counter<long> IdleClosedCount = Meter.CreateCounter<long>(IdleClosed, description: "sockets closed because none of their lanes was held for the idle timeout");
+
+    private static readonly UpDownCounter<long> TransportInUseCount = Meter.CreateUpDownCounter<long>(TransportInUse, "{endpoint}", "1 on the transport new turns of an endpoint lease on, by endpoint and transport");
+    private static readonly Counter<long> TransportSwitchCount = Meter.CreateCounter<long>(TransportSwitches, description: "switches of an endpoint's new turns to another transport, by endpoint, transport and reason");
+    private static readonly UpDownCounter<long> HttpInFlightCount = Meter.CreateUpDownCounter<long>(HttpInFlight, "{request}", "POST /responses requests in flight");
 
     /// <summary>From 1 ms (a grant at once is below it) to a minute (a node far too small for its load).</summary>
     private static readonly Histogram<double> LeaseWaitSeconds = Meter.CreateHistogram(
@@ -84,4 +94,19 @@ public static class ConnectionMetrics
     public static void SocketIdleClosed() => IdleClosedCount.Add(1);
 
     public static void LeaseWaited(TimeSpan wait) => LeaseWaitSeconds.Record(wait.TotalSeconds);
+
+    public static void HttpRequestStarted() => HttpInFlightCount.Add(1);
+
+    public static void HttpRequestEnded(int count = 1) => HttpInFlightCount.Add(-count);
+
+    /// <summary>The endpoint's manager starts leasing on <paramref name="transport"/> (+1), or stops (-1).</summary>
+    public static void TransportUsed(string endpoint, string transport, int delta) =>
+        TransportInUseCount.Add(delta, new KeyValuePair<string, object?>(EndpointTag, endpoint), new KeyValuePair<string, object?>(TransportTag, transport));
+
+    public static void TransportSwitched(string endpoint, string transport, string reason) =>
+        TransportSwitchCount.Add(
+            1,
+            new KeyValuePair<string, object?>(EndpointTag, endpoint),
+            new KeyValuePair<string, object?>(TransportTag, transport),
+            new KeyValuePair<string, object?>(ReasonTag, reason));
 }

@@ -56,7 +56,11 @@ public static class SettingsHocon
         ("lease-wait-warning-interval", Duration(c.LeaseWaitWarningInterval)),
         ("response-idle-timeout", Limit(c.ResponseIdleTimeout)),
         ("response-timeout", Limit(c.ResponseTimeout)),
-        ("max-frame-bytes", c.MaxFrameBytes.ToHocon()));
+        ("max-frame-bytes", c.MaxFrameBytes.ToHocon()),
+        ("transport", c.Transport.Name().ToHocon()),
+        ("fallback-after-failed-connects", c.FallbackAfterFailedConnects.ToHocon()),
+        ("fallback-cool-down", Duration(c.FallbackCoolDown)),
+        ("max-http-requests", c.MaxHttpRequests.ToHocon()));
 
     public static Config ToHocon(this ToolInvokerOptions t) => ConfigurationFactory.ParseString(Text(t));
 

@@ -50,6 +50,7 @@ public sealed class ReferenceDefaultsTests
     [InlineData("orchestrator.conversation.warm-up = perhaps", "orchestrator.conversation.warm-up must be on or off, not 'perhaps'.")]
     [InlineData("orchestrator.conversation.max-queued-bytes = lots", "orchestrator.conversation.max-queued-bytes must be a size such as 65536, 64KiB or 4MiB, not 'lots'.")]
     [InlineData("orchestrator.connections.lanes-per-connection = 33", "orchestrator.connections.lanes-per-connection must be between 1 and 32, not 33.")]
+    [InlineData("orchestrator.connections.transport = carrier-pigeon", "orchestrator.connections.transport must be auto, websocket or http, not 'carrier-pigeon'.")]
     public void A_value_of_the_wrong_type_or_range_is_refused_naming_the_key(string hocon, string message)
     {
         var config = ConfigurationFactory.ParseString(hocon);

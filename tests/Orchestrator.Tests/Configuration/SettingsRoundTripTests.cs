@@ -60,6 +60,10 @@ public sealed class SettingsRoundTripTests
         ResponseIdleTimeout = null,
         ResponseTimeout = TimeSpan.FromMinutes(14),
         MaxFrameBytes = 1024,
+        Transport = TransportMode.Http,
+        FallbackAfterFailedConnects = 5,
+        FallbackCoolDown = TimeSpan.FromSeconds(15),
+        MaxHttpRequests = 16,
     };
 
     private static readonly ToolInvokerOptions ChangedTools = new ToolInvokerOptions() with { Timeout = TimeSpan.FromSeconds(3), MaxConcurrency = 4 };
