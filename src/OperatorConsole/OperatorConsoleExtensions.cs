@@ -37,8 +37,10 @@ public static class OperatorConsoleExtensions
             spans.Dispose();
         });
 
-        app.MapGet("/ui", () => Results.Redirect("/ui/")).ExcludeFromDescription();
-        app.MapGet("/ui/{file?}", (string? file, HttpContext http) => ConsoleAssets.Serve(file, http)).ExcludeFromDescription();
+        // Routing ignores a trailing slash: "/ui" and "/ui/" both land here; the page's relative links need the slash.
+        app.MapGet("/ui/{file?}", (string? file, HttpContext http) =>
+                http.Request.Path.Value == "/ui" ? Results.Redirect("/ui/") : ConsoleAssets.Serve(file, http))
+            .ExcludeFromDescription();
 
         var api = app.MapGroup("/v1/console");
         api.MapGet("/conversations", async (string? prefix, string? after, int? limit, CancellationToken cancellationToken) =>

@@ -15,7 +15,7 @@ function svg(tag, attributes = {}, text) {
 export function lineChart(title, samples, series, unit) {
   const width = 560;
   const height = 160;
-  const pad = { left: 48, right: 12, top: 12, bottom: 22 };
+  const pad = { left: 64, right: 12, top: 12, bottom: 22 };
   const values = samples.flatMap((s) => series.map((x) => s[x.key])).filter((v) => v !== null && v !== undefined);
   const max = Math.max(1e-9, ...values);
   const top = niceCeiling(max);
@@ -62,7 +62,7 @@ function niceCeiling(value) {
 }
 
 function format(value) {
-  if (value >= 100) return Math.round(value).toString();
+  if (Number.isInteger(value) || value >= 100) return Math.round(value).toString();
   if (value >= 1) return value.toFixed(1);
   return value.toFixed(2);
 }

@@ -29,11 +29,11 @@ export function nodeView(main) {
     return el('div', { class: 'tile' }, el('span', { class: 'tile-value' }, value), el('span', { class: 'tile-label' }, label), note ? el('span', { class: 'muted' }, note) : null);
   }
 
-  function counts(title, map, empty) {
+  function counts(title, column, map, empty) {
     const entries = Object.entries(map ?? {}).sort((a, b) => b[1] - a[1]);
     return el('section', { class: 'panel', 'aria-label': title }, el('h2', {}, title),
       entries.length
-        ? el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Reason'), el('th', { scope: 'col', class: 'num' }, 'Count'))),
+        ? el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, column), el('th', { scope: 'col', class: 'num' }, 'Count'))),
           el('tbody', {}, ...entries.map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', { class: 'num' }, v)))))
         : el('p', { class: 'muted' }, empty));
   }
@@ -76,9 +76,9 @@ export function nodeView(main) {
           el('tbody', {}, ...c.regions.map((r) => el('tr', {},
             el('td', { class: 'id' }, r.address), el('td', { class: 'num' }, r.shards), el('td', { class: 'num' }, r.conversations), el('td', { class: 'num' }, r.failed_shards))))))),
       el('div', { class: 'columns' },
-        counts('Requests by kind', m.requests_by_kind, 'No request sent yet.'),
-        counts('Chain resets by reason', m.chain_resets_by_reason, 'No chain reset.'),
-        counts('Retries by reason', m.retries_by_reason, 'No retry.')));
+        counts('Requests by kind', 'Kind', m.requests_by_kind, 'No request sent yet.'),
+        counts('Chain resets by reason', 'Reason', m.chain_resets_by_reason, 'No chain reset.'),
+        counts('Retries by reason', 'Reason', m.retries_by_reason, 'No retry.')));
   }
 
   load();
