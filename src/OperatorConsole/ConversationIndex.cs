@@ -34,13 +34,15 @@ public sealed class ConversationIndex(string connectionString, string providerNa
         var low = PersistenceIdPrefix + idPrefix;
         // Ids are made of letters, digits and . _ : - (all below '{'), so every id with the prefix sorts below this bound.
         var high = low + "{";
-        var cursor = after is null ? "" : PersistenceIdPrefix + after;
+        var cursor = after is null ? null : PersistenceIdPrefix + after;
+        // One lower bound, so that the index search starts at the cursor rather than filtering from the prefix on.
+        var (from, lower) = cursor is not null && string.CompareOrdinal(cursor, low) >= 0 ? (cursor, ">") : (low, ">=");
         await using var connection = await OpenAsync(cancellationToken);
         var ids = new List<string>(limit + 1);
         await using (var command = Command(connection,
-                         $"SELECT persistence_id FROM {_table} WHERE persistence_id >= @low AND persistence_id < @high AND persistence_id > @cursor "
+                         $"SELECT persistence_id FROM {_table} WHERE persistence_id {lower} @from AND persistence_id < @high "
                          + "AND substr(persistence_id, 1, @length) = @low GROUP BY persistence_id ORDER BY persistence_id LIMIT @limit",
-                         ("low", low), ("high", high), ("cursor", cursor), ("length", low.Length), ("limit", limit + 1)))
+                         ("from", from), ("low", low), ("high", high), ("length", low.Length), ("limit", limit + 1)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
