@@ -72,7 +72,10 @@ public static class ConversationTimeline
                         var duration = exact?.Duration.TotalMilliseconds ?? (row.Written - open.Call.Started).TotalMilliseconds;
                         open.Response.ToolCalls[index] = open.Call with
                         {
-                            Started = started, Finished = row.Written, DurationMs = Math.Round(duration, 1), IsError = result.IsError,
+                            Started = started,
+                            Finished = row.Written,
+                            DurationMs = Math.Round(duration, 1),
+                            IsError = result.IsError,
                             Output = Preview(result.Output.Output ?? result.Output.Json.ToString()),
                         };
                     }
