@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Hosting;
 using Orchestrator.Http;
+using Orchestrator.OperatorConsole;
 using MinDataRate = Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate;
 
 namespace Orchestrator.Cli;
@@ -53,6 +54,8 @@ public sealed class ApiHost : IAsyncDisposable
         var region = node.Services.GetRequiredService<ActorRegistry>().Get<ConversationRegion>();
         // The API's own logging is off (stdout belongs to the command); its failures go to the node's log.
         app.MapOrchestratorApi(system, region, node.Client, node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Api"));
+        // The operator console under /ui, reading through the same /v1 bearer token.
+        app.MapOperatorConsole(system, region);
         try
         {
             await app.StartAsync(cancellationToken);
