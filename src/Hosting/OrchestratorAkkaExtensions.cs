@@ -11,6 +11,7 @@ using Orchestrator.Actors.Conversation;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Persistence.Sqlite;
+using Orchestrator.Tools.Mcp;
 
 namespace Orchestrator.Hosting;
 
@@ -53,6 +54,8 @@ public static class OrchestratorAkkaExtensions
             {
                 var manager = system.ActorOf(ConnectionManager.Props(settings.EndpointFor(responsesUrl)), "connections");
                 registry.Register<ConnectionManagerActor>(manager);
+                // Not awaited: a slow or down MCP server delays nothing; its tools join the registry once connected.
+                if (settings.Mcp.Servers.Count > 0) McpToolSources.Start(system, tools, settings.Mcp.Servers, settings.Mcp);
             })
             .WithShardRegion<ConversationRegion>(
                 "conversation",

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Hosting.Configuration;
+using Orchestrator.Tools.Mcp;
 
 namespace Orchestrator.Hosting;
 
@@ -39,11 +40,15 @@ public sealed class OrchestratorOptions
     /// <summary>Tools registered here directly; tools registered in DI (<c>AddOrchestratorTool</c>) join them when the node starts.</summary>
     public ToolRegistry Tools { get; } = new();
 
+    /// <summary>MCP servers whose tools the node offers, after those of <c>orchestrator.tools.mcp.servers</c>.</summary>
+    public IList<McpServer> McpServers { get; } = [];
+
     internal OrchestratorSettings ToSettings()
     {
         var apiKey = ApiKey;
         var environment = Environment;
         var settings = OrchestratorSettings.Load(name => name == "OPENAI_API_KEY" && apiKey is not null ? apiKey : environment(name), DataDirectory, Endpoint, ConfigFile, Configuration);
+        if (McpServers.Count > 0) settings = settings with { Mcp = settings.Mcp with { Servers = [.. settings.Mcp.Servers, .. McpServers] } };
         return Configure?.Invoke(settings) ?? settings;
     }
 }

@@ -12,6 +12,6 @@ public sealed record ConversationDependencies(
     ConversationOptions Options,
     ICompactor? Compactor = null)
 {
-    public static IReadOnlyList<FunctionTool> Declare(ToolRegistry registry) =>
-        registry.Definitions.Select(d => new FunctionTool(d.Name, d.Description, d.Parameters)).ToList();
+    /// <summary>The registry's tools, kept current as sources add or withdraw theirs.</summary>
+    public static IReadOnlyList<FunctionTool> Declare(ToolRegistry registry) => new ToolDeclarations(registry);
 }

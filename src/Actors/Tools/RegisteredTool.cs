@@ -62,6 +62,19 @@ internal sealed class RegisteredTool
                 Serialize(await run((TArgs)args, context, cancellationToken).ConfigureAwait(false)));
     }
 
+    /// <summary>An external tool: arguments pass as the model's JSON object, unbound; its server checks them.</summary>
+    public static RegisteredTool Create(ExternalTool tool) =>
+        new(
+            tool.Definition,
+            json =>
+            {
+                using JsonDocument document = JsonDocument.Parse(json);
+                return document.RootElement.ValueKind == JsonValueKind.Object
+                    ? document.RootElement.Clone()
+                    : throw new JsonException("The arguments must be a JSON object.");
+            },
+            (args, context, cancellationToken) => tool.Run((JsonElement)args, context, cancellationToken));
+
     /// <summary>Binds arguments; on failure says why in terms the model can act on.</summary>
     public bool TryBind(string? argumentsJson, [NotNullWhen(true)] out object? arguments, [NotNullWhen(false)] out string? problem)
     {

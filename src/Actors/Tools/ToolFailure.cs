@@ -9,4 +9,6 @@ public enum ToolFailure
     TimedOut,
     Threw,
     Cancelled,
+    /// <summary>The tool's server could not be reached (an MCP server that is down or reconnecting).</summary>
+    Unavailable,
 }

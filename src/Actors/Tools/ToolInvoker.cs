@@ -99,6 +99,11 @@ public sealed class ToolInvoker
                 $"Tool '{tool.Name}' did not finish within {Format(_timeout)}.",
                 Stopwatch.GetElapsedTime(started));
         }
+        catch (ToolUnavailableException ex)
+        {
+            return ToolOutcome.Error(
+                ToolFailure.Unavailable, $"Tool '{tool.Name}' is unavailable: {MessageOf(ex)}", Stopwatch.GetElapsedTime(started));
+        }
         catch (Exception ex)
         {
             return ToolOutcome.Error(ToolFailure.Threw, $"Tool '{tool.Name}' failed: {MessageOf(ex)}", Stopwatch.GetElapsedTime(started));

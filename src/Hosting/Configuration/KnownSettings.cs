@@ -14,11 +14,14 @@ public static class KnownSettings
 
     public static IReadOnlySet<string> Keys { get; } = LeavesOf(EngineReference.Config).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>Sections whose keys are names the operator chooses (MCP servers); their content is checked where they are read.</summary>
+    public static IReadOnlyList<string> OpenSections { get; } = ["orchestrator.tools.mcp.servers."];
+
     /// <summary>Refuses the first <c>orchestrator.*</c> key of <paramref name="layer"/> that is not a setting; <c>akka.*</c> keys are Akka's.</summary>
     public static void Check(Config layer, string source)
     {
         foreach (var key in LeavesOf(layer))
-            if (!Keys.Contains(key)) throw Unknown(key, source);
+            if (!Keys.Contains(key) && !OpenSections.Any(section => key.StartsWith(section, StringComparison.Ordinal))) throw Unknown(key, source);
     }
 
     public static ConfigurationException Unknown(string key, string source) =>

@@ -6,6 +6,7 @@ using Orchestrator.Actors.Settings;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Messages.Events;
 using Orchestrator.Persistence.Sqlite;
+using Orchestrator.Tools.Mcp;
 
 namespace Orchestrator.Hosting.Configuration;
 
@@ -30,6 +31,8 @@ public sealed record OrchestratorSettings
     public required ConnectionLimits Connections { get; init; }
     public required ConversationOptions Conversation { get; init; }
     public required ToolInvokerOptions Tools { get; init; }
+    /// <summary>The MCP servers whose tools the node offers (<c>orchestrator.tools.mcp</c>).</summary>
+    public required McpSourceOptions Mcp { get; init; }
     /// <summary>This node's cluster address and the seed nodes it joins.</summary>
     public required ClusterSettings Cluster { get; init; }
 
@@ -110,6 +113,7 @@ public sealed record OrchestratorSettings
                 Connections = new ConnectionLimits(config),
                 Conversation = new ConversationOptions(config),
                 Tools = new ToolInvokerOptions(config),
+                Mcp = new McpSourceOptions(config),
                 Cluster = ClusterSettings.FromConfig(config, environment),
             };
         }

@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Orchestrator.Actors.Connections;
 using Orchestrator.Actors.Conversation;
 using Orchestrator.Actors.Tools;
+using Orchestrator.Tools.Mcp;
 
 namespace Orchestrator.Hosting.Configuration;
 
@@ -68,6 +69,13 @@ public static class SettingsHocon
         ("timeout", Duration(t.Timeout)),
         ("max-concurrency", t.MaxConcurrency.ToHocon()));
 
+    public static Config ToHocon(this McpSourceOptions m) => ConfigurationFactory.ParseString(Text(m));
+
+    private static string Text(McpSourceOptions m) => Hocon(McpSourceOptions.Path,
+        ("connect-timeout", Duration(m.ConnectTimeout)),
+        ("min-backoff", Duration(m.MinBackoff)),
+        ("max-backoff", Duration(m.MaxBackoff))) + string.Concat(m.Servers.Select(server => McpServerConfig.Text(server, McpSourceOptions.Path + ".servers")));
+
     /// <summary>The cluster keys of <c>cluster.conf</c> that <see cref="ClusterSettings"/> reads.</summary>
     public static Config ToHocon(this ClusterSettings c) => ConfigurationFactory.ParseString(Text(c));
 
@@ -89,7 +97,7 @@ public static class SettingsHocon
             ("sqlite-synchronous", s.SqliteSynchronous.ToString().ToLowerInvariant().ToHocon()),
             .. postgres,
         ]);
-        return ConfigurationFactory.ParseString(own + Text(s.Conversation) + Text(s.Connections) + Text(s.Tools) + Text(s.Cluster));
+        return ConfigurationFactory.ParseString(own + Text(s.Conversation) + Text(s.Connections) + Text(s.Tools) + Text(s.Mcp) + Text(s.Cluster));
     }
 
     /// <summary>A duration as HOCON reads it back exactly (milliseconds).</summary>
