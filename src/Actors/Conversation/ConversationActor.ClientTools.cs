@@ -22,7 +22,7 @@ public sealed partial class ConversationActor
     private IReadOnlyList<FunctionTool>? _declarations;
     private ConversationSettings? _declarationsFor;
 
-    /// <summary>The function tools a request declares: the node's, then the conversation's client tools.</summary>
+    /// <summary>The function tools a request declares: the conversation's client tools (its own, most specific), then the node's.</summary>
     private IReadOnlyList<FunctionTool> ToolDeclarations()
     {
         if (_declarations is not null && ReferenceEquals(_declarationsFor, _state.Settings)) return _declarations;
@@ -30,7 +30,7 @@ public sealed partial class ConversationActor
         var clients = _state.Settings?.Tools?.ClientTools ?? [];
         _declarations = clients.Count == 0
             ? _deps.ToolDeclarations
-            : [.. _deps.ToolDeclarations, .. clients.Select(t => new FunctionTool(t.Name, t.Description ?? "", t.Parameters))];
+            : [.. clients.Select(t => new FunctionTool(t.Name, t.Description ?? "", t.Parameters)), .. _deps.ToolDeclarations];
         return _declarations;
     }
 
