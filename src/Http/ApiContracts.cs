@@ -3,8 +3,32 @@ using System.Text.Json.Serialization;
 
 namespace Orchestrator.Http;
 
-/// <summary>Body of <c>POST /v1/conversations</c>, all optional: an id of the caller's choosing, and the conversation's model and instructions.</summary>
-public sealed record CreateConversationRequest(string? Id, string? Model, string? Instructions);
+/// <summary>
+/// Body of <c>POST /v1/conversations</c>, all optional: an id of the caller's choosing, the conversation's model and
+/// instructions, function tools the caller runs (<c>client_tools</c>), tools the server runs (<c>hosted_tools</c>, sent
+/// verbatim), <c>tool_choice</c> and <c>parallel_tool_calls</c> (sent verbatim), and how long a client call may wait
+/// for its result (<c>client_tool_timeout_ms</c>; the node's orchestrator.conversation.client-tool-timeout otherwise).
+/// </summary>
+public sealed record CreateConversationRequest(
+    string? Id,
+    string? Model,
+    string? Instructions,
+    IReadOnlyList<ClientToolRequest>? ClientTools = null,
+    IReadOnlyList<JsonElement>? HostedTools = null,
+    JsonElement? ToolChoice = null,
+    bool? ParallelToolCalls = null,
+    long? ClientToolTimeoutMs = null);
+
+/// <summary>A function tool the caller runs: <c>parameters</c> is its JSON schema.</summary>
+public sealed record ClientToolRequest(string? Name, string? Description, JsonElement? Parameters);
+
+/// <summary>Body of <c>POST /v1/conversations/{id}/tool-results</c>: the call's <c>output</c> (a string, or any JSON, sent as its text), or an <c>error</c>.</summary>
+public sealed record ToolResultRequest(string? CallId, JsonElement? Output, string? Error);
+
+public sealed record ToolResultResponse(string ConversationId, string CallId, bool Duplicate);
+
+/// <summary>A call the client runs whose result the conversation waits for (offered as tool.required at <c>since</c>).</summary>
+public sealed record WaitingToolCallJson(string CallId, string Name, string Arguments, DateTimeOffset Since);
 
 public sealed record CreateConversationResponse(string Id);
 
@@ -26,7 +50,8 @@ public sealed record ConversationResponse(
     int OpenToolCalls,
     int QueuedMessages,
     string? LastAnswer,
-    IReadOnlyList<JsonElement> Transcript);
+    IReadOnlyList<JsonElement> Transcript,
+    IReadOnlyList<WaitingToolCallJson>? WaitingToolCalls = null);
 
 public sealed record HealthResponse(string Status, IReadOnlyList<string>? Problems = null);
 
@@ -43,6 +68,8 @@ public sealed record StreamResetLine(string ConversationId, string Reason)
 [JsonSerializable(typeof(PostMessageResponse))]
 [JsonSerializable(typeof(CancelTurnResponse))]
 [JsonSerializable(typeof(ConversationResponse))]
+[JsonSerializable(typeof(ToolResultRequest))]
+[JsonSerializable(typeof(ToolResultResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(StreamResetLine))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

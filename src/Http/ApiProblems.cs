@@ -39,6 +39,13 @@ public static class ApiProblems
         _ => BadRequest(rejected.Message),
     };
 
+    /// <summary>Settings of a new conversation the node refuses (its tools, typically).</summary>
+    public static IResult InvalidSettings(string detail)
+    {
+        ApiMetrics.Refused(ApiMetrics.InvalidSettings);
+        return BadRequest(detail);
+    }
+
     public static IResult Unauthorized(string detail) => Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
 
     public static IResult Problem(int status, string title, string detail) => Results.Problem(detail, statusCode: status, title: title);

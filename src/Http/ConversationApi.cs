@@ -49,12 +49,22 @@ public static class ConversationApi
                 var id = request?.Id is { } given ? ValidId(given) : ConversationIds.New();
                 if (id is null) return ApiProblems.BadRequest(InvalidId);
                 if (SettingsProblem(request, options) is { } invalid) return ApiProblems.BadRequest(invalid);
-                var created = await client.CreateAsync(id, request?.Model, Blank(request?.Instructions), cancellationToken);
+                var (tools, toolProblem) = ConversationToolsRequest.Read(request);
+                if (toolProblem is not null) return ApiProblems.InvalidSettings(toolProblem);
+                ConversationCreated created;
+                try
+                {
+                    created = await client.CreateAsync(id, request?.Model, Blank(request?.Instructions), tools, cancellationToken);
+                }
+                catch (ConversationRejectedException e)
+                {
+                    return ApiProblems.InvalidSettings(e.Message);
+                }
                 return created.AlreadyExisted
                     ? ApiProblems.Problem(StatusCodes.Status409Conflict, "Conversation exists", $"A conversation '{id}' exists already; post messages to it, or choose another id.")
                     : Results.Created($"/v1/conversations/{id}", new CreateConversationResponse(id));
             })
-            .WithSummary("Create a conversation (optional body: id, model, instructions).")
+            .WithSummary("Create a conversation (optional body: id, model, instructions, client_tools, hosted_tools, tool_choice, parallel_tool_calls, client_tool_timeout_ms).")
             .Accepts<CreateConversationRequest>("application/json")
             .Produces<CreateConversationResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
@@ -100,7 +110,8 @@ public static class ConversationApi
                 if (!t.Exists) return ApiProblems.NotFound(id);
                 var s = t.Status;
                 return Results.Json(
-                    new ConversationResponse(id, s.Phase, t.Model, t.Instructions, s.LastResponseId, s.WindowItems, s.OpenToolCalls, s.QueuedMessages, s.LastAnswer, t.Window.Select(i => i.Json).ToList()),
+                    new ConversationResponse(id, s.Phase, t.Model, t.Instructions, s.LastResponseId, s.WindowItems, s.OpenToolCalls, s.QueuedMessages, s.LastAnswer, t.Window.Select(i => i.Json).ToList(),
+                        (s.WaitingToolCalls ?? []).Select(w => new WaitingToolCallJson(w.CallId, w.Name, w.Arguments, w.Since)).ToList()),
                     ApiJsonContext.Default.ConversationResponse);
             })
             .WithSummary("State and transcript (the items since the last compaction).")
@@ -109,6 +120,12 @@ public static class ConversationApi
         v1.MapGet("/{id}/events", (string id, HttpContext http, CancellationToken cancellationToken) => StreamEventsAsync(id, http, client, events, options, cancellationToken))
             .WithSummary("Server-Sent Events: the objects of `run --json` (event = their type), resumable with Last-Event-ID; stream.reset when what was missed is gone.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
+
+        v1.MapPost("/{id}/tool-results", (string id, HttpRequest http, CancellationToken cancellationToken) => ToolResults.PostAsync(id, http, client, options, cancellationToken))
+            .WithSummary("Record the result of a call the client runs (tool.required): {\"call_id\", \"output\"} or {\"call_id\", \"error\"}. Once per call: the same result again is 200 with duplicate; another result is 409; an unknown call id is 404.")
+            .Accepts<ToolResultRequest>("application/json")
+            .Produces<ToolResultResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         v1.MapPost("/{id}/cancel", async (string id, CancellationToken cancellationToken) =>
             {
@@ -133,7 +150,7 @@ public static class ConversationApi
         return app;
     }
 
-    private const string InvalidId = "The conversation id is not valid: use 1-128 letters, digits, '.', '_', ':' or '-'.";
+    internal const string InvalidId = "The conversation id is not valid: use 1-128 letters, digits, '.', '_', ':' or '-'.";
 
     private static async Task StreamEventsAsync(string id, HttpContext http, ConversationClient client, IActorRef events, ApiOptions options, CancellationToken cancellationToken)
     {
@@ -219,9 +236,9 @@ public static class ConversationApi
         return problem;
     }
 
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
-    private static string? ValidId(string id)
+    internal static string? ValidId(string id)
     {
         try
         {

@@ -19,6 +19,7 @@ public static class UpdateJson
             ToolCallStarted s => ("tool.started", JsonSerializer.Serialize(new ToolStartedLine(s.ConversationId, s.CallId, s.Name, s.Arguments), c.ToolStartedLine)),
             ToolCallFinished f => ("tool.finished", JsonSerializer.Serialize(
                 new ToolFinishedLine(f.ConversationId, f.CallId, f.Name, f.Output, f.IsError, Math.Round(f.Duration.TotalMilliseconds, 3)), c.ToolFinishedLine)),
+            ToolResultRequired r => ("tool.required", JsonSerializer.Serialize(new ToolRequiredLine(r.ConversationId, r.CallId, r.Name, r.Arguments), c.ToolRequiredLine)),
             TurnCompleted t => ("turn.completed", JsonSerializer.Serialize(new TurnCompletedLine(t.ConversationId, t.ResponseId, t.Text, Stats(t.Stats)), c.TurnCompletedLine)),
             TurnFailed f => ("turn.failed", JsonSerializer.Serialize(new TurnFailedLine(f.ConversationId, f.Reason), c.TurnFailedLine)),
             _ => null,

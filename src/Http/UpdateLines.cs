@@ -19,6 +19,11 @@ public sealed record ToolFinishedLine(string ConversationId, string CallId, stri
     [JsonPropertyOrder(-1)] public string Type => "tool.finished";
 }
 
+public sealed record ToolRequiredLine(string ConversationId, string CallId, string Name, string Arguments)
+{
+    [JsonPropertyOrder(-1)] public string Type => "tool.required";
+}
+
 public sealed record TurnCompletedLine(string ConversationId, string ResponseId, string Text, StatsJson Stats)
 {
     [JsonPropertyOrder(-1)] public string Type => "turn.completed";
@@ -35,6 +40,7 @@ public sealed record StatsJson(int ModelTurns, int ToolCalls, long BytesSent, in
 [JsonSerializable(typeof(TextDeltaLine))]
 [JsonSerializable(typeof(ToolStartedLine))]
 [JsonSerializable(typeof(ToolFinishedLine))]
+[JsonSerializable(typeof(ToolRequiredLine))]
 [JsonSerializable(typeof(TurnCompletedLine))]
 [JsonSerializable(typeof(TurnFailedLine))]
 internal sealed partial class UpdateJsonContext : JsonSerializerContext;

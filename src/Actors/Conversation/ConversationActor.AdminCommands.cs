@@ -46,6 +46,11 @@ public sealed partial class ConversationActor
             sender.Tell(new ConversationCreated(_conversationId, AlreadyExisted: true));
             return;
         }
+        if (create.Tools is { } tools && ConversationToolRules.Problem(tools, _deps.ToolDeclarations, _deps.Options) is { } problem)
+        {
+            sender.Tell(new ConversationRejected(_conversationId, problem));
+            return;
+        }
         Persist(started, e =>
         {
             Apply(e);

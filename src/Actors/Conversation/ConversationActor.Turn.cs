@@ -46,7 +46,7 @@ public sealed partial class ConversationActor
         }
 
         var plan = NextRequestPlanner.Plan(_state, lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation, _warmUpResponseId, lease.Transport);
-        var payload = (plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()) with { StreamId = lease.StreamId }).ToUtf8Bytes();
+        var payload = (plan.ToRequest(_state.Settings!, ToolDeclarations(), ServerSideCompaction()) with { StreamId = lease.StreamId }).ToUtf8Bytes();
         lease.Socket.Tell(new SendRequest(lease.LeaseId, lease.Lane, payload));
         turn.RequestOnWire = true;
         turn.Sent(plan.Kind, payload.Length);
@@ -122,8 +122,9 @@ public sealed partial class ConversationActor
             case GetConversationStatus: Sender.Tell(Status()); return true;
         }
         // While tool results are being written, everything else waits, as it would behind a Persist: only results
-        // (each written at once) and read-only status queries go through.
-        if (turn.ResultsBeingWritten == 0) return Common(message, turn);
+        // (each written at once) and read-only status queries go through. A client's result waits too, so that its
+        // repeat finds the first one recorded.
+        if (turn.ResultsBeingWritten == 0) return OnClientToolMessage(turn, message) || Common(message, turn);
         Stash.Stash();
         return true;
     };
@@ -191,13 +192,14 @@ public sealed partial class ConversationActor
             return;
         }
         var calls = new List<ToolCall>();
-        foreach (var call in _state.CallsWithoutResult)
+        foreach (var call in ClientToolCalls.ForNode(_state))
         {
             _log.Debug("Conversation {0}: tool {1} call {2} started", _conversationId, call.Name, call.CallId);
             calls.Add(new ToolCall(call.CallId, call.Name, call.Arguments));
             Publish(new ToolCallStarted(_conversationId, call.CallId, call.Name, call.Arguments));
         }
-        Context.ActorOf(ToolWorker.Props(_deps.Tools, _conversationId, calls));
+        if (calls.Count > 0) Context.ActorOf(ToolWorker.Props(_deps.Tools, _conversationId, calls));
+        AwaitClientCalls();
         Become(RunningTools(turn));
     }
 
@@ -210,19 +212,26 @@ public sealed partial class ConversationActor
     /// </summary>
     private void RecordToolResult(Turn turn, ToolWorker.Completed completed)
     {
-        if (_state.CallsWithoutResult.All(c => c.CallId != completed.CallId)) return;
-        if (!turn.StartWriting(completed.CallId)) return;
+        var outcome = completed.Outcome;
+        RecordToolResult(turn, new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), completed.Name, outcome.Duration);
+    }
+
+    /// <summary>Writes one call's result, whichever side ran it; <paramref name="written"/> runs once it is in the journal.</summary>
+    private void RecordToolResult(Turn turn, ToolResultRecorded result, string name, TimeSpan duration, Action? written = null)
+    {
+        if (_state.CallsWithoutResult.All(c => c.CallId != result.CallId)) return;
+        if (!turn.StartWriting(result.CallId)) return;
 
         var received = Stopwatch.GetTimestamp();
-        var outcome = completed.Outcome;
-        PersistAsync(new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), e =>
+        PersistAsync(result, e =>
         {
             ConversationTelemetry.JournalWritten(received, "tool_results");
-            turn.Written(completed.CallId);
+            turn.Written(e.CallId);
             Apply(e);
-            _log.Debug("Conversation {0}: result of call {1} recorded", _conversationId, completed.CallId);
+            _log.Debug("Conversation {0}: result of call {1} recorded", _conversationId, e.CallId);
             turn.ToolCalls++;
-            Publish(new ToolCallFinished(_conversationId, completed.CallId, completed.Name, outcome.Output, outcome.IsError, outcome.Duration));
+            written?.Invoke();
+            Publish(new ToolCallFinished(_conversationId, e.CallId, name, e.Output.Output ?? "", e.IsError, duration));
             if (_state.Phase == ConversationPhase.AwaitingModel) SendNext(turn);
             if (_state.Phase == ConversationPhase.AwaitingModel) EngineMetrics.RequestSentAfterToolResults(received);
             if (turn.ResultsBeingWritten == 0) Stash.UnstashAll();

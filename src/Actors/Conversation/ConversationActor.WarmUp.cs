@@ -32,7 +32,7 @@ public sealed partial class ConversationActor
         {
             case LaneGranted granted when lease is null:
                 Timers.Cancel(LeaseWait.Instance);
-                var request = NextRequestPlanner.WarmUp(_state.Settings!, _deps.ToolDeclarations) with { StreamId = granted.Lease.StreamId };
+                var request = NextRequestPlanner.WarmUp(_state.Settings!, ToolDeclarations()) with { StreamId = granted.Lease.StreamId };
                 granted.Lease.Socket.Tell(new SendRequest(granted.Lease.LeaseId, granted.Lease.Lane, request.ToUtf8Bytes()));
                 ConnectionMetrics.RequestSent(continuation: false, cacheMiss: false);
                 Become(WarmingUp(granted.Lease));

@@ -40,7 +40,8 @@ namespace Orchestrator.Actors.Conversation;
 ///                        ─ LaneRetired (nothing sent) ─► SendNext on another lane
 ///                        ─ a failure, by SendFailurePolicy ─► SendNext | Retry timer ─► SendNext | turn ends
 ///                                                            | Shrink ─► Compacting(turn, run for the refusal) | turn ends
-///  RunningTools(turn)    ─ last result written ─► SendNext
+///  RunningTools(turn)    ─ last result written ─► SendNext     [the node's calls: the ToolWorker's timeouts;
+///                          the client's calls: ClientToolWait; results come from both sides]
 ///  Compacting(turn, run) ─ done, failed, CompactionWait ─► SendNext  (failed for a refusal ─► turn ends)
 ///                        ─ CancelTurn ─► CancellingCompaction(turn, run) ─ done, failed, CompactionWait ─► turn ends
 ///  AwaitingLane, AwaitingModel ─ CancelTurn ─► turn ends;  RunningTools ─ CancelTurn ─► calls answered, turn ends
@@ -170,6 +171,7 @@ public sealed partial class ConversationActor : PersistentActor, IWithTimers
             case CreateConversation create: OnCreate(create); return true;
             case GetConversationTranscript: Sender.Tell(Transcript()); return true;
             case CancelTurn: OnCancelTurn(turn); return true;
+            case SubmitToolResult submit: AnswerToolResult(submit); return true;
             case DeleteConversation: OnDelete(turn); return true;
             // A grant that arrives when no lane is wanted goes straight back.
             case LaneGranted granted: _deps.ConnectionManager.Tell(new ReleaseLane(granted.Lease.LeaseId, null)); return true;
@@ -180,7 +182,7 @@ public sealed partial class ConversationActor : PersistentActor, IWithTimers
             // Events and failures of a lease this conversation no longer uses (or of a previous attempt), expired waits
             // and compaction results of a turn that ended: stale.
             case ModelEvent or ModelRequestFailed or LaneRetired or ReceiveTimeout or WakeUp or DeleteSnapshotsSuccess
-                or Retry or LeaseWait or CompactionWait or CompactionDone or CompactionFailed:
+                or Retry or LeaseWait or CompactionWait or CompactionDone or CompactionFailed or ClientToolWait:
                 return true;
             case PassivateStop: OnPassivateStop(); return true;
             case SaveSnapshotSuccess saved: OnSnapshotSaved(saved); return true;
@@ -270,7 +272,8 @@ public sealed partial class ConversationActor : PersistentActor, IWithTimers
         _state.Window.Count,
         _state.CallsWithoutResult.Count(),
         _state.Queued.Count,
-        _state.Window.FindLast(i => i.Type == ItemTypes.Message && i.Role == "assistant")?.Text);
+        _state.Window.FindLast(i => i.Type == ItemTypes.Message && i.Role == "assistant")?.Text,
+        WaitingToolCalls());
 
     private void Publish(ConversationUpdate update)
     {

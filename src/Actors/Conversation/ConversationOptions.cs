@@ -42,6 +42,9 @@ public sealed record ConversationOptions
         MaxRoundsPerTurn = c.Positive("max-rounds-per-turn");
         MaxToolCallsPerTurn = c.Positive("max-tool-calls-per-turn");
         MaxCompactionsPerTurn = c.Int("max-compactions-per-turn", 0, 1000);
+        ClientToolTimeout = c.Duration("client-tool-timeout");
+        MaxConversationTools = c.Positive("max-conversation-tools");
+        MaxConversationToolBytes = c.Bytes("max-conversation-tool-bytes");
     }
 
     /// <summary>Settings a new conversation starts with (persisted with its first message).</summary>
@@ -116,4 +119,17 @@ public sealed record ConversationOptions
     /// so a window that stays above the threshold after compacting cannot compact, and journal, before every request.
     /// </summary>
     public int MaxCompactionsPerTurn { get; init; }
+
+    /// <summary>
+    /// Longest a call that the client runs waits for its result; then the model gets a timed_out error output. A
+    /// conversation may set its own (<see cref="ConversationToolSettings.ClientToolTimeout"/>). After a restart the wait
+    /// starts again in full.
+    /// </summary>
+    public TimeSpan ClientToolTimeout { get; init; }
+
+    /// <summary>Client and hosted tools one conversation may declare, together; more are refused at creation.</summary>
+    public int MaxConversationTools { get; init; }
+
+    /// <summary>UTF-8 bytes of a conversation's client and hosted tool declarations and tool choice, together (JSON).</summary>
+    public long MaxConversationToolBytes { get; init; }
 }

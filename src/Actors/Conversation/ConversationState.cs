@@ -138,7 +138,7 @@ public sealed record ConversationState
     public ConversationStarted? Decide(CreateConversation command, ConversationSettings defaults) =>
         Settings is not null
             ? null
-            : new ConversationStarted(defaults with { Model = command.Model ?? defaults.Model, Instructions = command.Instructions ?? defaults.Instructions });
+            : new ConversationStarted(defaults with { Model = command.Model ?? defaults.Model, Instructions = command.Instructions ?? defaults.Instructions, Tools = command.Tools ?? defaults.Tools });
 
     public ConversationState Apply(IPersistedEvent e) => e switch
     {
@@ -157,6 +157,7 @@ public sealed record ConversationState
             TurnInputStart = -1,
         },
         TurnInputDropped dropped => DropTurnInput(dropped).EndTurn(),
+        ClientToolCallsAwaited awaited => Await(awaited),
         _ => throw new ArgumentException($"Unknown conversation event {e.GetType().Name}.", nameof(e)),
     };
 
@@ -165,7 +166,7 @@ public sealed record ConversationState
         Window,
         ChainLength,
         LastResponseId,
-        OpenCalls.Select(c => new OpenCallSnapshot(c.CallId, c.Name, c.Arguments, c.Result, c.IsError)).ToList(),
+        OpenCalls.Select(c => new OpenCallSnapshot(c.CallId, c.Name, c.Arguments, c.Result, c.IsError, c.AwaitedSince)).ToList(),
         TurnOpen,
         TurnMessageIds,
         Queued.Select(q => new QueuedMessageSnapshot(q.MessageId, q.Message)).ToList(),
@@ -183,7 +184,7 @@ public sealed record ConversationState
         Window = snapshot.Window.ToImmutableList(),
         ChainLength = snapshot.ChainLength,
         LastResponseId = snapshot.LastResponseId,
-        OpenCalls = snapshot.OpenCalls.Select(c => new OpenCall(c.CallId, c.Name, c.Arguments, c.Result, c.IsError)).ToImmutableList(),
+        OpenCalls = snapshot.OpenCalls.Select(c => new OpenCall(c.CallId, c.Name, c.Arguments, c.Result, c.IsError, c.AwaitedSince)).ToImmutableList(),
         TurnOpen = snapshot.TurnOpen,
         TurnMessageIds = snapshot.TurnMessageIds.ToImmutableList(),
         Queued = snapshot.Queued.Select(q => new QueuedMessage(q.MessageId, q.Message)).ToImmutableList(),
@@ -276,6 +277,12 @@ public sealed record ConversationState
             : this with { OpenCalls = calls };
     }
 
+    /// <summary>Marks the open calls among <paramref name="awaited"/>'s as offered to the client; other ids change nothing.</summary>
+    private ConversationState Await(ClientToolCallsAwaited awaited) => this with
+    {
+        OpenCalls = OpenCalls.Select(c => awaited.CallIds.Contains(c.CallId) && c.AwaitedSince is null ? c with { AwaitedSince = awaited.Since } : c).ToImmutableList(),
+    };
+
     private ConversationState EndTurn()
     {
         if (Queued.Count == 0)
@@ -291,6 +298,7 @@ public enum ConversationPhase
     RunningTools,
 }
 
-public sealed record OpenCall(string CallId, string Name, string Arguments, Item? Result, bool IsError = false);
+/// <param name="AwaitedSince">When the call was offered to the client that runs it (tool.required); null for the node's calls and before.</param>
+public sealed record OpenCall(string CallId, string Name, string Arguments, Item? Result, bool IsError = false, DateTimeOffset? AwaitedSince = null);
 
 public sealed record QueuedMessage(string MessageId, Item Message);

@@ -58,5 +58,8 @@ public sealed record RequestPlan(SendKind Kind, string? PreviousResponseId, IRea
         PreviousResponseId = PreviousResponseId,
         Store = settings.Store,
         Include = settings.Store ? null : EncryptedReasoning,
+        HostedTools = settings.Tools?.HostedTools is { Count: > 0 } hosted ? hosted : null,
+        ToolChoice = settings.Tools?.ToolChoice,
+        ParallelToolCalls = settings.Tools?.ParallelToolCalls,
     };
 }

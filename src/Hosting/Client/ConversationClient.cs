@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Akka.Actor;
 using Orchestrator.Messages.Conversations;
+using Orchestrator.Messages.Events;
 
 namespace Orchestrator.Hosting.Client;
 
@@ -74,7 +75,39 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
 
     /// <summary>Creates the conversation with its own model and instructions (null: the node's defaults); an existing one is left as it is.</summary>
     public Task<ConversationCreated> CreateAsync(string conversationId, string? model = null, string? instructions = null, CancellationToken cancellationToken = default) =>
-        AskWatchedAsync<ConversationCreated>(new CreateConversation(conversationId, model, instructions), cancellationToken);
+        CreateAsync(conversationId, model, instructions, tools: null, cancellationToken);
+
+    /// <summary>
+    /// Creates the conversation with its own model, instructions and <paramref name="tools"/> (client tools, hosted tools,
+    /// tool choice); an existing one is left as it is.
+    /// </summary>
+    /// <exception cref="ConversationRejectedException">The node refuses <paramref name="tools"/>; the message says why.</exception>
+    public async Task<ConversationCreated> CreateAsync(string conversationId, string? model, string? instructions, ConversationToolSettings? tools, CancellationToken cancellationToken = default)
+    {
+        var reply = await AskWatchedAsync<object>(new CreateConversation(conversationId, model, instructions, tools), cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            ConversationCreated created => created,
+            ConversationRejected rejected => throw new ConversationRejectedException(rejected.Reason),
+            _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} to a create."),
+        };
+    }
+
+    /// <summary>
+    /// Records the result of a call the client runs (<see cref="ToolResultRequired"/>): <paramref name="output"/> for the
+    /// model, or <paramref name="error"/>. A repeat of a recorded result is acknowledged with Duplicate set.
+    /// </summary>
+    /// <exception cref="ToolResultRejectedException">Unknown call, another result recorded already, a call the node runs.</exception>
+    public async Task<ToolResultAccepted> SubmitToolResultAsync(string conversationId, string callId, string? output, string? error = null, CancellationToken cancellationToken = default)
+    {
+        var reply = await AskWatchedAsync<object>(new SubmitToolResult(conversationId, callId, output, error), cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            ToolResultAccepted accepted => accepted,
+            ToolResultRejected rejected => throw new ToolResultRejectedException(rejected.CallId, rejected.Code, rejected.Reason),
+            _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} to a tool result."),
+        };
+    }
 
     /// <summary>Settings, status and window; <see cref="ConversationTranscript.Exists"/> is false for an id that was never used.</summary>
     public Task<ConversationTranscript> GetTranscriptAsync(string conversationId, CancellationToken cancellationToken = default) =>

@@ -1,4 +1,5 @@
 using Orchestrator.Messages.Conversations;
+using Orchestrator.Messages.Events;
 
 namespace Orchestrator.Hosting.Client;
 
@@ -14,8 +15,23 @@ public interface IOrchestratorClient
     Task<string> StartConversationAsync(string? conversationId = null, string? model = null, string? instructions = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Creates a conversation with its own <paramref name="tools"/>: function tools this application runs (their calls
+    /// arrive as <see cref="ToolResultRequired"/>; answer with <see cref="SubmitToolResultAsync"/>), hosted tools, tool
+    /// choice and parallel tool calls.
+    /// </summary>
+    /// <exception cref="ConversationRejectedException">The node refuses the tools (a name clash, too many, …).</exception>
+    Task<string> StartConversationAsync(string? conversationId, string? model, string? instructions, ConversationToolSettings tools, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records the result of a call this application runs: <paramref name="output"/>, or <paramref name="failure"/> when it
+    /// failed. Once per call: a repeat of the same result is acknowledged (Duplicate), another result is refused.
+    /// </summary>
+    /// <exception cref="ToolResultRejectedException">Unknown call id, another result recorded already, a call the node runs.</exception>
+    Task<ToolResultAccepted> SubmitToolResultAsync(string conversationId, string callId, string? output, string? failure = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Sends a user message and streams the turn: <see cref="AssistantTextDelta"/>, <see cref="ToolCallStarted"/>,
-    /// <see cref="ToolCallFinished"/>, ending with <see cref="TurnCompleted"/> or <see cref="TurnFailed"/>.
+    /// <see cref="ToolResultRequired"/>, <see cref="ToolCallFinished"/>, ending with <see cref="TurnCompleted"/> or <see cref="TurnFailed"/>.
     /// A repeated <paramref name="idempotencyKey"/> yields nothing. A conversation that does not exist is created.
     /// </summary>
     IAsyncEnumerable<ConversationUpdate> SendAsync(string conversationId, string text, string? idempotencyKey = null, CancellationToken cancellationToken = default);

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Orchestrator.Hosting;
 using Orchestrator.Messages.Conversations;
+using Orchestrator.Messages.Events;
 
 namespace Orchestrator.Hosting.Client;
 
@@ -15,6 +16,16 @@ public sealed class OrchestratorClient(ActorSystem system, IRequiredActor<Conver
         var created = await (await ClientAsync(cancellationToken)).CreateAsync(id, model, instructions, cancellationToken);
         return created.AlreadyExisted ? throw new InvalidOperationException($"A conversation '{id}' exists already.") : id;
     }
+
+    public async Task<string> StartConversationAsync(string? conversationId, string? model, string? instructions, ConversationToolSettings tools, CancellationToken cancellationToken = default)
+    {
+        var id = conversationId is null ? ConversationIds.New() : ConversationIds.Validate(conversationId);
+        var created = await (await ClientAsync(cancellationToken)).CreateAsync(id, model, instructions, tools, cancellationToken);
+        return created.AlreadyExisted ? throw new InvalidOperationException($"A conversation '{id}' exists already.") : id;
+    }
+
+    public async Task<ToolResultAccepted> SubmitToolResultAsync(string conversationId, string callId, string? output, string? failure = null, CancellationToken cancellationToken = default) =>
+        await (await ClientAsync(cancellationToken)).SubmitToolResultAsync(conversationId, callId, output, failure, cancellationToken);
 
     public async IAsyncEnumerable<ConversationUpdate> SendAsync(string conversationId, string text, string? idempotencyKey = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

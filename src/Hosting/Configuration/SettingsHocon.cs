@@ -37,7 +37,10 @@ public static class SettingsHocon
         ("conversation.max-queued-bytes", o.MaxQueuedBytes.ToHocon()),
         ("conversation.max-rounds-per-turn", o.MaxRoundsPerTurn.ToHocon()),
         ("conversation.max-tool-calls-per-turn", o.MaxToolCallsPerTurn.ToHocon()),
-        ("conversation.max-compactions-per-turn", o.MaxCompactionsPerTurn.ToHocon()));
+        ("conversation.max-compactions-per-turn", o.MaxCompactionsPerTurn.ToHocon()),
+        ("conversation.client-tool-timeout", Duration(o.ClientToolTimeout)),
+        ("conversation.max-conversation-tools", o.MaxConversationTools.ToHocon()),
+        ("conversation.max-conversation-tool-bytes", o.MaxConversationToolBytes.ToHocon()));
 
     public static Config ToHocon(this ConnectionLimits c) => ConfigurationFactory.ParseString(Text(c));
 

@@ -48,4 +48,5 @@ public sealed record ConversationStatus(
     int WindowItems,
     int OpenToolCalls,
     int QueuedMessages,
-    string? LastAnswer) : IWithConversationId;
+    string? LastAnswer,
+    IReadOnlyList<WaitingToolCall>? WaitingToolCalls = null) : IWithConversationId;

@@ -1,12 +1,17 @@
+using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
 
 namespace Orchestrator.Messages.Conversations;
 
 /// <summary>
 /// Creates a conversation with its own model and instructions (null: the node's defaults). Replies
-/// <see cref="ConversationCreated"/>; a conversation that exists already keeps its settings.
+/// <see cref="ConversationCreated"/>; a conversation that exists already keeps its settings. <see cref="Tools"/> (client,
+/// hosted, tool choice) that the node cannot take are refused with <see cref="ConversationRejected"/>.
 /// </summary>
-public sealed record CreateConversation(string ConversationId, string? Model = null, string? Instructions = null) : IWithConversationId;
+public sealed record CreateConversation(string ConversationId, string? Model = null, string? Instructions = null, ConversationToolSettings? Tools = null) : IWithConversationId;
+
+/// <summary>The reply to a <see cref="CreateConversation"/> whose settings the node refuses; nothing is persisted.</summary>
+public sealed record ConversationRejected(string ConversationId, string Reason) : IWithConversationId;
 
 public sealed record ConversationCreated(string ConversationId, bool AlreadyExisted) : IWithConversationId;
 

@@ -10,6 +10,12 @@ public sealed record ToolCallStarted(string ConversationId, string CallId, strin
 public sealed record ToolCallFinished(string ConversationId, string CallId, string Name, string Output, bool IsError, TimeSpan Duration)
     : ConversationUpdate(ConversationId);
 
+/// <summary>
+/// The model called a tool that the client runs: the turn waits until the client posts its result
+/// (<see cref="SubmitToolResult"/>) or the wait times out.
+/// </summary>
+public sealed record ToolResultRequired(string ConversationId, string CallId, string Name, string Arguments) : ConversationUpdate(ConversationId);
+
 /// <summary>A turn ended with an answer that called no tools; <see cref="MessageIds"/> are the user messages it answered.</summary>
 public sealed record TurnCompleted(string ConversationId, IReadOnlyList<string> MessageIds, string ResponseId, string Text, TurnStats Stats)
     : ConversationUpdate(ConversationId);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Orchestrator.Messages.Protocol;
 
 namespace Orchestrator.Messages.Events;
@@ -10,7 +11,22 @@ namespace Orchestrator.Messages.Events;
 /// <summary>The settings a conversation was created with; later configuration changes do not alter them.</summary>
 public sealed record ConversationStarted(ConversationSettings Settings) : IPersistedEvent;
 
-public sealed record ConversationSettings(string Model, string? Instructions = null, bool Store = false);
+public sealed record ConversationSettings(string Model, string? Instructions = null, bool Store = false, ConversationToolSettings? Tools = null);
+
+/// <summary>
+/// The tools of one conversation beyond the node's: function tools its client runs (<see cref="ClientTools"/>), hosted
+/// tools the server runs (<see cref="HostedTools"/>, sent verbatim), and <c>tool_choice</c> / <c>parallel_tool_calls</c>
+/// (sent verbatim when set). <see cref="ClientToolTimeout"/> overrides the node's wait for a client's result.
+/// </summary>
+public sealed record ConversationToolSettings(
+    IReadOnlyList<ClientTool>? ClientTools = null,
+    IReadOnlyList<JsonElement>? HostedTools = null,
+    JsonElement? ToolChoice = null,
+    bool? ParallelToolCalls = null,
+    TimeSpan? ClientToolTimeout = null);
+
+/// <summary>A function tool that the conversation's client runs; <see cref="Parameters"/> is its JSON schema.</summary>
+public sealed record ClientTool(string Name, string? Description, JsonElement Parameters);
 
 /// <summary>
 /// A user message, persisted before it is acknowledged. <see cref="AcceptedAt"/> (the node's clock at acceptance) dates
@@ -27,6 +43,13 @@ public sealed record ResponseRecorded(string ResponseId, IReadOnlyList<Item> Out
 
 /// <summary>The result of one tool call (the function_call_output item); a call with a recorded result never runs again.</summary>
 public sealed record ToolResultRecorded(string CallId, Item Output, bool IsError) : IPersistedEvent;
+
+/// <summary>
+/// The calls of the last response that the client runs (<see cref="ConversationToolSettings.ClientTools"/>) wait for their
+/// results since <see cref="Since"/>: written once, before tool.required is published, so a recovered conversation
+/// knows they were offered and waits for them again instead of offering them as new.
+/// </summary>
+public sealed record ClientToolCallsAwaited(IReadOnlyList<string> CallIds, DateTimeOffset Since) : IPersistedEvent;
 
 /// <summary>The window was compacted: <see cref="Window"/> replaces it and starts a new chain.</summary>
 public sealed record WindowCompacted(IReadOnlyList<Item> Window, long InputTokensBefore) : IPersistedEvent;

@@ -22,7 +22,7 @@ public sealed record ConversationSnapshot(
     int TurnToolCalls = 0,
     int TurnCompactions = 0) : IPersistedSnapshot;
 
-public sealed record OpenCallSnapshot(string CallId, string Name, string Arguments, Item? Result = null, bool IsError = false);
+public sealed record OpenCallSnapshot(string CallId, string Name, string Arguments, Item? Result = null, bool IsError = false, DateTimeOffset? AwaitedSince = null);
 
 public sealed record QueuedMessageSnapshot(string MessageId, Item Message);
 

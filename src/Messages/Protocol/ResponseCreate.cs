@@ -19,7 +19,22 @@ public sealed record ResponseCreate
 
     public required IReadOnlyList<Item> Input { get; init; }
 
+    /// <summary>The function tools (the node's and the client's); sent in <c>tools</c> with <see cref="HostedTools"/>.</summary>
+    [JsonIgnore]
     public IReadOnlyList<FunctionTool>? Tools { get; init; }
+
+    /// <summary>Tools the server runs (<c>web_search</c>, <c>mcp</c>, …), sent verbatim after the function tools.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<JsonElement>? HostedTools { get; init; }
+
+    [JsonPropertyName("tools")]
+    [JsonConverter(typeof(RequestToolsConverter))]
+    public RequestTools? WireTools => Tools is null && HostedTools is null ? null : new RequestTools(Tools ?? [], HostedTools ?? []);
+
+    /// <summary><c>"auto"</c>, <c>"required"</c>, <c>"none"</c> or a named tool object, verbatim; null leaves the server's default.</summary>
+    public JsonElement? ToolChoice { get; init; }
+
+    public bool? ParallelToolCalls { get; init; }
 
     public string? PreviousResponseId { get; init; }
 

@@ -27,4 +27,9 @@ namespace Orchestrator.Messages.Serialization;
 [JsonSerializable(typeof(TurnFailed))]
 [JsonSerializable(typeof(ConversationUnavailable))]
 [JsonSerializable(typeof(MessageIdReused))]
+[JsonSerializable(typeof(ConversationRejected))]
+[JsonSerializable(typeof(SubmitToolResult))]
+[JsonSerializable(typeof(ToolResultAccepted))]
+[JsonSerializable(typeof(ToolResultRejected))]
+[JsonSerializable(typeof(ToolResultRequired))]
 internal sealed partial class ConversationMessageJsonContext : JsonSerializerContext;

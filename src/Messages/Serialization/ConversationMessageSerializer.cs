@@ -45,6 +45,11 @@ public sealed class ConversationMessageSerializer(ExtendedActorSystem system) : 
         ("turn-failed.v1", ConversationMessageJsonContext.Default.TurnFailed),
         ("unavailable.v1", ConversationMessageJsonContext.Default.ConversationUnavailable),
         ("message-id-reused.v1", ConversationMessageJsonContext.Default.MessageIdReused),
+        ("conversation-rejected.v1", ConversationMessageJsonContext.Default.ConversationRejected),
+        ("submit-tool-result.v1", ConversationMessageJsonContext.Default.SubmitToolResult),
+        ("tool-result-accepted.v1", ConversationMessageJsonContext.Default.ToolResultAccepted),
+        ("tool-result-rejected.v1", ConversationMessageJsonContext.Default.ToolResultRejected),
+        ("tool-required.v1", ConversationMessageJsonContext.Default.ToolResultRequired),
     }.ToFrozenDictionary(e => e.Item2.Type, e => e);
 
     private static readonly FrozenDictionary<string, JsonTypeInfo> ByManifest =

@@ -31,6 +31,7 @@ public class PersistedEventSerializerTests
         { new TurnAbandoned("why"), "turn-abandoned.v1" },
         { new WindowCompacted([Item.UserMessage("hi")], 1500), "window-compacted.v1" },
         { new TurnInputDropped("too large"), "turn-input-dropped.v1" },
+        { new ClientToolCallsAwaited(["call_1"], DateTimeOffset.UnixEpoch), "client-tool-calls-awaited.v1" },
     };
 
     [Theory]
@@ -48,6 +49,39 @@ public class PersistedEventSerializerTests
         var covered = ManifestContract.Select(row => row[0].GetType());
 
         Assert.Equal(eventTypes.OrderBy(t => t.Name), covered.OrderBy(t => t.Name));
+    }
+
+    [Fact]
+    public void Client_tool_calls_awaited_round_trips()
+    {
+        var e = new ClientToolCallsAwaited(["call_1", "call_2"], new DateTimeOffset(2026, 12, 7, 17, 0, 0, TimeSpan.Zero));
+
+        var back = RoundTrip(e);
+
+        Assert.Equal(e.CallIds, back.CallIds);
+        Assert.Equal(e.Since, back.Since);
+    }
+
+    [Fact]
+    public void Conversation_tools_round_trip_and_a_start_written_before_them_reads_without()
+    {
+        var tools = new ConversationToolSettings(
+            [new ClientTool("lookup", "Looks up.", System.Text.Json.JsonDocument.Parse("""{"type":"object"}""").RootElement)],
+            [System.Text.Json.JsonDocument.Parse("""{"type":"web_search"}""").RootElement],
+            System.Text.Json.JsonDocument.Parse("\"required\"").RootElement,
+            ParallelToolCalls: false,
+            ClientToolTimeout: TimeSpan.FromSeconds(30));
+        var e = new ConversationStarted(new ConversationSettings("m", null, false, tools));
+
+        var back = RoundTrip(e).Settings.Tools!;
+        var old = (ConversationStarted)_serializer.FromBinary(Encoding.UTF8.GetBytes("""{"settings":{"model":"m","instructions":null,"store":false}}"""), "conversation-started.v1");
+
+        Assert.Equal("lookup", Assert.Single(back.ClientTools!).Name);
+        Assert.Equal("web_search", Assert.Single(back.HostedTools!).GetProperty("type").GetString());
+        Assert.Equal("required", back.ToolChoice!.Value.GetString());
+        Assert.False(back.ParallelToolCalls);
+        Assert.Equal(TimeSpan.FromSeconds(30), back.ClientToolTimeout);
+        Assert.Null(old.Settings.Tools);
     }
 
     [Fact]

@@ -24,6 +24,15 @@ public sealed class ConversationMessageSerializerSpec : IDisposable
             [Item.UserMessage("hi"), Item.Parse("""{"type":"reasoning","encrypted_content":"gAAA","unknown_field":[1,{"x":null}]}""")]),
         new TurnCompleted("c-1", ["m-1"], "resp_2", "answer", new TurnStats(2, 3, 400, 1, 1, 0, TimeSpan.FromMilliseconds(1234))),
         new ToolCallFinished("c-1", "call_1", "get_weather", "{}", IsError: false, TimeSpan.FromMilliseconds(20)),
+        new CreateConversation("c-1", "m", null, new Orchestrator.Messages.Events.ConversationToolSettings(
+            [new Orchestrator.Messages.Events.ClientTool("lookup", null, System.Text.Json.JsonDocument.Parse("""{"type":"object"}""").RootElement)],
+            ToolChoice: System.Text.Json.JsonDocument.Parse("\"auto\"").RootElement, ClientToolTimeout: TimeSpan.FromSeconds(5))),
+        new ConversationRejected("c-1", "a name clash"),
+        new SubmitToolResult("c-1", "call_1", "42"),
+        new ToolResultAccepted("c-1", "call_1", Duplicate: true),
+        new ToolResultRejected("c-1", "call_9", ToolResultRejectionCodes.UnknownCall, "no such call"),
+        new ToolResultRequired("c-1", "call_1", "lookup", "{}"),
+        new ConversationStatus("c-1", "RunningTools", "resp_1", 2, 1, 0, null, [new WaitingToolCall("call_1", "lookup", "{}", DateTimeOffset.UnixEpoch)]),
     ];
 
     [Theory]
