@@ -88,12 +88,12 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
 
     private static Task RefuseWebSocketAsync(HttpContext context, int status)
     {
-        const string UseHttp = "WebSocket mode is not available here: use POST /v1/responses with stream: true.";
+        const string useHttp = "WebSocket mode is not available here: use POST /v1/responses with stream: true.";
         return status switch
         {
-            StatusCodes.Status404NotFound => WriteErrorAsync(context, status, "not_found", UseHttp),
-            StatusCodes.Status405MethodNotAllowed => WriteErrorAsync(context, status, "method_not_allowed", UseHttp),
-            _ => WriteErrorAsync(context, StatusCodes.Status426UpgradeRequired, "upgrade_required", UseHttp),
+            StatusCodes.Status404NotFound => WriteErrorAsync(context, status, "not_found", useHttp),
+            StatusCodes.Status405MethodNotAllowed => WriteErrorAsync(context, status, "method_not_allowed", useHttp),
+            _ => WriteErrorAsync(context, StatusCodes.Status426UpgradeRequired, "upgrade_required", useHttp),
         };
     }
 
