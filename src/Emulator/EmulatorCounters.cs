@@ -85,7 +85,7 @@ public sealed class EmulatorCounters
     /// <summary><c>POST /v1/responses</c> requests received, valid or not.</summary>
     public long HttpRequests => Volatile.Read(ref _httpRequests);
 
-    /// <summary>WebSocket upgrades answered with 426 because WebSockets are refused (<see cref="EmulatorOptions.RefuseWebSockets"/>).</summary>
+    /// <summary>WebSocket upgrades refused (426, 404 or 405) because WebSockets are refused (<see cref="EmulatorOptions.RefuseWebSockets"/>).</summary>
     public long WebSocketsRefused => Volatile.Read(ref _webSocketsRefused);
 
     internal void ResponseQueued()

@@ -83,6 +83,12 @@ public sealed record EmulatorOptions
     /// </summary>
     public bool RefuseWebSockets { get; init; }
 
+    /// <summary>
+    /// The status refused upgrades get (<see cref="RefuseWebSockets"/>): 426 (Upgrade Required, the default), 404 or 405,
+    /// the answers a client meets where WebSocket mode is missing.
+    /// </summary>
+    public int WebSocketRefusalStatus { get; init; } = 426;
+
     /// <summary>Faults to inject (<see cref="EmulatorFaults.None"/> by default).</summary>
     public EmulatorFaults Faults { get; init; } = EmulatorFaults.None;
 }

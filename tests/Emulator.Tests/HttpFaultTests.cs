@@ -35,6 +35,29 @@ public sealed class HttpFaultTests
         Assert.Equal(1, server.Counters.Connections);
     }
 
+    [Theory]
+    [InlineData(404)]
+    [InlineData(405)]
+    public async Task Refused_websockets_get_the_configured_status(int status)
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { RefuseWebSockets = true, WebSocketRefusalStatus = status }, timeout.Token);
+
+        using var refused = new ClientWebSocket();
+        refused.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() => refused.ConnectAsync(server.ResponsesUrl, timeout.Token));
+
+        Assert.Equal((HttpStatusCode)status, refused.HttpStatusCode);
+        Assert.Equal(1, server.Counters.WebSocketsRefused);
+    }
+
+    [Fact]
+    public async Task Only_426_404_and_405_refuse_an_upgrade()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => EmulatorServer.StartAsync(new EmulatorOptions { WebSocketRefusalStatus = 500 }, timeout.Token));
+    }
+
     [Fact]
     public async Task A_stream_cut_after_k_events_delivers_those_and_ends_without_a_terminal_event()
     {

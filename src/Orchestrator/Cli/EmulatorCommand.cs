@@ -38,13 +38,14 @@ public static class EmulatorCommand
         var hangOn = new Option<string?>("--hang-on") { Description = "Comma-separated request numbers whose response hangs: response.created and response.in_progress, then nothing more while the socket stays open (no terminal event, no error, no close); the response holds its lane and in-flight place until the connection ends. An error event from --error-on on the same request wins. " + RequestNumbers };
         var hangProbability = new Option<double>("--hang-probability") { Description = "Chance (0-1) that a request's response hangs, as with --hang-on." };
         var refuseWebSocket = new Option<bool>("--refuse-websocket") { Description = "Answer every WebSocket upgrade with HTTP 426 (as a gateway or an account without WebSocket mode does): clients must use the HTTP transport, POST /v1/responses." };
+        var refuseWebSocketStatus = new Option<int>("--refuse-websocket-status") { Description = "The HTTP status --refuse-websocket answers the upgrade with: 426 (the default), 404 or 405.", DefaultValueFactory = _ => 426 };
         var dropHttpStreamOn = new Option<string?>("--drop-http-stream-on") { Description = "Comma-separated NUMBER=EVENTS pairs: the HTTP event stream (POST /v1/responses) of those requests is cut after that many events, with no terminal event, e.g. '2=5'; with stream:false the connection is cut before the answer. WebSocket requests are not affected. " + RequestNumbers };
 
         var command = new Command("emulator", "Run the local Responses emulator (scripted model; WebSocket mode and POST /v1/responses over HTTP) until Ctrl+C. Faults are off unless a fault option is given.")
         {
             host, port, modelLatency, modelLatencyJitter, latencySeed, tokenLatency, tokensPerSecond, apiKey, trafficLog, maxConnectionAge, maxMessageBytes, storedResponses, maxQueued, emitReasoning,
             seed, dropProbability, connectionDropProbability, dropOn, errorOn, retryAfter, malformedOn, refuseUpgradeOn, refuseUpgradeProbability,
-            hangOn, hangProbability, refuseWebSocket, dropHttpStreamOn,
+            hangOn, hangProbability, refuseWebSocket, refuseWebSocketStatus, dropHttpStreamOn,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -80,6 +81,7 @@ public static class EmulatorCommand
                 MaxQueuedResponses = NonNegative(parse.GetValue(maxQueued), "--max-queued-responses"),
                 EmitReasoning = parse.GetValue(emitReasoning),
                 RefuseWebSockets = parse.GetValue(refuseWebSocket),
+                WebSocketRefusalStatus = RefusalStatus(parse.GetValue(refuseWebSocketStatus)),
                 Faults = faults,
             };
             if (options.ModelLatencyJitter > options.ModelLatency)
@@ -104,7 +106,7 @@ public static class EmulatorCommand
             await using (server)
             {
                 string faultNote = faults.Any ? " · faults on" : string.Empty;
-                string webSocketNote = options.RefuseWebSockets ? "refused (426), use HTTP POST" : server.ResponsesUrl.ToString();
+                string webSocketNote = options.RefuseWebSockets ? $"refused ({options.WebSocketRefusalStatus}), use HTTP POST" : server.ResponsesUrl.ToString();
                 stdout.WriteLine($"emulator listening: base URL {server.BaseUrl} · WebSocket {webSocketNote}{faultNote} · Ctrl+C to stop");
                 stdout.Flush();
                 try
@@ -129,6 +131,9 @@ public static class EmulatorCommand
 
     private static double Rate(double value, string option) =>
         double.IsFinite(value) && value >= 0 ? value : throw new ConfigurationException($"{option} must be a finite number, zero (off) or more, not {value.ToString(CultureInfo.InvariantCulture)}.");
+
+    private static int RefusalStatus(int value) =>
+        value is 426 or 404 or 405 ? value : throw new ConfigurationException($"--refuse-websocket-status must be 426, 404 or 405, not {value}.");
 
     private static double Probability(double value, string option) =>
         value is >= 0 and <= 1 ? value : throw new ConfigurationException($"{option} must be between 0 and 1, not {value.ToString(CultureInfo.InvariantCulture)}.");
