@@ -17,8 +17,8 @@ public sealed record LaneRetired(long LeaseId);
 public sealed record ModelRequestFailed(long LeaseId, string Reason, bool Stalled = false);
 
 /// <summary>
-/// The holder no longer waits for the response of its lease (a cancelled turn, a stopped holder). Over HTTP the request
-/// is aborted and answered with <see cref="ModelRequestFailed"/>; a WebSocket has no cancel event, so there the response
-/// runs to its end and its lane is given back then.
+/// To <see cref="ResponsesHttp"/>: nobody waits for the response of this HTTP lease any more (a cancelled turn, a
+/// stopped holder), so its request is aborted and answered with <see cref="ModelRequestFailed"/>. A WebSocket has no
+/// cancel event: there the response runs to its end and its lane is given back then.
 /// </summary>
 public sealed record CancelRequest(long LeaseId);

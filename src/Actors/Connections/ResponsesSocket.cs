@@ -30,7 +30,6 @@ namespace Orchestrator.Actors.Connections;
 /// status is reported to the manager first (<see cref="SocketRefused"/>); when that refusal switches the manager to
 /// HTTP (<see cref="TransportMode.Auto"/>), the requests waiting for the connection, never sent, are answered
 /// <see cref="LaneRetired"/>: sent again at once, over HTTP, without counting as a failed attempt.</item>
-/// <item><see cref="CancelRequest"/> changes nothing: there is no cancel event over a WebSocket.</item>
 /// <item>A response that goes silent for <see cref="EndpointSettings.ResponseIdleTimeout"/>, or runs past
 /// <see cref="EndpointSettings.ResponseTimeout"/>, on a connection that stays open has stalled: its owner gets
 /// <see cref="ModelRequestFailed"/> with <c>Stalled</c> and resends in full elsewhere, and the socket retires and
@@ -116,7 +115,6 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
             Become(Open);
         });
         Receive<SendRequest>(_ => Stash.Stash());
-        Receive<CancelRequest>(_ => { });
         Receive<PauseSends>(Pause);
         Receive<ConnectionLost>(Lost);
     }
@@ -163,7 +161,6 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
                 StopWhenDrained();
             }
         });
-        Receive<CancelRequest>(_ => { });
         Receive<Retire>(_ => StartRetiring($"its maximum age of {_settings.MaxAge}"));
         Receive<DrainTimeout>(_ => StartClosing($"it has drained for {_settings.MaxDrain}"));
         Receive<CloseSocket>(_ => StartClosing("no lane is held on it"));

@@ -104,8 +104,8 @@ public sealed partial class ConversationActor
     private void AbandonResponse(Turn turn)
     {
         _abandoned[turn.Lease!.LeaseId] = turn.Lease;
-        // Over HTTP the request is aborted; a WebSocket lets it run (no cancel event): its end frees the lane either way.
-        turn.Lease.Socket.Tell(new CancelRequest(turn.Lease.LeaseId));
+        // Over HTTP the request is aborted; a WebSocket has no cancel event: the response runs out, and its end frees the lane.
+        if (turn.Lease.Transport == Transport.Http) turn.Lease.Socket.Tell(new CancelRequest(turn.Lease.LeaseId));
         turn.LoseLease();
         // Whatever the server makes of the abandoned request, our last response is not what that lane holds next.
         _chainLost = true;

@@ -35,13 +35,16 @@ public sealed class CrashSpec(ITestOutputHelper output)
     [Theory]
     [JournalData(JournalKind.Sqlite)]
     [JournalData(JournalKind.Postgres)]
-    public async Task Conversations_finish_exactly_through_repeated_SIGKILLs(JournalKind kind)
+    public Task Conversations_finish_exactly_through_repeated_SIGKILLs(JournalKind kind) => Run(output, kind);
+
+    /// <param name="settings">More HOCON for the node's settings file (e.g. the transport).</param>
+    internal static async Task Run(ITestOutputHelper output, JournalKind kind, string settings = "")
     {
         await using var journal = await TestJournal.CreateAsync(kind);
         var kills = int.TryParse(Environment.GetEnvironmentVariable("ORCHESTRATOR_CRASH_KILLS"), out var k) ? k : 30;
         var seed = int.TryParse(Environment.GetEnvironmentVariable("ORCHESTRATOR_CRASH_SEED"), out var s) ? s : Environment.TickCount;
         var rounds = Math.Max(MinimumRounds, kills * RoundsPerKill);
-        output.WriteLine($"journal={kind} kills={kills} rounds={rounds} seed={seed}");
+        output.WriteLine($"journal={kind} kills={kills} rounds={rounds} seed={seed} {settings}");
         var random = new Random(seed);
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { ModelLatency = TimeSpan.FromMilliseconds(30) });
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -51,7 +54,7 @@ public sealed class CrashSpec(ITestOutputHelper output)
 
         // A soak's long tool loops pass the per-turn caps on purpose: the operator's override file raises them.
         var caps = Path.Combine(Path.GetTempPath(), $"crash-caps-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(caps, $"orchestrator.conversation {{ max-rounds-per-turn = {rounds + 1}, max-tool-calls-per-turn = {rounds * ToolsPerRound} }}");
+        await File.WriteAllTextAsync(caps, $"orchestrator.conversation {{ max-rounds-per-turn = {rounds + 1}, max-tool-calls-per-turn = {rounds * ToolsPerRound} }}\n{settings}");
         var environment = new Dictionary<string, string> { [OrchestratorSettings.ConfigFileVariable] = caps };
 
         for (var kill = 0; kill < kills; kill++)

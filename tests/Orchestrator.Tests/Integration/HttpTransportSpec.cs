@@ -3,6 +3,7 @@ using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;
+using Orchestrator.Messages.Conversations;
 using Orchestrator.Tests.Support;
 using Xunit;
 
@@ -94,6 +95,25 @@ public sealed class HttpTransportSpec : IAsyncLifetime
         var sent = Requests(emulator);
         Assert.Equal(4, sent.Count);
         Assert.Equal(sent[1].InputItems, sent[2].InputItems);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_turn_aborts_its_http_request()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions
+        {
+            RecordTraffic = true,
+            Faults = new EmulatorFaults { HangOnRequests = new HashSet<long> { 1 } },
+        });
+        await using var node = await StartNode(emulator, store: false, TransportMode.Http);
+        var turn = node.RunTurnAsync("c-http-cancel", "go tools:2");
+        await Poll.UntilAsync(() => emulator.Counters.HangsOpen == 1, TimeSpan.FromSeconds(30), () => "the request never reached the emulator");
+
+        Assert.True(await node.Client.CancelTurnAsync("c-http-cancel"));
+
+        Assert.Contains("cancelled", Assert.IsType<TurnFailed>((await turn).Last()).Reason);
+        // The emulator sees the request's connection go: its response is no longer held open.
+        await Poll.UntilAsync(() => emulator.Counters.HangsOpen == 0, TimeSpan.FromSeconds(30), () => "the cancelled request was not aborted");
     }
 
     private Task<OrchestratorNode> StartNode(EmulatorServer emulator, bool store, TransportMode transport = TransportMode.Auto) =>
