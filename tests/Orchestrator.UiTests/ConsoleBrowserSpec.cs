@@ -63,10 +63,7 @@ public sealed partial class ConsoleBrowserSpec(ConsoleBrowser browser) : IClassF
     public async Task While_a_turn_runs_its_tool_calls_appear_as_bars_and_finish()
     {
         const string id = "tools-live-1";
-        await browser.Node.CreateAsync(id);
-        var page = await browser.NewPageAsync(withToken: true);
-        await page.GotoAsync($"/ui/#/c/{id}");
-        await Expect(page.Locator("#live-state")).ToContainTextAsync("Following the event stream");
+        var page = await OpenFollowingAsync(id);
 
         await browser.Node.PostAsync(id, "compare cities tools:3");
 
@@ -85,10 +82,7 @@ public sealed partial class ConsoleBrowserSpec(ConsoleBrowser browser) : IClassF
     public async Task A_message_posted_from_the_page_runs()
     {
         const string id = "from-the-page-1";
-        await browser.Node.CreateAsync(id);
-        var page = await browser.NewPageAsync(withToken: true);
-        await page.GotoAsync($"/ui/#/c/{id}");
-        await Expect(page.Locator("#live-state")).ToContainTextAsync("Following the event stream");
+        var page = await OpenFollowingAsync(id);
 
         await page.FillAsync("#message", "convert units tools:2");
         await page.ClickAsync("button[type='submit']");
@@ -114,6 +108,16 @@ public sealed partial class ConsoleBrowserSpec(ConsoleBrowser browser) : IClassF
         await Expect(page.Locator("svg.chart polyline").First).ToBeVisibleAsync();
         await ConsoleBrowser.ScreenshotAsync(page, "console-node.png");
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>A new conversation's page, once it follows the event stream (the node has subscribed it).</summary>
+    private async Task<IPage> OpenFollowingAsync(string id)
+    {
+        await browser.Node.CreateAsync(id);
+        var page = await browser.NewPageAsync(withToken: true);
+        await page.GotoAsync($"/ui/#/c/{id}");
+        await Expect(page.Locator("#live-state")).ToContainTextAsync("Following the event stream");
+        return page;
     }
 
     [GeneratedRegex(@"^\d+(\.\d)? m?s ✓$")]
