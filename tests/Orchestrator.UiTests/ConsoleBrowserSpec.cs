@@ -56,6 +56,10 @@ public sealed partial class ConsoleBrowserSpec(ConsoleBrowser browser) : IClassF
         await page.FillAsync("#search", "");
         await Expect(page.Locator("tr[data-id]")).Not.ToHaveCountAsync(1);
         await ConsoleBrowser.ScreenshotAsync(page, "console-conversations.png");
+
+        await page.Locator("tr[data-id='support-7f3a91'] a").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("h1.id")).ToHaveTextAsync("support-7f3a91");
         await page.Context.CloseAsync();
     }
 
@@ -91,6 +95,30 @@ public sealed partial class ConsoleBrowserSpec(ConsoleBrowser browser) : IClassF
         await Expect(page.Locator("#timeline .answer")).ToContainTextAsync("calls=2 outputs=2 missing=0", new() { Timeout = 30_000 });
         var state = await browser.Node.StateAsync(id);
         Assert.Contains("calls=2", state.GetProperty("last_answer").GetString(), StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
+    [ChromiumFact]
+    public async Task The_page_cancels_a_running_turn_and_deletes_only_after_confirmation()
+    {
+        const string id = "cancel-and-delete-1";
+        var page = await OpenFollowingAsync(id);
+        await browser.Node.PostAsync(id, "weather tools:2");
+        await Expect(page.Locator("#live-bars .bar[data-state='running']")).ToHaveCountAsync(2, Long);
+
+        await page.ClickAsync("#cancel-turn");
+        await Expect(page.Locator("#live-state")).ToContainTextAsync("Turn failed", new() { Timeout = 30_000 });
+
+        await page.ClickAsync("#delete");
+        await Expect(page.Locator("#confirm-dialog")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.Locator("#confirm-dialog")).ToBeHiddenAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browser.Node.Http.GetAsync($"/v1/conversations/{id}")).StatusCode);
+
+        await page.ClickAsync("#delete");
+        await page.ClickAsync("#confirm-dialog button[value='delete']");
+        await Expect(page.Locator("table.list caption")).ToBeVisibleAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.Node.Http.GetAsync($"/v1/conversations/{id}")).StatusCode);
         await page.Context.CloseAsync();
     }
 
