@@ -56,6 +56,10 @@ public sealed partial class ConsoleBrowserSpec(ConsoleBrowser browser) : IClassF
         await page.FillAsync("#search", "");
         await Expect(page.Locator("tr[data-id]")).Not.ToHaveCountAsync(1);
         await ConsoleBrowser.ScreenshotAsync(page, "console-conversations.png");
+
+        await page.Locator("tr[data-id='support-7f3a91'] a").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("h1.id")).ToHaveTextAsync("support-7f3a91");
         await page.Context.CloseAsync();
     }
 
@@ -63,10 +67,7 @@ public sealed partial class ConsoleBrowserSpec(ConsoleBrowser browser) : IClassF
     public async Task While_a_turn_runs_its_tool_calls_appear_as_bars_and_finish()
     {
         const string id = "tools-live-1";
-        await browser.Node.CreateAsync(id);
-        var page = await browser.NewPageAsync(withToken: true);
-        await page.GotoAsync($"/ui/#/c/{id}");
-        await Expect(page.Locator("#live-state")).ToContainTextAsync("Following the event stream");
+        var page = await OpenFollowingAsync(id);
 
         await browser.Node.PostAsync(id, "compare cities tools:3");
 
@@ -85,10 +86,7 @@ public sealed partial class ConsoleBrowserSpec(ConsoleBrowser browser) : IClassF
     public async Task A_message_posted_from_the_page_runs()
     {
         const string id = "from-the-page-1";
-        await browser.Node.CreateAsync(id);
-        var page = await browser.NewPageAsync(withToken: true);
-        await page.GotoAsync($"/ui/#/c/{id}");
-        await Expect(page.Locator("#live-state")).ToContainTextAsync("Following the event stream");
+        var page = await OpenFollowingAsync(id);
 
         await page.FillAsync("#message", "convert units tools:2");
         await page.ClickAsync("button[type='submit']");
@@ -97,6 +95,30 @@ public sealed partial class ConsoleBrowserSpec(ConsoleBrowser browser) : IClassF
         await Expect(page.Locator("#timeline .answer")).ToContainTextAsync("calls=2 outputs=2 missing=0", new() { Timeout = 30_000 });
         var state = await browser.Node.StateAsync(id);
         Assert.Contains("calls=2", state.GetProperty("last_answer").GetString(), StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
+    [ChromiumFact]
+    public async Task The_page_cancels_a_running_turn_and_deletes_only_after_confirmation()
+    {
+        const string id = "cancel-and-delete-1";
+        var page = await OpenFollowingAsync(id);
+        await browser.Node.PostAsync(id, "weather tools:2");
+        await Expect(page.Locator("#live-bars .bar[data-state='running']")).ToHaveCountAsync(2, Long);
+
+        await page.ClickAsync("#cancel-turn");
+        await Expect(page.Locator("#live-state")).ToContainTextAsync("Turn failed", new() { Timeout = 30_000 });
+
+        await page.ClickAsync("#delete");
+        await Expect(page.Locator("#confirm-dialog")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.Locator("#confirm-dialog")).ToBeHiddenAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browser.Node.Http.GetAsync($"/v1/conversations/{id}")).StatusCode);
+
+        await page.ClickAsync("#delete");
+        await page.ClickAsync("#confirm-dialog button[value='delete']");
+        await Expect(page.Locator("table.list caption")).ToBeVisibleAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.Node.Http.GetAsync($"/v1/conversations/{id}")).StatusCode);
         await page.Context.CloseAsync();
     }
 
@@ -114,6 +136,16 @@ public sealed partial class ConsoleBrowserSpec(ConsoleBrowser browser) : IClassF
         await Expect(page.Locator("svg.chart polyline").First).ToBeVisibleAsync();
         await ConsoleBrowser.ScreenshotAsync(page, "console-node.png");
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>A new conversation's page, once it follows the event stream (the node has subscribed it).</summary>
+    private async Task<IPage> OpenFollowingAsync(string id)
+    {
+        await browser.Node.CreateAsync(id);
+        var page = await browser.NewPageAsync(withToken: true);
+        await page.GotoAsync($"/ui/#/c/{id}");
+        await Expect(page.Locator("#live-state")).ToContainTextAsync("Following the event stream");
+        return page;
     }
 
     [GeneratedRegex(@"^\d+(\.\d)? m?s ✓$")]

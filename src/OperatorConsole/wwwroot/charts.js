@@ -33,8 +33,11 @@ export function lineChart(title, samples, series, unit) {
     svg('text', { x: pad.left, y: height - 4, class: 'tick' }, samples.length ? `${Math.round((t1 - t0) / 60000) || '<1'} min` : 'no samples yet'),
     svg('text', { x: width - pad.right, y: height - 4, 'text-anchor': 'end', class: 'tick' }, 'now'));
   for (const s of series) {
-    const points = samples.filter((p) => p[s.key] !== null && p[s.key] !== undefined).map((p) => `${x(Date.parse(p.at)).toFixed(1)},${y(p[s.key]).toFixed(1)}`);
-    if (points.length) chart.append(svg('polyline', { points: points.join(' '), class: `series ${s.className}` }));
+    const known = samples.filter((p) => p[s.key] !== null && p[s.key] !== undefined);
+    const points = known.map((p) => [x(Date.parse(p.at)).toFixed(1), y(p[s.key]).toFixed(1)]);
+    if (points.length) chart.append(svg('polyline', { points: points.map((p) => p.join(',')).join(' '), class: `series ${s.className}` }));
+    // A dot per sample: an interval with turns between two without shows as a point, not as nothing.
+    for (const [cx, cy] of points) chart.append(svg('circle', { cx, cy, r: 2.5, class: `dot ${s.className}` }));
   }
   const last = samples[samples.length - 1];
   const summary = series.map((s) => `${s.label}: ${last && last[s.key] !== null && last[s.key] !== undefined ? format(last[s.key]) + unit : '—'}`).join(', ');

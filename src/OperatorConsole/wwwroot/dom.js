@@ -47,3 +47,36 @@ export const phaseLabel = {
   awaiting_model: 'awaiting model',
   running_tools: 'running tools',
 };
+
+/**
+ * Calls load() now and again every intervalMs after each call ends, until the returned stop() is called; a failure
+ * is said in the status line as "Could not read <what>: …".
+ */
+export function poll(what, load, intervalMs) {
+  let timer = null;
+  let stopped = false;
+  // A call started by now() supersedes one in flight: only the latest schedules the next.
+  let generation = 0;
+  async function run() {
+    const mine = ++generation;
+    const gone = () => stopped || mine !== generation;
+    try {
+      await load(gone);
+      if (!gone()) say('');
+    } catch (error) {
+      if (!gone()) say(`Could not read ${what}: ${error.message}`);
+    }
+    if (!gone()) timer = setTimeout(run, intervalMs);
+  }
+  run();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+    now() {
+      clearTimeout(timer);
+      run();
+    },
+  };
+}

@@ -1,7 +1,7 @@
 // The conversations: one page at a time from /v1/console/conversations (paged by the server in id order, a cursor
 // per page), searchable by id prefix, refreshed every few seconds while shown.
 import { api } from './api.js';
-import { el, say, ago, phaseLabel } from './dom.js';
+import { el, ago, phaseLabel, poll } from './dom.js';
 
 const refreshMs = 3000;
 const pageSize = 50;
@@ -9,8 +9,6 @@ const pageSize = 50;
 export function listView(main) {
   let prefix = sessionStorage.getItem('orchestrator.console.prefix') ?? '';
   const cursors = [null];
-  let timer = null;
-  let stopped = false;
 
   const search = el('input', { id: 'search', type: 'search', value: prefix, placeholder: 'c-12…', autocomplete: 'off', spellcheck: 'false' });
   const body = el('tbody');
@@ -32,21 +30,13 @@ export function listView(main) {
         body)),
     el('nav', { class: 'pager', 'aria-label': 'Pages' }, previous, where, next));
 
-  async function load() {
-    clearTimeout(timer);
+  async function load(stopped) {
     const cursor = cursors[cursors.length - 1];
     const query = new URLSearchParams({ limit: String(pageSize) });
     if (prefix) query.set('prefix', prefix);
     if (cursor) query.set('after', cursor);
-    try {
-      const page = await api(`/v1/console/conversations?${query}`);
-      if (stopped) return;
-      render(page);
-      say('');
-    } catch (error) {
-      if (!stopped) say(`Could not read the conversations: ${error.message}`);
-    }
-    if (!stopped) timer = setTimeout(load, refreshMs);
+    const page = await api(`/v1/console/conversations?${query}`);
+    if (!stopped()) render(page);
   }
 
   function render(page) {
@@ -71,23 +61,22 @@ export function listView(main) {
       prefix = search.value.trim();
       sessionStorage.setItem('orchestrator.console.prefix', prefix);
       cursors.splice(1);
-      load();
+      refresh.now();
     }, 200);
   });
   next.addEventListener('click', () => {
     if (!next.dataset.cursor) return;
     cursors.push(next.dataset.cursor);
-    load();
+    refresh.now();
   });
   previous.addEventListener('click', () => {
     if (cursors.length > 1) cursors.pop();
-    load();
+    refresh.now();
   });
 
-  load();
+  const refresh = poll('the conversations', load, refreshMs);
   return () => {
-    stopped = true;
-    clearTimeout(timer);
+    refresh.stop();
     clearTimeout(typing);
   };
 }

@@ -2,27 +2,18 @@
 // lanes, leases waiting, requests by kind, chain resets and retries by reason, and charts of turns/s and latency
 // over the last minutes, from /v1/console/node (the engine's own meters), refreshed every 2 s.
 import { api } from './api.js';
-import { el, say, ms } from './dom.js';
+import { el, ms, poll } from './dom.js';
 import { lineChart } from './charts.js';
 
 const refreshMs = 2000;
 
 export function nodeView(main) {
-  let timer = null;
-  let stopped = false;
   const body = el('div', { id: 'node' }, el('p', { class: 'muted' }, 'Loading…'));
   main.append(el('h1', {}, 'Node and cluster'), body);
 
-  async function load() {
-    try {
-      const view = await api('/v1/console/node');
-      if (stopped) return;
-      render(view);
-      say('');
-    } catch (error) {
-      if (!stopped) say(`Could not read the node: ${error.message}`);
-    }
-    if (!stopped) timer = setTimeout(load, refreshMs);
+  async function load(stopped) {
+    const view = await api('/v1/console/node');
+    if (!stopped()) render(view);
   }
 
   function tile(label, value, note) {
@@ -81,9 +72,6 @@ export function nodeView(main) {
         counts('Retries by reason', 'Reason', m.retries_by_reason, 'No retry.')));
   }
 
-  load();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
+  const refresh = poll('the node', load, refreshMs);
+  return () => refresh.stop();
 }
