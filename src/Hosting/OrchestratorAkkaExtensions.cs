@@ -54,8 +54,10 @@ public static class OrchestratorAkkaExtensions
             {
                 var manager = system.ActorOf(ConnectionManager.Props(settings.EndpointFor(responsesUrl)), "connections");
                 registry.Register<ConnectionManagerActor>(manager);
-                // Not awaited: a slow or down MCP server delays nothing; its tools join the registry once connected.
-                if (settings.Mcp.Servers.Count > 0) McpToolSources.Start(system, tools, settings.Mcp.Servers, settings.Mcp);
+                // The first turn should see the tools of every MCP server that is up: the start waits for each server's
+                // first attempt, which its connect-timeout bounds; a server that is down joins later, once connected.
+                if (settings.Mcp.Servers.Count > 0)
+                    McpToolSources.Start(system, tools, settings.Mcp.Servers, settings.Mcp).Wait(settings.Mcp.ConnectTimeout + TimeSpan.FromSeconds(5));
             })
             .WithShardRegion<ConversationRegion>(
                 "conversation",

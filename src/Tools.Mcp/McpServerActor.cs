@@ -29,12 +29,15 @@ public sealed class McpServerActor : ReceiveActor, IWithTimers
     private readonly ToolRegistry _registry;
     private readonly McpSourceOptions _options;
     private readonly Func<string, string?> _environment;
+    private readonly TaskCompletionSource? _firstAttempt;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private int _generation;
 
-    public McpServerActor(McpServer server, ToolRegistry registry, McpSourceOptions options, Func<string, string?> environment)
+    /// <param name="firstAttempt">Completed once the first connection attempt has ended, connected or not.</param>
+    public McpServerActor(McpServer server, ToolRegistry registry, McpSourceOptions options, Func<string, string?> environment, TaskCompletionSource? firstAttempt = null)
     {
+        _firstAttempt = firstAttempt;
         _server = server;
         _link = new McpServerLink(server.Name);
         _registry = registry;
@@ -45,8 +48,8 @@ public sealed class McpServerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(McpServer server, ToolRegistry registry, McpSourceOptions options, Func<string, string?> environment) =>
-        FactoryProps.Of(() => new McpServerActor(server, registry, options, environment));
+    public static Props Props(McpServer server, ToolRegistry registry, McpSourceOptions options, Func<string, string?> environment, TaskCompletionSource? firstAttempt = null) =>
+        FactoryProps.Of(() => new McpServerActor(server, registry, options, environment, firstAttempt));
 
     private Action Connecting(int failures)
     {
@@ -64,6 +67,7 @@ public sealed class McpServerActor : ReceiveActor, IWithTimers
                 _log.Info("MCP server {0} connected: {1} tools", _server.Name, opened.Tools.Count);
                 Context.System.EventStream.Publish(new McpServerStatus(_server.Name, Connected: true, opened.Tools.Count));
                 Become(Connected(opened.Session));
+                _firstAttempt?.TrySetResult();
             });
             Receive<OpenFailed>(failed => failed.Generation == generation, failed =>
             {
@@ -73,6 +77,7 @@ public sealed class McpServerActor : ReceiveActor, IWithTimers
                 Context.System.EventStream.Publish(new McpServerStatus(_server.Name, Connected: false, _registry.Definitions.Count(d => IsOurs(d.Name))));
                 Timers.StartSingleTimer(ReconnectTimer, Reconnect.Instance, delay);
                 Become(WaitingToReconnect(failures + 1));
+                _firstAttempt?.TrySetResult();
             });
         };
     }
@@ -117,6 +122,7 @@ public sealed class McpServerActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        _firstAttempt?.TrySetResult();
         _stopping.Cancel();
         if (_link.Session is { } session)
         {

@@ -7,12 +7,14 @@ namespace Orchestrator.Tools.Mcp;
 public static class McpToolSources
 {
     /// <summary>
-    /// Starts one <see cref="McpServerActor"/> per server, each connecting at once. Returns without waiting: a server
-    /// that is slow or down delays nothing, and its tools join the registry when it is connected.
+    /// Starts one <see cref="McpServerActor"/> per server, each connecting at once, and returns without waiting. The
+    /// task completes when every server's first attempt has ended (within <see cref="McpSourceOptions.ConnectTimeout"/>),
+    /// connected or not: a host that waits for it declares the tools of every server that is up from its first turn.
+    /// A server that is down delays nothing beyond that; its tools join the registry when it is connected.
     /// </summary>
     /// <param name="environment">Where the values of HTTP headers are read; the process environment unless given.</param>
     /// <exception cref="ArgumentException">Two servers share a name.</exception>
-    public static IReadOnlyList<IActorRef> Start(
+    public static Task Start(
         ActorSystem system,
         ToolRegistry registry,
         IReadOnlyList<McpServer> servers,
@@ -26,6 +28,14 @@ public static class McpToolSources
         if (servers.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new ArgumentException($"Two MCP servers are named '{twice.Key}'.", nameof(servers));
         var read = environment ?? Environment.GetEnvironmentVariable;
-        return servers.Select(server => system.ActorOf(McpServerActor.Props(server, registry, options, read), "mcp-" + server.Name)).ToList();
+        var attempts = new List<Task>();
+        foreach (var server in servers)
+        {
+            var firstAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            system.ActorOf(McpServerActor.Props(server, registry, options, read, firstAttempt), "mcp-" + server.Name);
+            attempts.Add(firstAttempt.Task);
+        }
+
+        return Task.WhenAll(attempts);
     }
 }

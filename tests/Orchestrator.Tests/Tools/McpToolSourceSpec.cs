@@ -98,8 +98,8 @@ public sealed class McpToolSourceSpec : IAsyncLifetime
             Mcp = settings.Mcp with { Servers = [_server.Server()], MinBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(500) },
         };
         var node = await OrchestratorNode.StartAsync(settings, _tools);
-        // The node starts without waiting for its MCP servers; the test waits for their tools to be declared.
-        await Poll.UntilAsync(() => _tools.Contains("test__slow_echo") && _tools.Contains("test__always_fails"), Bound, () => "the MCP server's tools were never declared");
+        // The node's start waits for its servers' first connection: the first turn sees their tools.
+        Assert.True(_tools.Contains("test__slow_echo") && _tools.Contains("test__always_fails"), "the MCP server's tools were not declared when the node started");
         return node;
     }
 
