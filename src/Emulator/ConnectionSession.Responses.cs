@@ -161,6 +161,10 @@ internal sealed partial class ConnectionSession
         }
 
         List<ModelOutput> outputs = request.Generate ? ScriptedModel.Respond(segments, request.FunctionTools) : [];
+        if (request.Generate)
+        {
+            HostedToolItems.Prepend(outputs, segments, request.Tools);
+        }
         if (request.Generate && _runtime.Options.EmitReasoning)
         {
             outputs.Insert(0, ModelOutput.Reasoning());

@@ -6,6 +6,7 @@ internal enum ModelOutputKind
     FunctionCall,
     Reasoning,
     Compaction,
+    Hosted,
 }
 
 /// <summary>One output item the scripted model decided on, before it is streamed.</summary>
@@ -36,6 +37,9 @@ internal sealed class ModelOutput
     /// <summary>For a compaction item: what it stands for.</summary>
     public CompactionState? Compacted { get; }
 
+    /// <summary>For a hosted tool's item (<see cref="HostedToolItems"/>): its fields after the id, <c>type</c> first.</summary>
+    public System.Text.Json.JsonElement Fields { get; private init; }
+
     public bool IsFunctionCall => Kind == ModelOutputKind.FunctionCall;
 
     public static ModelOutput Message(string text) => new(ModelOutputKind.Message, IdGenerator.Next("msg_"), text, null, null);
@@ -45,6 +49,10 @@ internal sealed class ModelOutput
 
     public static ModelOutput Compaction(CompactionState state) =>
         new(ModelOutputKind.Compaction, IdGenerator.Next("cmp_"), state.Seal(), null, null, state);
+
+    /// <summary>An item of a tool the server runs (web_search_call, mcp_call, …), written as <paramref name="fields"/>.</summary>
+    public static ModelOutput Hosted(string idPrefix, System.Text.Json.JsonElement fields) =>
+        new(ModelOutputKind.Hosted, IdGenerator.Next(idPrefix), string.Empty, null, null) { Fields = fields };
 
     /// <summary>A reasoning item; its opaque content is sealed so that a client's resend can be checked (<see cref="OpaqueContent"/>).</summary>
     public static ModelOutput Reasoning()

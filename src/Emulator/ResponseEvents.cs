@@ -399,6 +399,13 @@ internal static class ResponseEvents
                 }
 
                 break;
+            case ModelOutputKind.Hosted:
+                foreach (JsonProperty field in output.Fields.EnumerateObject())
+                {
+                    field.WriteTo(json);
+                }
+
+                break;
             case ModelOutputKind.Reasoning:
                 // As the real API: the opaque content only when the request's include asks for it.
                 json.WriteString(Type, ReasoningType);
