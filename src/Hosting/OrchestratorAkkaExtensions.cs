@@ -26,6 +26,8 @@ public static class OrchestratorAkkaExtensions
 
     private static readonly Config NoSeedNodes = ConfigurationFactory.ParseString("akka.cluster.seed-nodes = []");
 
+    private static readonly Config LocalProvider = ConfigurationFactory.ParseString("akka.actor.provider = local");
+
     /// <summary>One pooled HTTP client for compaction calls, shared by every node of the process.</summary>
     private static readonly HttpClient CompactionHttp = new() { Timeout = TimeSpan.FromMinutes(2) };
 
@@ -34,22 +36,18 @@ public static class OrchestratorAkkaExtensions
         OrchestratorSettings settings,
         Config journal,
         Uri responsesUrl,
-        ToolRegistry tools)
+        ToolRegistry tools,
+        RegionKind region = RegionKind.Sharded)
     {
         if (settings.Journal == JournalKind.Sqlite)
             builder.AddSetup(SqliteConnectionInterceptor.Setup(SqliteConnectionInterceptor.DataOptions(journal.GetString("akka.persistence.journal.sql.connection-string"), settings.SqliteSynchronous)));
         var invoker = new ToolInvoker(tools, settings.Tools);
         var compactor = new HttpCompactor(CompactionHttp, responsesUrl, settings.ApiKey);
 
-        return builder
+        builder
             .AddHocon(journal.WithFallback(settings.Hocon), HoconAddMode.Prepend)
             // The plugin's reference configuration is not loaded by itself.
             .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append)
-            .WithRemoting(settings.Cluster.ToRemoteOptions())
-            .WithClustering(new ClusterOptions())
-            // Seed nodes are joined explicitly at start-up (below: a node without seeds joins itself), so Akka's own
-            // list stays empty whatever the configuration says.
-            .AddHocon(NoSeedNodes, HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
                 var manager = system.ActorOf(ConnectionManager.Props(settings.EndpointFor(responsesUrl)), "connections");
@@ -58,17 +56,34 @@ public static class OrchestratorAkkaExtensions
                 // first attempt, which its connect-timeout bounds; a server that is down joins later, once connected.
                 if (settings.Mcp.Servers.Count > 0)
                     McpToolSources.Start(system, tools, settings.Mcp.Servers, settings.Mcp).Wait(settings.Mcp.ConnectTimeout + TimeSpan.FromSeconds(5));
-            })
+            });
+
+        // Declared when the region starts, not before: tools registered through DI are added by an earlier starter.
+        Func<string, Props> EntityProps(IActorRegistry registry)
+        {
+            var declarations = ConversationDependencies.Declare(tools);
+            return conversationId => ConversationActor.Props(
+                conversationId,
+                new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation, compactor));
+        }
+
+        if (region == RegionKind.Local)
+        {
+            return builder
+                .AddHocon(LocalProvider, HoconAddMode.Prepend)
+                .WithActors((system, registry) =>
+                    registry.Register<ConversationRegion>(system.ActorOf(LocalConversationRegion.Props(EntityProps(registry)), "conversation")));
+        }
+
+        return builder
+            .WithRemoting(settings.Cluster.ToRemoteOptions())
+            .WithClustering(new ClusterOptions())
+            // Seed nodes are joined explicitly at start-up (below: a node without seeds joins itself), so Akka's own
+            // list stays empty whatever the configuration says.
+            .AddHocon(NoSeedNodes, HoconAddMode.Prepend)
             .WithShardRegion<ConversationRegion>(
                 "conversation",
-                (_, registry, _) =>
-                {
-                    // Declared when the region starts, not before: tools registered through DI are added by an earlier starter.
-                    var declarations = ConversationDependencies.Declare(tools);
-                    return conversationId => ConversationActor.Props(
-                        conversationId,
-                        new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation, compactor));
-                },
+                (_, registry, _) => EntityProps(registry),
                 new ConversationMessageExtractor(MaxShards),
                 // Every sharding setting (remembered entities, their store, the state store) is akka.cluster.sharding's
                 // in hocon/cluster.conf, where each is explained.

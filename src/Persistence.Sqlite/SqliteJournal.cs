@@ -40,7 +40,11 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
     private readonly string _replay;
     private readonly string _purge;
 
-    public SqliteJournal(AkkaConfig journalConfig) : base(journalConfig)
+    public SqliteJournal(AkkaConfig journalConfig) : this(SqliteSchema.TakeOverInitialisation(journalConfig))
+    {
+    }
+
+    private SqliteJournal((AkkaConfig Config, bool CreateTables) plugin) : base(plugin.Config)
     {
         var table = Config.TableConfig;
         _connectionString = CheckedConnectionString(Config.ConnectionString, table.SchemaName, nameof(SqliteJournal));
@@ -72,6 +76,7 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
             ORDER BY {Quote(c.SequenceNumber)}
             LIMIT $rows
             """;
+        if (plugin.CreateTables) SqliteSchema.Create(_connectionString, SqliteSchema.Journal(table));
         var tags = table.TagTable;
         _purge = $"""
             DELETE FROM {Quote(tags.Name)} WHERE {Quote(tags.ColumnNames.PersistenceId)} = $id;

@@ -18,12 +18,17 @@ public sealed class SqliteSnapshotStore : SqlSnapshotStore
     private readonly string _latest;
     private readonly Akka.Serialization.Serialization _serialization;
 
-    public SqliteSnapshotStore(AkkaConfig snapshotConfig) : base(snapshotConfig)
+    public SqliteSnapshotStore(AkkaConfig snapshotConfig) : this(SqliteSchema.TakeOverInitialisation(snapshotConfig))
     {
-        var config = new SnapshotConfig(snapshotConfig.WithFallback(SqlPersistence.DefaultSnapshotConfiguration));
+    }
+
+    private SqliteSnapshotStore((AkkaConfig Config, bool CreateTables) plugin) : base(plugin.Config)
+    {
+        var config = new SnapshotConfig(plugin.Config.WithFallback(SqlPersistence.DefaultSnapshotConfiguration));
         _connectionString = CheckedConnectionString(config.ConnectionString, config.TableConfig.SchemaName, nameof(SqliteSnapshotStore));
         _serialization = Context.System.Serialization;
         var table = config.TableConfig.SnapshotTable;
+        if (plugin.CreateTables) SqliteSchema.Create(_connectionString, SqliteSchema.Snapshot(table));
         var c = table.ColumnNames;
         _latest = $"""
             SELECT {Quote(c.SequenceNumber)}, {Quote(c.Created)}, {Quote(c.Snapshot)}, {Quote(c.SerializerId)}, {Quote(c.Manifest)}

@@ -43,7 +43,8 @@ public sealed class OrchestratorNode : IAsyncDisposable
         ToolRegistry tools,
         LogLevel logLevel = LogLevel.Warning,
         CancellationToken cancellationToken = default,
-        TimeSpan? askTimeout = null)
+        TimeSpan? askTimeout = null,
+        RegionKind region = RegionKind.Sharded)
     {
         // First: a second node on the same journal is refused before anything starts.
         var dataLock = DataDirectoryLock.Acquire(settings);
@@ -75,7 +76,7 @@ public sealed class OrchestratorNode : IAsyncDisposable
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 });
-                akka.WithOrchestrator(settings, journal, responsesUrl, tools);
+                akka.WithOrchestrator(settings, journal, responsesUrl, tools, region);
             });
 
             var host = builder.Build();

@@ -70,8 +70,9 @@ public static class RunCommand
             : new TextTurnOutput(stdout);
 
         var tools = DemoTools.Register(new ToolRegistry());
-        await using var node = await OrchestratorNode.StartAsync(settings, tools, verbose ? LogLevel.Information : LogLevel.Critical, deadline.Token);
-        // Declared after the node, so disposed before it: the live display finishes drawing before the node leaves the cluster.
+        // One process, one turn: no cluster to join and leave (DESIGN §2, the local region).
+        await using var node = await OrchestratorNode.StartAsync(settings, tools, verbose ? LogLevel.Information : LogLevel.Critical, deadline.Token, region: RegionKind.Local);
+        // Declared after the node, so disposed before it: the live display finishes drawing before the node stops.
         await using var display = output as IAsyncDisposable;
         output.Started(conversationId, node.ResponsesUrl, node.UsesEmbeddedEmulator);
 

@@ -122,6 +122,29 @@ public sealed class CliSpec : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Run_joins_no_cluster_and_each_turn_is_in_the_journal_when_it_exits()
+    {
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions());
+
+        var first = await RunInProcess("run", "--data", _temp.Path, "--endpoint", emulator.BaseUrl.ToString(), "--conversation", "c-local", "first");
+        var second = await RunInProcess("run", "--data", _temp.Path, "--endpoint", emulator.BaseUrl.ToString(), "--conversation", "c-local", "second");
+
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.Error + second.Error);
+        var history = await RunInProcess("inspect", "c-local", "--data", _temp.Path);
+        Assert.Equal(0, history.ExitCode);
+        Assert.Contains("user      \"first\"", history.Output);
+        Assert.Contains("answer \"You said: \"first\".", history.Output);
+        Assert.Contains("user      \"second\"", history.Output);
+        Assert.Contains("answer \"You said: \"second\".", history.Output);
+        // A cluster's sharding would have created its tables and remembered the conversation there.
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_temp.Path, "orchestrator.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var tables = connection.CreateCommand();
+        tables.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'sharding%'";
+        Assert.Equal(0L, (long)(await tables.ExecuteScalarAsync())!);
+    }
+
     private static async Task<CliResult> RunInProcess(params string[] args)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());

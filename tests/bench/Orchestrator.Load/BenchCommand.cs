@@ -26,7 +26,8 @@ public static class BenchCommand
         var peer = new Option<string?>("--peer") { Description = "Also run a peer in the same scenario: agents-sdk (needs node and 'npm ci --prefix tests/bench/agents-sdk')." };
         var peerDir = new Option<string?>("--peer-dir") { Description = $"Directory of the Agents SDK peer (default: {AgentsSdkPeer.ScriptDirectory} found from the working directory)." };
         var maxSockets = new Option<int?>("--max-sockets") { Description = "Sockets the node may open (default: orchestrator.connections.max-sockets, as `orchestrator serve` runs the node)." };
-        var journal = new Option<string>("--journal") { Description = "sqlite (the node's journal), or memory: Akka's in-memory journal, not durable, to show what the journal costs.", DefaultValueFactory = _ => "sqlite" };
+        var journal = new Option<string>("--journal") { Description = "sqlite (the node's journal), postgres (a fresh database per run on the --postgres server), or memory: Akka's in-memory journal, not durable, to show what the journal costs.", DefaultValueFactory = _ => "sqlite" };
+        var postgres = new Option<string?>("--postgres") { Description = "With --journal postgres: an Npgsql connection string of a role that may create databases (default: ORCHESTRATOR_POSTGRES)." };
         var data = new Option<string?>("--data") { Description = "Directory for the runs' journals (default: a temporary directory, removed afterwards)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
         var recovery = new Option<bool>("--recovery") { Description = "Measure a restart instead: C conversations with open work (a message each, the model not answering) on a node that stops; then the time for `orchestrator serve`, started in a new process on the same journal, to recover and resume them all, with no new input." };
@@ -34,7 +35,7 @@ public static class BenchCommand
 
         var command = new RootCommand("Measure turns per second, engine overhead, bytes, CPU, memory and journal writes, with baselines.")
         {
-            conversations, rounds, tools, modelLatency, modelLatencyJitter, toolLatency, warmUp, endpoint, noContinuation, noBaseline, peer, peerDir, maxSockets, journal, data, json, recovery, timeout,
+            conversations, rounds, tools, modelLatency, modelLatencyJitter, toolLatency, warmUp, endpoint, noContinuation, noBaseline, peer, peerDir, maxSockets, journal, postgres, data, json, recovery, timeout,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -53,8 +54,10 @@ public static class BenchCommand
             var peerName = parse.GetValue(peer);
             if (peerName is not null and not "agents-sdk") throw new ConfigurationException($"--peer must be agents-sdk, not '{peerName}'.");
             var journalName = parse.GetValue(journal);
-            if (journalName is not ("sqlite" or "memory")) throw new ConfigurationException($"--journal must be sqlite or memory, not '{journalName}'.");
+            if (journalName is not ("sqlite" or "postgres" or "memory")) throw new ConfigurationException($"--journal must be sqlite, postgres or memory, not '{journalName}'.");
             var inMemory = journalName == "memory";
+            var postgresServer = journalName != "postgres" ? null
+                : parse.GetValue(postgres) ?? environment("ORCHESTRATOR_POSTGRES") ?? throw new ConfigurationException("--journal postgres needs --postgres or ORCHESTRATOR_POSTGRES.");
             // Unset, the node keeps its configured pool: the bench measures the node as `orchestrator serve` runs it.
             var sockets = parse.GetValue(maxSockets) is { } max ? Positive(max, "--max-sockets") : (int?)null;
             var runTimeout = TimeSpan.FromSeconds(Positive(parse.GetValue(timeout), "--timeout"));
@@ -62,7 +65,11 @@ public static class BenchCommand
             // A load generator must never fall through to the real API because OPENAI_API_KEY or OPENAI_BASE_URL happen to
             // be set: the endpoint is --endpoint or the in-process emulator, and the key is only sent to an explicit endpoint.
             var settings = OrchestratorSettings.Load(
-                name => name == "OPENAI_BASE_URL" || name == "OPENAI_API_KEY" && endpointOption is null ? null : environment(name),
+                name => name == "OPENAI_BASE_URL" || name == "OPENAI_API_KEY" && endpointOption is null ? null
+                    // The node's journal settings for PostgreSQL; each run then points them at a database of its own.
+                    : postgresServer is not null && name == "ORCHESTRATOR_JOURNAL" ? "postgres"
+                    : postgresServer is not null && name == "ORCHESTRATOR_POSTGRES" ? postgresServer
+                    : environment(name),
                 dataDirectoryOption: null,
                 endpointOption);
             if (settings.ResponsesUrl is not null && scenario.ModelLatency > TimeSpan.Zero)
@@ -74,8 +81,8 @@ public static class BenchCommand
             {
                 if (parse.GetValue(recovery))
                 {
-                    if (inMemory || settings.ResponsesUrl is not null)
-                        throw new ConfigurationException("--recovery runs its own emulators on the SQLite journal: leave out --endpoint and --journal memory.");
+                    if (inMemory || postgresServer is not null || settings.ResponsesUrl is not null)
+                        throw new ConfigurationException("--recovery runs its own emulators on the SQLite journal: leave out --endpoint and --journal.");
                     // The restart is `orchestrator serve` in a new process, with the node's own settings: recovery is measured as deployed.
                     if (parse.GetValue(maxSockets) is not null)
                         throw new ConfigurationException("--recovery restarts the node as `orchestrator serve` runs it: leave out --max-sockets.");
@@ -89,9 +96,9 @@ public static class BenchCommand
                 var started = DateTimeOffset.UtcNow;
                 var load = BenchReport.ReadLoadAverage();
                 var continuation = !parse.GetValue(noContinuation);
-                var engine = await EngineBenchRun.RunAsync(continuation ? "engine" : "engine-full-send", scenario, settings, continuation, sockets, inMemory, Path.Combine(root, $"engine-{started:yyyyMMddHHmmss}"), runTimeout, cancellationToken);
+                var engine = await EngineBenchRun.RunAsync(continuation ? "engine" : "engine-full-send", scenario, settings, continuation, sockets, inMemory, postgresServer, Path.Combine(root, $"engine-{started:yyyyMMddHHmmss}"), runTimeout, cancellationToken);
                 var fullSend = continuation && !parse.GetValue(noBaseline)
-                    ? await EngineBenchRun.RunAsync("engine-full-send", scenario, settings, continuation: false, sockets, inMemory, Path.Combine(root, $"full-send-{started:yyyyMMddHHmmss}"), runTimeout, cancellationToken)
+                    ? await EngineBenchRun.RunAsync("engine-full-send", scenario, settings, continuation: false, sockets, inMemory, postgresServer, Path.Combine(root, $"full-send-{started:yyyyMMddHHmmss}"), runTimeout, cancellationToken)
                     : null;
                 var sdk = peerName is null ? null : await AgentsSdkPeer.RunAsync(scenario, settings.ResponsesUrl, parse.GetValue(peerDir), runTimeout, cancellationToken);
 

@@ -28,11 +28,13 @@ public static class EngineBenchRun
         bool continuation,
         int? maxSockets,
         bool inMemoryJournal,
+        string? postgresServer,
         string dataDirectory,
         TimeSpan timeout,
         CancellationToken cancellationToken)
     {
         EmulatorServer? emulator = null;
+        await using var database = postgresServer is null ? null : await PostgresBenchDatabase.CreateAsync(postgresServer, name, cancellationToken);
         var endpoint = settings.ResponsesUrl;
         if (endpoint is null)
         {
@@ -56,6 +58,7 @@ public static class EngineBenchRun
                     MaxToolCallsPerTurn = Math.Max(settings.Conversation.MaxToolCallsPerTurn, scenario.Rounds * scenario.Tools),
                 },
             };
+            if (database is not null) runSettings = database.Apply(runSettings);
             var tools = BenchTools.Register(new ToolRegistry(), scenario.ToolLatency);
             await using var node = await OrchestratorNode.StartAsync(runSettings, tools, LogLevel.Error, cancellationToken);
 
@@ -65,7 +68,7 @@ public static class EngineBenchRun
                 if (warmUp.Failed > 0) throw new InvalidOperationException($"{name}: the warm-up failed: {warmUp.FirstFailure}");
             }
 
-            var journalBefore = JournalCounter.Events(dataDirectory);
+            var journalBefore = database is null ? JournalCounter.Events(dataDirectory) : await database.EventsAsync();
             var settledBefore = ProcessMeter.Settled();
             ProcessMeter.ResetPeak();
             using var metrics = new EngineMetricsRecorder();
@@ -79,7 +82,7 @@ public static class EngineBenchRun
             var cpuSeconds = (ProcessMeter.CpuTime() - cpuBefore).TotalSeconds;
             var allocated = ProcessMeter.AllocatedBytes() - allocatedBefore;
             var peak = ProcessMeter.PeakResidentBytes();
-            var journalWrites = JournalCounter.Events(dataDirectory) - journalBefore;
+            var journalWrites = (database is null ? JournalCounter.Events(dataDirectory) : await database.EventsAsync()) - journalBefore;
             var memory = await IdleConversationMemory.MeasureAsync(node, outcome.ConversationIds, settledBefore, cancellationToken);
 
             var toolsToRequest = metrics.ToolResultsToRequest;
