@@ -15,6 +15,7 @@ namespace Orchestrator.Emulator;
 /// cache (<see cref="ConnectionCache"/>) is each lane's latest response; any lane may continue from it; an error
 /// answering a continuation evicts its parent. The connection ends
 /// with <c>websocket_connection_limit_reached</c> when it reaches <see cref="EmulatorOptions.MaxConnectionAge"/>.
+/// An HTTP request runs as a session of its own with no receive loop (ConnectionSession.Http.cs).
 /// </summary>
 internal sealed partial class ConnectionSession
 {

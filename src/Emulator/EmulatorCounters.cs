@@ -31,7 +31,7 @@ public sealed class EmulatorCounters
     /// <summary>WebSocket connections whose session has ended: closed by either side, or broken.</summary>
     public long ConnectionsEnded => Volatile.Read(ref _connectionsEnded);
 
-    /// <summary><c>response.create</c> events received, valid or not.</summary>
+    /// <summary><c>response.create</c> events received, valid or not, HTTP requests that reach a session included.</summary>
     public long Requests => Volatile.Read(ref _requests);
 
     /// <summary>Responses generated from a found <c>previous_response_id</c>.</summary>
@@ -85,7 +85,7 @@ public sealed class EmulatorCounters
     /// <summary><c>POST /v1/responses</c> requests received, valid or not.</summary>
     public long HttpRequests => Volatile.Read(ref _httpRequests);
 
-    /// <summary>WebSocket upgrades answered with 426 because WebSockets are refused (<see cref="EmulatorOptions.RefuseWebSockets"/>).</summary>
+    /// <summary>WebSocket upgrades refused (426, 404 or 405) because WebSockets are refused (<see cref="EmulatorOptions.RefuseWebSockets"/>).</summary>
     public long WebSocketsRefused => Volatile.Read(ref _webSocketsRefused);
 
     internal void ResponseQueued()

@@ -54,7 +54,7 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
         if (runtime.RefuseWebSockets)
         {
             runtime.Counters.WebSocketRefused();
-            await WriteErrorAsync(context, StatusCodes.Status426UpgradeRequired, "upgrade_required", "WebSocket mode is not available here: use POST /v1/responses with stream: true.");
+            await RefuseWebSocketAsync(context, runtime.Options.WebSocketRefusalStatus);
             return;
         }
 
@@ -84,6 +84,17 @@ internal sealed class EmulatorEndpoint(EmulatorRuntime runtime)
             runtime.Sessions.TryRemove(session.Id, out _);
             runtime.Counters.ConnectionEnded();
         }
+    }
+
+    private static Task RefuseWebSocketAsync(HttpContext context, int status)
+    {
+        const string useHttp = "WebSocket mode is not available here: use POST /v1/responses with stream: true.";
+        return status switch
+        {
+            StatusCodes.Status404NotFound => WriteErrorAsync(context, status, "not_found", useHttp),
+            StatusCodes.Status405MethodNotAllowed => WriteErrorAsync(context, status, "method_not_allowed", useHttp),
+            _ => WriteErrorAsync(context, StatusCodes.Status426UpgradeRequired, "upgrade_required", useHttp),
+        };
     }
 
     private bool IsAuthorized(HttpRequest request)

@@ -3,7 +3,7 @@ namespace Orchestrator.Emulator;
 /// <summary>
 /// Misbehaviour on purpose, for testing a client's fault handling. Immutable and reproducible:
 /// "the k-th request" counts <c>response.create</c> events in the order the server received them
-/// (1-based, all connections together), "the k-th connection" counts upgrade attempts, and every
+/// (1-based, all connections and <c>POST /v1/responses</c> requests together), "the k-th connection" counts upgrade attempts, and every
 /// probability is decided by a hash of <see cref="Seed"/> and that number — never by timing — so
 /// the same seed and the same traffic give the same faults. Everything is off by default.
 /// </summary>

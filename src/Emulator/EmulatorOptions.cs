@@ -44,7 +44,7 @@ public sealed record EmulatorOptions
     /// <summary>Keep a <see cref="TrafficRecord"/> per client event in memory (see <see cref="EmulatorServer.Traffic"/>).</summary>
     public bool RecordTraffic { get; init; }
 
-    /// <summary>When set, append one JSON line per client event to this file.</summary>
+    /// <summary>When set, append one JSON line per client event (WebSocket message or HTTP request) to this file.</summary>
     public string? TrafficLogPath { get; init; }
 
     /// <summary>Largest client message accepted; a larger one gets an error event and the connection is closed (1009).</summary>
@@ -82,6 +82,12 @@ public sealed record EmulatorOptions
     /// must use <c>POST /v1/responses</c>. <see cref="EmulatorServer.RefuseWebSockets"/> switches it while running.
     /// </summary>
     public bool RefuseWebSockets { get; init; }
+
+    /// <summary>
+    /// The status refused upgrades get (<see cref="RefuseWebSockets"/>): 426 (Upgrade Required, the default), 404 or 405,
+    /// the answers a client meets where WebSocket mode is missing.
+    /// </summary>
+    public int WebSocketRefusalStatus { get; init; } = 426;
 
     /// <summary>Faults to inject (<see cref="EmulatorFaults.None"/> by default).</summary>
     public EmulatorFaults Faults { get; init; } = EmulatorFaults.None;

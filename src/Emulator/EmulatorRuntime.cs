@@ -22,7 +22,7 @@ internal sealed class EmulatorRuntime(EmulatorOptions options) : IDisposable
     /// <summary>Open connections, so that shutdown can close them.</summary>
     public ConcurrentDictionary<long, ConnectionSession> Sessions { get; } = new();
 
-    /// <summary>Answer WebSocket upgrades with 426 (<see cref="EmulatorOptions.RefuseWebSockets"/>); settable while running.</summary>
+    /// <summary>Refuse WebSocket upgrades (<see cref="EmulatorOptions.RefuseWebSockets"/>); settable while running.</summary>
     public bool RefuseWebSockets
     {
         get => _refuseWebSockets;

@@ -45,7 +45,7 @@ public sealed class EmulatorServer : IAsyncDisposable
     public EmulatorCounters Counters => _runtime.Counters;
 
     /// <summary>
-    /// Whether WebSocket upgrades are answered with 426 (starts as <see cref="EmulatorOptions.RefuseWebSockets"/>).
+    /// Whether WebSocket upgrades are refused with <see cref="EmulatorOptions.WebSocketRefusalStatus"/> (starts as <see cref="EmulatorOptions.RefuseWebSockets"/>).
     /// Settable while running: open connections stay; the next upgrade sees the new value.
     /// </summary>
     public bool RefuseWebSockets
@@ -77,6 +77,11 @@ public sealed class EmulatorServer : IAsyncDisposable
         {
             throw new ArgumentException("Set either TokenLatency or TokensPerSecond, not both: each paces the output deltas.", nameof(options));
         }
+        if (options.WebSocketRefusalStatus is not (426 or 404 or 405))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.WebSocketRefusalStatus, "WebSocketRefusalStatus must be 426, 404 or 405.");
+        }
+
         ArgumentNullException.ThrowIfNull(options.Faults);
         options.Faults.Validate();
 

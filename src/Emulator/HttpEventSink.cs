@@ -44,7 +44,7 @@ internal sealed class HttpEventSink(HttpContext context, bool streaming, Emulato
 
             if (!_started)
             {
-                if (batch.Count == 1 && TypeOf(batch[0].Span) == "error")
+                if (batch.Count == 1 && TypeOf(batch[0].Span).SequenceEqual("error"u8))
                 {
                     // Refused before the response began: an HTTP error, nothing may follow it.
                     _closed = true;
@@ -116,10 +116,11 @@ internal sealed class HttpEventSink(HttpContext context, bool streaming, Emulato
             }
 
             ReadOnlySpan<byte> data = batch[index].Span;
-            if (TypeOf(data) is { } type)
+            ReadOnlySpan<byte> type = TypeOf(data);
+            if (!type.IsEmpty)
             {
                 body.Write(EventField);
-                body.Write(Encoding.UTF8.GetBytes(type));
+                body.Write(type);
                 body.Write(DataField);
             }
             else
@@ -145,18 +146,17 @@ internal sealed class HttpEventSink(HttpContext context, bool streaming, Emulato
             }
 
             ReadOnlySpan<byte> data = batch[index].Span;
-            switch (TypeOf(data))
+            ReadOnlySpan<byte> type = TypeOf(data);
+            if (type.SequenceEqual("error"u8))
             {
-                case "error":
-                    _errorEvent = data.ToArray();
-                    break;
-                case "response.completed" or "response.incomplete" or "response.failed":
-                    using (JsonDocument document = JsonDocument.Parse(batch[index]))
-                    {
-                        _responseObject = Encoding.UTF8.GetBytes(document.RootElement.GetProperty("response").GetRawText());
-                    }
-
-                    break;
+                _errorEvent = data.ToArray();
+            }
+            else if (type.SequenceEqual(ResponseEvents.CompletedType.EncodedUtf8Bytes)
+                || type.SequenceEqual(ResponseEvents.IncompleteType.EncodedUtf8Bytes)
+                || type.SequenceEqual(ResponseEvents.FailedType.EncodedUtf8Bytes))
+            {
+                using JsonDocument document = JsonDocument.Parse(batch[index]);
+                _responseObject = Encoding.UTF8.GetBytes(document.RootElement.GetProperty("response").GetRawText());
             }
 
             _sent++;
@@ -197,21 +197,21 @@ internal sealed class HttpEventSink(HttpContext context, bool streaming, Emulato
             error.GetProperty("param").GetString());
     }
 
-    /// <summary>The event's <c>type</c>, its first member as the emulator writes them; null when it has none.</summary>
-    private static string? TypeOf(ReadOnlySpan<byte> data)
+    /// <summary>The event's <c>type</c> as written (its first member, never escaped by the emulator); empty when it has none.</summary>
+    private static ReadOnlySpan<byte> TypeOf(ReadOnlySpan<byte> data)
     {
         var reader = new Utf8JsonReader(data, isFinalBlock: false, state: default);
         try
         {
             return reader.Read() && reader.TokenType == JsonTokenType.StartObject
                 && reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("type"u8)
-                && reader.Read() && reader.TokenType == JsonTokenType.String
-                ? reader.GetString()
-                : null;
+                && reader.Read() && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+                ? reader.ValueSpan
+                : [];
         }
         catch (JsonException)
         {
-            return null;
+            return [];
         }
     }
 }

@@ -45,35 +45,53 @@ public sealed class HttpTransportTests
     }
 
     [Fact]
-    public async Task A_store_false_tool_loop_over_http_finishes_with_full_sends()
+    public async Task A_store_false_tool_loop_over_http_finishes_with_full_sends_recorded_as_http()
     {
         using CancellationTokenSource timeout = TestTimeout.Start();
-        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true }, timeout.Token);
-        using var http = new HttpResponsesClient(server, timeout.Token);
-
-        var context = new JsonArray(Requests.UserMessage(TwoRounds));
-        ResponseResult result = await http.StreamAsync(Requests.Create(context.DeepClone(), store: false, tools: Requests.WeatherTools()));
-        while (result.FunctionCalls.Length > 0)
+        string logPath = Path.Combine(Path.GetTempPath(), $"emulator-traffic-{Guid.NewGuid():N}.jsonl");
+        try
         {
-            foreach (JsonNode item in result.OutputAsInput)
+            await using (EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, TrafficLogPath = logPath }, timeout.Token))
             {
-                context.Add(item);
+                using var http = new HttpResponsesClient(server, timeout.Token);
+                var context = new JsonArray(Requests.UserMessage(TwoRounds));
+                ResponseResult result = await http.StreamAsync(Requests.Create(context.DeepClone(), store: false, tools: Requests.WeatherTools()));
+                while (result.FunctionCalls.Length > 0)
+                {
+                    foreach (JsonNode item in result.OutputAsInput)
+                    {
+                        context.Add(item);
+                    }
+
+                    foreach (JsonElement call in result.FunctionCalls)
+                    {
+                        context.Add(Requests.FunctionOutput(call.GetProperty("call_id").GetString()!));
+                    }
+
+                    result = await http.StreamAsync(Requests.Create(context.DeepClone(), store: false, tools: Requests.WeatherTools()));
+                }
+
+                Assert.Contains("calls=4 outputs=4 missing=0 duplicates=0", result.Text);
+                IReadOnlyList<TrafficRecord> traffic = server.Traffic;
+                Assert.Equal(3, traffic.Count);
+                Assert.All(traffic, record => Assert.Equal((TrafficTransport.Http, "response.create", null, false), (record.Transport, record.Type, record.PreviousResponseId, record.Store)));
+                Assert.Equal([1, 5, 9], traffic.Select(record => record.InputItems));
+                Assert.Equal(3, traffic.Select(record => record.ConnectionId).Distinct().Count());
+                Assert.Equal(0, server.Counters.Connections);
             }
 
-            foreach (JsonElement call in result.FunctionCalls)
+            string[] lines = await File.ReadAllLinesAsync(logPath, timeout.Token);
+            Assert.Equal(3, lines.Length);
+            Assert.All(lines, line =>
             {
-                context.Add(Requests.FunctionOutput(call.GetProperty("call_id").GetString()!));
-            }
-
-            result = await http.StreamAsync(Requests.Create(context.DeepClone(), store: false, tools: Requests.WeatherTools()));
+                using JsonDocument record = JsonDocument.Parse(line);
+                Assert.Equal("http", record.RootElement.GetProperty("transport").GetString());
+            });
         }
-
-        Assert.Contains("calls=4 outputs=4 missing=0 duplicates=0", result.Text);
-        IReadOnlyList<TrafficRecord> traffic = server.Traffic;
-        Assert.Equal(3, traffic.Count);
-        Assert.All(traffic, record => Assert.Equal((TrafficTransport.Http, "response.create", null, false), (record.Transport, record.Type, record.PreviousResponseId, record.Store)));
-        Assert.Equal(3, traffic.Select(record => record.ConnectionId).Distinct().Count());
-        Assert.Equal(0, server.Counters.Connections);
+        finally
+        {
+            File.Delete(logPath);
+        }
     }
 
     [Fact]

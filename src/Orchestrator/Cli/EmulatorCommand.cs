@@ -5,7 +5,7 @@ using Orchestrator.Hosting.Configuration;
 
 namespace Orchestrator.Cli;
 
-/// <summary><c>emulator</c>: the Responses WebSocket emulator alone, until Ctrl+C, with optional fault injection.</summary>
+/// <summary><c>emulator</c>: the Responses emulator (WebSocket and HTTP) alone, until Ctrl+C, with optional fault injection.</summary>
 public static class EmulatorCommand
 {
     private const string RequestNumbers = "Requests are numbered 1, 2, … in the order the server receives their response.create events, all connections together.";
@@ -20,7 +20,7 @@ public static class EmulatorCommand
         var tokenLatency = new Option<int>("--token-latency-ms") { Description = "Delay before each streamed output delta (a text delta of up to three words, or 24 characters of arguments), in milliseconds. Not together with --tokens-per-second." };
         var tokensPerSecond = new Option<double>("--tokens-per-second") { Description = "Stream output deltas at this rate instead of --token-latency-ms: a token is one delta event (a text delta of up to three words, or 24 characters of arguments), and a response's k-th delta leaves no earlier than k/rate seconds after its output began. 0 (the default) is off." };
         var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer <key>' on the upgrade (401 otherwise)." };
-        var trafficLog = new Option<string?>("--traffic-log") { Description = "Append one JSON line per client event to this file: time, connection_id, type, stream_id, bytes, previous_response_id, input_items, store." };
+        var trafficLog = new Option<string?>("--traffic-log") { Description = "Append one JSON line per client event (a WebSocket message or an HTTP request) to this file: time, connection_id, type, stream_id, bytes, previous_response_id, input_items, store, transport (websocket or http)." };
         var maxConnectionAge = new Option<int>("--max-connection-age-s") { Description = "Seconds a connection may live; then it gets an error event 'websocket_connection_limit_reached' and is closed (the real server: 3600).", DefaultValueFactory = _ => 3600 };
         var maxMessageBytes = new Option<int>("--max-message-bytes") { Description = "Largest client message accepted; a larger one gets 'message_too_large' and the connection is closed (1009).", DefaultValueFactory = _ => EmulatorOptions.DefaultMaxMessageBytes };
         var storedResponses = new Option<int>("--stored-responses") { Description = "How many store=true responses are kept for continuation from any connection (least recently used are evicted).", DefaultValueFactory = _ => 100_000 };
@@ -37,12 +37,15 @@ public static class EmulatorCommand
         var refuseUpgradeProbability = new Option<double>("--refuse-upgrade-probability") { Description = "Chance (0-1) that a connection attempt is refused with HTTP 429." };
         var hangOn = new Option<string?>("--hang-on") { Description = "Comma-separated request numbers whose response hangs: response.created and response.in_progress, then nothing more while the socket stays open (no terminal event, no error, no close); the response holds its lane and in-flight place until the connection ends. An error event from --error-on on the same request wins. " + RequestNumbers };
         var hangProbability = new Option<double>("--hang-probability") { Description = "Chance (0-1) that a request's response hangs, as with --hang-on." };
+        var refuseWebSocket = new Option<bool>("--refuse-websocket") { Description = "Answer every WebSocket upgrade with HTTP 426 (as a gateway or an account without WebSocket mode does): clients must use the HTTP transport, POST /v1/responses." };
+        var refuseWebSocketStatus = new Option<int>("--refuse-websocket-status") { Description = "The HTTP status --refuse-websocket answers the upgrade with: 426 (the default), 404 or 405.", DefaultValueFactory = _ => 426 };
+        var dropHttpStreamOn = new Option<string?>("--drop-http-stream-on") { Description = "Comma-separated NUMBER=EVENTS pairs: the HTTP event stream (POST /v1/responses) of those requests is cut after that many events, with no terminal event, e.g. '2=5'; with stream:false the connection is cut before the answer. WebSocket requests are not affected. " + RequestNumbers };
 
-        var command = new Command("emulator", "Run the local Responses WebSocket emulator (scripted model) until Ctrl+C. Faults are off unless a fault option is given.")
+        var command = new Command("emulator", "Run the local Responses emulator (scripted model; WebSocket mode and POST /v1/responses over HTTP) until Ctrl+C. Faults are off unless a fault option is given.")
         {
             host, port, modelLatency, modelLatencyJitter, latencySeed, tokenLatency, tokensPerSecond, apiKey, trafficLog, maxConnectionAge, maxMessageBytes, storedResponses, maxQueued, emitReasoning,
             seed, dropProbability, connectionDropProbability, dropOn, errorOn, retryAfter, malformedOn, refuseUpgradeOn, refuseUpgradeProbability,
-            hangOn, hangProbability,
+            hangOn, hangProbability, refuseWebSocket, refuseWebSocketStatus, dropHttpStreamOn,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -59,6 +62,7 @@ public static class EmulatorCommand
                 RefuseUpgradeProbability = Probability(parse.GetValue(refuseUpgradeProbability), "--refuse-upgrade-probability"),
                 HangOnRequests = Numbers(parse.GetValue(hangOn), "--hang-on"),
                 HangProbability = Probability(parse.GetValue(hangProbability), "--hang-probability"),
+                DropHttpStreamAfter = EventCounts(parse.GetValue(dropHttpStreamOn)),
             };
             var options = new EmulatorOptions
             {
@@ -76,6 +80,8 @@ public static class EmulatorCommand
                 StoredResponseCapacity = Positive(parse.GetValue(storedResponses), "--stored-responses"),
                 MaxQueuedResponses = NonNegative(parse.GetValue(maxQueued), "--max-queued-responses"),
                 EmitReasoning = parse.GetValue(emitReasoning),
+                RefuseWebSockets = parse.GetValue(refuseWebSocket),
+                WebSocketRefusalStatus = RefusalStatus(parse.GetValue(refuseWebSocketStatus)),
                 Faults = faults,
             };
             if (options.ModelLatencyJitter > options.ModelLatency)
@@ -100,7 +106,8 @@ public static class EmulatorCommand
             await using (server)
             {
                 string faultNote = faults.Any ? " · faults on" : string.Empty;
-                stdout.WriteLine($"emulator listening: base URL {server.BaseUrl} · WebSocket {server.ResponsesUrl}{faultNote} · Ctrl+C to stop");
+                string webSocketNote = options.RefuseWebSockets ? $"refused ({options.WebSocketRefusalStatus}), use HTTP POST" : server.ResponsesUrl.ToString();
+                stdout.WriteLine($"emulator listening: base URL {server.BaseUrl} · WebSocket {webSocketNote}{faultNote} · Ctrl+C to stop");
                 stdout.Flush();
                 try
                 {
@@ -124,6 +131,9 @@ public static class EmulatorCommand
 
     private static double Rate(double value, string option) =>
         double.IsFinite(value) && value >= 0 ? value : throw new ConfigurationException($"{option} must be a finite number, zero (off) or more, not {value.ToString(CultureInfo.InvariantCulture)}.");
+
+    private static int RefusalStatus(int value) =>
+        value is 426 or 404 or 405 ? value : throw new ConfigurationException($"--refuse-websocket-status must be 426, 404 or 405, not {value}.");
 
     private static double Probability(double value, string option) =>
         value is >= 0 and <= 1 ? value : throw new ConfigurationException($"{option} must be between 0 and 1, not {value.ToString(CultureInfo.InvariantCulture)}.");
@@ -161,6 +171,23 @@ public static class EmulatorCommand
         }
 
         return errors;
+    }
+
+    private static Dictionary<long, int> EventCounts(string? list)
+    {
+        var counts = new Dictionary<long, int>();
+        foreach (string entry in Split(list))
+        {
+            string[] parts = entry.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2)
+            {
+                throw new ConfigurationException($"--drop-http-stream-on takes NUMBER=EVENTS pairs, not '{entry}'.");
+            }
+
+            counts[RequestNumber(parts[0], "--drop-http-stream-on")] = (int)Math.Min(int.MaxValue, RequestNumber(parts[1], "--drop-http-stream-on"));
+        }
+
+        return counts;
     }
 
     private static IEnumerable<string> Split(string? list) =>
