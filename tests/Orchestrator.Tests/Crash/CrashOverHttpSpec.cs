@@ -17,7 +17,11 @@ public sealed class CrashOverHttpSpec(ITestOutputHelper output)
 {
     [HttpCrashFact]
     public Task Conversations_finish_exactly_through_repeated_SIGKILLs_over_http() =>
-        CrashSpec.Run(output, JournalKind.Sqlite, "orchestrator.connections.transport = http");
+        CrashSpec.Run(output, JournalKind.Sqlite, "orchestrator.connections.transport = http", counters =>
+        {
+            Assert.Equal(0, counters.Connections);
+            Assert.True(counters.HttpRequests >= 4 * 60, $"{counters.HttpRequests} HTTP requests");
+        });
 
     /// <summary>Skipped, saying how to run it, unless <c>ORCHESTRATOR_CRASH_HTTP=1</c>.</summary>
     [AttributeUsage(AttributeTargets.Method)]

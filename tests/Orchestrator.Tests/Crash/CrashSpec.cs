@@ -38,7 +38,8 @@ public sealed class CrashSpec(ITestOutputHelper output)
     public Task Conversations_finish_exactly_through_repeated_SIGKILLs(JournalKind kind) => Run(output, kind);
 
     /// <param name="settings">More HOCON for the node's settings file (e.g. the transport).</param>
-    internal static async Task Run(ITestOutputHelper output, JournalKind kind, string settings = "")
+    /// <param name="verify">Checks of the emulator's counters once every conversation has finished.</param>
+    internal static async Task Run(ITestOutputHelper output, JournalKind kind, string settings = "", Action<EmulatorCounters>? verify = null)
     {
         await using var journal = await TestJournal.CreateAsync(kind);
         var kills = int.TryParse(Environment.GetEnvironmentVariable("ORCHESTRATOR_CRASH_KILLS"), out var k) ? k : 30;
@@ -89,6 +90,7 @@ public sealed class CrashSpec(ITestOutputHelper output)
         var busy = incarnations.Count(lines => lines.Any(ToolRunLog.IsRecording));
         output.WriteLine($"{incarnations.Count} incarnations ({busy} recorded tool results before being killed or finishing), {runs} tool runs, {reruns} re-runs of calls killed before their result was recorded");
         Assert.True(runs >= Conversations * rounds * ToolsPerRound, $"only {runs} tool runs were logged");
+        verify?.Invoke(emulator.Counters);
         File.Delete(caps);
     }
 

@@ -22,10 +22,13 @@ public sealed class HttpTransportSpec : IAsyncLifetime
 
     public async Task DisposeAsync() => await _journal.DisposeAsync();
 
-    [Fact]
-    public async Task With_websockets_refused_a_turn_finishes_over_http_with_the_exact_digest_each_request_a_full_send()
+    [Theory]
+    [InlineData(426)]
+    [InlineData(404)]
+    [InlineData(405)]
+    public async Task With_websockets_refused_a_turn_finishes_over_http_with_the_exact_digest_each_request_a_full_send(int refusal)
     {
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, RefuseWebSockets = true });
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true, RefuseWebSockets = true, WebSocketRefusalStatus = refusal });
         await using var node = await StartNode(emulator, store: false);
 
         var completed = (await node.RunTurnAsync("c-http-full", "compare cities tools:3 rounds:4")).Completed();
