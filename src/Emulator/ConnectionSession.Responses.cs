@@ -130,8 +130,8 @@ internal sealed partial class ConnectionSession
 
         if (lane.PendingSteerFor is { } steered && steered == request.PreviousResponseId)
         {
-            // Steering input left queued behind tool calls goes first into the explicit continuation.
-            request = request with { Input = [.. lane.PendingSteer, .. request.Input] };
+            // Steering input left queued behind tool calls joins the explicit continuation, after the tool output it waited for.
+            request = request with { Input = [.. request.Input, .. lane.PendingSteer] };
         }
 
         lane.PendingSteer = [];
@@ -196,14 +196,14 @@ internal sealed partial class ConnectionSession
         ContextItem[]? outputItems;
         try
         {
-            outputItems = await _streamer.StreamAsync(response, faults, lane.Batch, BeforeTerminal, _lifetime.Token);
+            outputItems = await _streamer.StreamAsync(response, faults, lane.Batch, BeforeTerminal, _lifetime.Token, () => activeResponse.HasSteers);
         }
         finally
         {
             _active.TryRemove(response.Id, out _);
         }
 
-        List<(string Id, ContextItem[] Items)> steers = activeResponse.End();
+        List<(string Id, ContextItem[] Items)> steers = await activeResponse.EndAsync();
         if (outputItems is null)
         {
             await FailSteersAsync(steers, response.Id, lane, "successor_creation_failed", "The steered response failed.");

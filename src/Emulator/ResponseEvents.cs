@@ -283,7 +283,7 @@ internal static class ResponseEvents
         if (response.Status == ResponseStatus.Incomplete)
         {
             json.WriteStartObject("incomplete_details");
-            json.WriteString("reason", "max_output_tokens");
+            json.WriteString("reason", response.Steered ? "steered" : "max_output_tokens");
             json.WriteEndObject();
         }
         else

@@ -4,14 +4,16 @@ using System.Text.Json.Serialization;
 namespace Orchestrator.Http;
 
 /// <summary>Body of <c>POST /v1/conversations</c>, all optional: an id of the caller's choosing, and the conversation's model and instructions.</summary>
-public sealed record CreateConversationRequest(string? Id, string? Model, string? Instructions);
+/// <summary><c>steering</c>: this conversation's choice over the node's <c>orchestrator.conversation.steering</c>; absent follows it.</summary>
+public sealed record CreateConversationRequest(string? Id, string? Model, string? Instructions, bool? Steering = null);
 
 public sealed record CreateConversationResponse(string Id);
 
 /// <summary>Body of <c>POST /v1/conversations/{id}/messages</c>: <c>text</c>, or <c>input</c> as Responses API user message items.</summary>
 public sealed record PostMessageRequest(string? Text, JsonElement[]? Input);
 
-public sealed record PostMessageResponse(string ConversationId, string MessageId, bool Duplicate);
+/// <summary><c>delivery</c>: <c>turn</c> (opens one), <c>queued</c> (runs in the next turn) or <c>steering</c> (sent into the streaming response; should the server refuse it, it runs in the next turn).</summary>
+public sealed record PostMessageResponse(string ConversationId, string MessageId, bool Duplicate, string? Delivery = null);
 
 public sealed record CancelTurnResponse(string ConversationId, bool Cancelled);
 

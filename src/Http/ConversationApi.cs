@@ -49,7 +49,7 @@ public static class ConversationApi
                 var id = request?.Id is { } given ? ValidId(given) : ConversationIds.New();
                 if (id is null) return ApiProblems.BadRequest(InvalidId);
                 if (SettingsProblem(request, options) is { } invalid) return ApiProblems.BadRequest(invalid);
-                var created = await client.CreateAsync(id, request?.Model, Blank(request?.Instructions), cancellationToken);
+                var created = await client.CreateAsync(id, request?.Model, Blank(request?.Instructions), request?.Steering, cancellationToken);
                 return created.AlreadyExisted
                     ? ApiProblems.Problem(StatusCodes.Status409Conflict, "Conversation exists", $"A conversation '{id}' exists already; post messages to it, or choose another id.")
                     : Results.Created($"/v1/conversations/{id}", new CreateConversationResponse(id));
@@ -71,7 +71,7 @@ public static class ConversationApi
                 try
                 {
                     var accepted = await client.PostAsync(id, text!, string.IsNullOrWhiteSpace(key) ? null : key, cancellationToken);
-                    return Results.Accepted($"/v1/conversations/{id}", new PostMessageResponse(id, accepted.MessageId, accepted.Duplicate));
+                    return Results.Accepted($"/v1/conversations/{id}", new PostMessageResponse(id, accepted.MessageId, accepted.Duplicate, accepted.Delivery));
                 }
                 catch (MessageRejectedException e)
                 {

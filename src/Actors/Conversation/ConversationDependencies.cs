@@ -12,6 +12,9 @@ public sealed record ConversationDependencies(
     ConversationOptions Options,
     ICompactor? Compactor = null)
 {
+    /// <summary>Made with the dependencies, which a node makes once: every conversation of the node shares it.</summary>
+    public SteeringSupport Steering { get; init; } = new();
+
     public static IReadOnlyList<FunctionTool> Declare(ToolRegistry registry) =>
         registry.Definitions.Select(d => new FunctionTool(d.Name, d.Description, d.Parameters)).ToList();
 }

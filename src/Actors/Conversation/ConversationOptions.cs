@@ -36,6 +36,8 @@ public sealed record ConversationOptions
         ServerSideCompaction = c.Bool("server-side-compaction");
         SnapshotEvery = c.Positive("snapshot-every");
         WarmUp = c.Bool("warm-up");
+        Steering = c.Bool("steering");
+        SteeringSuccessorTimeout = c.Duration("steering-successor-timeout");
         MaxMessageChars = c.Positive("max-message-chars");
         MaxQueuedMessages = c.Positive("max-queued-messages");
         MaxQueuedBytes = c.Bytes("max-queued-bytes");
@@ -89,6 +91,15 @@ public sealed record ConversationOptions
     /// so the server has prepared them when the first user turn arrives (which continues from it on that lane).
     /// </summary>
     public bool WarmUp { get; init; }
+
+    /// <summary>
+    /// A message that arrives while a response streams is sent into it (<c>response.steer</c>) rather than queued for
+    /// the next turn; a conversation's own <see cref="ConversationSettings.Steering"/> overrides it.
+    /// </summary>
+    public bool Steering { get; init; }
+
+    /// <summary>Longest a steered response's automatic successor may take to start; then the steered messages run as the next turn.</summary>
+    public TimeSpan SteeringSuccessorTimeout { get; init; }
 
     /// <summary>A snapshot is saved after every this many events, so recovery replays at most that many.</summary>
     public int SnapshotEvery { get; init; }

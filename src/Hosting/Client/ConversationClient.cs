@@ -76,6 +76,10 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
     public Task<ConversationCreated> CreateAsync(string conversationId, string? model = null, string? instructions = null, CancellationToken cancellationToken = default) =>
         AskWatchedAsync<ConversationCreated>(new CreateConversation(conversationId, model, instructions), cancellationToken);
 
+    /// <summary>As above, with <paramref name="steering"/> over the node's <c>orchestrator.conversation.steering</c> (null follows it).</summary>
+    public Task<ConversationCreated> CreateAsync(string conversationId, string? model, string? instructions, bool? steering, CancellationToken cancellationToken = default) =>
+        AskWatchedAsync<ConversationCreated>(new CreateConversation(conversationId, model, instructions, steering), cancellationToken);
+
     /// <summary>Settings, status and window; <see cref="ConversationTranscript.Exists"/> is false for an id that was never used.</summary>
     public Task<ConversationTranscript> GetTranscriptAsync(string conversationId, CancellationToken cancellationToken = default) =>
         AskWatchedAsync<ConversationTranscript>(new GetConversationTranscript(conversationId), cancellationToken);

@@ -28,6 +28,8 @@ public static class SettingsHocon
         ("conversation.server-side-compaction", o.ServerSideCompaction.ToHocon()),
         ("conversation.snapshot-every", o.SnapshotEvery.ToHocon()),
         ("conversation.warm-up", o.WarmUp.ToHocon()),
+        ("conversation.steering", o.Steering.ToHocon()),
+        ("conversation.steering-successor-timeout", Duration(o.SteeringSuccessorTimeout)),
         ("conversation.idle-timeout", Duration(o.IdleTimeout)),
         ("conversation.lease-timeout", Duration(o.LeaseTimeout)),
         ("conversation.compaction-timeout", Duration(o.CompactionTimeout)),

@@ -6,7 +6,8 @@ namespace Orchestrator.Messages.Conversations;
 /// Creates a conversation with its own model and instructions (null: the node's defaults). Replies
 /// <see cref="ConversationCreated"/>; a conversation that exists already keeps its settings.
 /// </summary>
-public sealed record CreateConversation(string ConversationId, string? Model = null, string? Instructions = null) : IWithConversationId;
+/// <summary><see cref="Steering"/> overrides the node's <c>orchestrator.conversation.steering</c> for this conversation; null follows it.</summary>
+public sealed record CreateConversation(string ConversationId, string? Model = null, string? Instructions = null, bool? Steering = null) : IWithConversationId;
 
 public sealed record ConversationCreated(string ConversationId, bool AlreadyExisted) : IWithConversationId;
 

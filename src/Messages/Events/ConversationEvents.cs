@@ -10,7 +10,8 @@ namespace Orchestrator.Messages.Events;
 /// <summary>The settings a conversation was created with; later configuration changes do not alter them.</summary>
 public sealed record ConversationStarted(ConversationSettings Settings) : IPersistedEvent;
 
-public sealed record ConversationSettings(string Model, string? Instructions = null, bool Store = false);
+/// <summary><see cref="Steering"/>: this conversation's choice over the node's <c>orchestrator.conversation.steering</c>; null follows the node.</summary>
+public sealed record ConversationSettings(string Model, string? Instructions = null, bool Store = false, bool? Steering = null);
 
 /// <summary>
 /// A user message, persisted before it is acknowledged. <see cref="AcceptedAt"/> (the node's clock at acceptance) dates
@@ -40,3 +41,12 @@ public sealed record TurnAbandoned(string Reason) : IPersistedEvent;
 /// state decides which items go (ConversationState); the next request starts a new chain.
 /// </summary>
 public sealed record TurnInputDropped(string Reason) : IPersistedEvent;
+
+/// <summary>
+/// Steering took effect: the server started <see cref="SuccessorResponseId"/> with the queued messages
+/// <see cref="MessageIds"/> as its new input (its <c>response.created</c> is the commit point), so they leave the queue
+/// for the window, in the open turn. <see cref="Parent"/> is the steered response when it ended just before and its
+/// successor came by itself (recorded here, not by a ResponseRecorded of its own, so that its end does not also open
+/// a turn with those messages); null when the successor is the explicit continuation after tool output.
+/// </summary>
+public sealed record SteerApplied(IReadOnlyList<string> MessageIds, string SuccessorResponseId, ResponseRecorded? Parent = null) : IPersistedEvent;

@@ -7,6 +7,7 @@ namespace Orchestrator.Messages.Protocol;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ResponseCreate))]
+[JsonSerializable(typeof(ResponseSteer))]
 [JsonSerializable(typeof(Usage))]
 [JsonSerializable(typeof(ResponseError))]
 [JsonSerializable(typeof(CompactRequest))]

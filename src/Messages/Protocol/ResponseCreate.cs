@@ -47,4 +47,5 @@ public sealed record ContextManagement(string Type, long CompactThreshold)
 public static class ClientEventTypes
 {
     public const string ResponseCreate = "response.create";
+    public const string ResponseSteer = "response.steer";
 }

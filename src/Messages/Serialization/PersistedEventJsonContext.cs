@@ -16,5 +16,6 @@ namespace Orchestrator.Messages.Serialization;
 [JsonSerializable(typeof(TurnAbandoned))]
 [JsonSerializable(typeof(WindowCompacted))]
 [JsonSerializable(typeof(TurnInputDropped))]
+[JsonSerializable(typeof(SteerApplied))]
 [JsonSerializable(typeof(ConversationSnapshot))]
 internal sealed partial class PersistedEventJsonContext : JsonSerializerContext;

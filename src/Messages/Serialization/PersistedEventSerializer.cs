@@ -27,6 +27,7 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
         ("turn-abandoned.v1", PersistedEventJsonContext.Default.TurnAbandoned),
         ("window-compacted.v1", PersistedEventJsonContext.Default.WindowCompacted),
         ("turn-input-dropped.v1", PersistedEventJsonContext.Default.TurnInputDropped),
+        ("steer-applied.v1", PersistedEventJsonContext.Default.SteerApplied),
         ("conversation-snapshot.v1", PersistedEventJsonContext.Default.ConversationSnapshot),
     }.ToFrozenDictionary(e => e.Item2.Type, e => e);
 

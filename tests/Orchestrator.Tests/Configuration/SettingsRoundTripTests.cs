@@ -33,6 +33,8 @@ public sealed class SettingsRoundTripTests
         CompactAtInputTokens = 0,
         ServerSideCompaction = true,
         WarmUp = true,
+        Steering = true,
+        SteeringSuccessorTimeout = TimeSpan.FromSeconds(17),
         SnapshotEvery = 9,
         MaxMessageChars = 1000,
         MaxQueuedMessages = 2,

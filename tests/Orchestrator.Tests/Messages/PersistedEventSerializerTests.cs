@@ -31,6 +31,7 @@ public class PersistedEventSerializerTests
         { new TurnAbandoned("why"), "turn-abandoned.v1" },
         { new WindowCompacted([Item.UserMessage("hi")], 1500), "window-compacted.v1" },
         { new TurnInputDropped("too large"), "turn-input-dropped.v1" },
+        { new SteerApplied(["msg-2"], "resp_2"), "steer-applied.v1" },
     };
 
     [Theory]
