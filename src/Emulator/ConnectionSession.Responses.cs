@@ -148,11 +148,17 @@ internal sealed partial class ConnectionSession
     /// <param name="beforeTerminal">Called just before the response's terminal event is sent (releases its in-flight place).</param>
     private async Task GenerateAsync(Lane lane, ResponseCreateRequest request, CachedResponse? previous, RequestFaults faults, Action beforeTerminal)
     {
+        bool inBand = request.Input.Length > 0 && request.Input[^1].Kind == ContextItemKind.CompactionTrigger;
+        if (inBand)
+        {
+            request = request with { Input = request.Input[..^1] };
+        }
+
         List<ContextItem[]> segments = CollectSegments(previous, request.Input);
         long cachedBytes = previous?.ContextBytes ?? 0;
         long contextBytes = cachedBytes + SumBytes(request.Input) + InstructionBytes(request);
         CompactedWindow? compacted = null;
-        if (request.CompactThreshold is { } threshold && (contextBytes + 3) / 4 > threshold)
+        if (inBand || (request.CompactThreshold is { } threshold && (contextBytes + 3) / 4 > threshold))
         {
             // Server-side compaction: the model sees, and the chain continues from, the compacted window.
             compacted = Compactor.Compact(segments);
@@ -178,6 +184,7 @@ internal sealed partial class ConnectionSession
             CachedTokens = (int)Math.Min(int.MaxValue, cachedBytes / 4),
             OutputTokens = request.Generate ? ResponseStreamer.EstimateOutputTokens(outputs) : 0,
             CutShort = cutShort,
+            CompactedInBand = inBand,
             ReasoningTokens = outputs.Count > 0 && outputs[0].Kind == ModelOutputKind.Reasoning ? ResponseStreamer.EstimateOutputTokens([outputs[0]]) : 0,
         };
 

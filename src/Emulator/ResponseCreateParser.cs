@@ -240,6 +240,19 @@ internal static class ResponseCreateParser
                 return false;
             }
 
+            if (item.TryGetProperty("type", out JsonElement itemType) && itemType.ValueEquals("compaction_trigger"u8))
+            {
+                if (index != items.Length - 1)
+                {
+                    error = ProtocolError.InvalidRequest("invalid_value", "A compaction_trigger item must be the last item of the input.", $"input[{index}]");
+                    items = null;
+                    return false;
+                }
+
+                items[index++] = new ContextItem(ContextItemKind.CompactionTrigger, null, null, 0);
+                continue;
+            }
+
             if (IsCompaction(item))
             {
                 // Only the emulator issues compaction items: their content says what they replaced.

@@ -74,6 +74,12 @@ internal sealed class ResponseStreamer(EventSender sender, EmulatorOptions optio
                 break;
             }
 
+            if (output.Kind == ModelOutputKind.Compaction && response.CompactedInBand)
+            {
+                ResponseEvents.WriteCompacting(batch.Json, response, index);
+                batch.EndEvent();
+            }
+
             ResponseEvents.WriteOutputItemAdded(batch.Json, response, index);
             batch.EndEvent();
             if (index == 0)

@@ -33,10 +33,15 @@ public sealed partial class ConversationActor
             EndTurnAtCap(turn, cap);
             return;
         }
+        turn.CompactInBand = false;
         if (CompactionDue())
         {
-            StartCompaction(turn);
-            return;
+            if (_deps.Options.InBandCompaction) turn.CompactInBand = true;
+            else
+            {
+                StartCompaction(turn);
+                return;
+            }
         }
         if (turn.Lease is not { } lease)
         {
@@ -46,7 +51,7 @@ public sealed partial class ConversationActor
         }
 
         var plan = NextRequestPlanner.Plan(_state, lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation, _warmUpResponseId);
-        var payload = (plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()) with { StreamId = lease.StreamId }).ToUtf8Bytes();
+        var payload = WithCompactionTrigger(turn, plan.ToRequest(_state.Settings!, _deps.ToolDeclarations, ServerSideCompaction()) with { StreamId = lease.StreamId }).ToUtf8Bytes();
         turn.ContinuedFrom = plan.PreviousResponseId;
         FellBack(turn.Steering.Sending(plan.PreviousResponseId), "not_continued", "the next request does not continue the steered response");
         lease.Socket.Tell(new SendRequest(lease.LeaseId, lease.Lane, payload));
@@ -148,7 +153,9 @@ public sealed partial class ConversationActor
             case ResponseLifecycleEvent { Type: ServerEventTypes.ResponseCompleted or ServerEventTypes.ResponseIncomplete } done:
                 turn.RequestOnWire = false;
                 var recorded = new ResponseRecorded(done.Response.Id, done.Response.Output, done.Response.Usage, SentInFull: turn.LastSent == SendKind.Full);
-                if (!HoldForSuccessor(turn, recorded)) RecordResponse(turn, recorded);
+                if (HoldForSuccessor(turn, recorded)) break;
+                if (turn.CompactInBand && InBandCompaction.Split(_state.Window, recorded) is { } compacted) RecordCompactedResponse(turn, compacted.Window, compacted.Response);
+                else RecordResponse(turn, recorded);
                 break;
             case ResponseLifecycleEvent { Type: ServerEventTypes.ResponseFailed } failed:
                 turn.RequestOnWire = false;
@@ -195,7 +202,8 @@ public sealed partial class ConversationActor
         turn.FailedSends = 0;
         turn.CompactedForSize = false;
         if (turn.Lease is not null) turn.Lease = turn.Lease with { CachedResponseId = recorded.ResponseId };
-        _lastInputTokens = recorded.Usage?.InputTokens ?? 0;
+        // An in-band compaction's usage counts the context it compacted: the next request is not due again for it.
+        _lastInputTokens = turn.CompactInBand ? 0 : recorded.Usage?.InputTokens ?? 0;
         turn.ModelResponses++;
     }
 
@@ -395,6 +403,9 @@ public sealed partial class ConversationActor
         public string? ContinuedFrom { get; set; }
 
         public SteerBook Steering { get; } = new();
+
+        /// <summary>The request sent last ends with a <c>compaction_trigger</c>: its response carries the compacted window.</summary>
+        public bool CompactInBand { get; set; }
 
         /// <summary>A request went out on <see cref="Lease"/> and its response has not ended: the lane is busy on the server.</summary>
         public bool RequestOnWire { get; set; }

@@ -34,6 +34,7 @@ public sealed record ConversationOptions
         CompactionTimeout = c.Duration("compaction-timeout");
         CompactAtInputTokens = Math.Max(0, c.Long("compact-at-input-tokens"));
         ServerSideCompaction = c.Bool("server-side-compaction");
+        InBandCompaction = c.Bool("in-band-compaction");
         SnapshotEvery = c.Positive("snapshot-every");
         WarmUp = c.Bool("warm-up");
         Steering = c.Bool("steering");
@@ -85,6 +86,13 @@ public sealed record ConversationOptions
     /// instead of compacting through the HTTP endpoint; the engine's own window then keeps growing.
     /// </summary>
     public bool ServerSideCompaction { get; init; }
+
+    /// <summary>
+    /// Compact in band at <see cref="CompactAtInputTokens"/>: the next request ends with a <c>compaction_trigger</c>
+    /// item and its response carries the compaction, which the engine persists as the new window (as it does the HTTP
+    /// endpoint's); no separate round trip. <see cref="ServerSideCompaction"/>, when on as well, wins.
+    /// </summary>
+    public bool InBandCompaction { get; init; }
 
     /// <summary>
     /// A conversation created explicitly sends <c>generate:false</c> with its instructions and tools on its first lease,

@@ -26,6 +26,7 @@ public static class SettingsHocon
         ("conversation.retry-max-backoff", Duration(o.RetryMaxBackoff)),
         ("conversation.compact-at-input-tokens", o.CompactAtInputTokens.ToHocon()),
         ("conversation.server-side-compaction", o.ServerSideCompaction.ToHocon()),
+        ("conversation.in-band-compaction", o.InBandCompaction.ToHocon()),
         ("conversation.snapshot-every", o.SnapshotEvery.ToHocon()),
         ("conversation.warm-up", o.WarmUp.ToHocon()),
         ("conversation.steering", o.Steering.ToHocon()),

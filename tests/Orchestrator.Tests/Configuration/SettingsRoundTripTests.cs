@@ -32,6 +32,7 @@ public sealed class SettingsRoundTripTests
         CompactionTimeout = TimeSpan.FromSeconds(40),
         CompactAtInputTokens = 0,
         ServerSideCompaction = true,
+        InBandCompaction = true,
         WarmUp = true,
         Steering = true,
         SteeringSuccessorTimeout = TimeSpan.FromSeconds(17),
