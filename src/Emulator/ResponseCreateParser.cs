@@ -30,7 +30,8 @@ internal static class ResponseCreateParser
             || !TryReadFlag(root, "generate", out bool generate, out error)
             || !TryReadInput(root, verifyReasoning, out ContextItem[]? input, out error)
             || !TryReadTools(root, out List<FunctionTool>? tools, out JsonElement rawTools, out error)
-            || !TryReadMaxOutputTokens(root, out int? maxOutputTokens, out error))
+            || !TryReadMaxOutputTokens(root, out int? maxOutputTokens, out error)
+            || !PromptCacheOptionsReader.TryRead(root, out bool prewarm, out error))
         {
             return false;
         }
@@ -43,7 +44,7 @@ internal static class ResponseCreateParser
             PreviousResponseId = previousResponseId,
             Store = store,
             StreamId = streamId,
-            Generate = generate,
+            Generate = generate && !prewarm,
             IncludeEncryptedReasoning = IncludesEncryptedReasoning(root),
             CompactThreshold = ReadCompactThreshold(root),
             MaxOutputTokens = maxOutputTokens,

@@ -4,8 +4,11 @@ using System.Text.Json.Serialization;
 namespace Orchestrator.Http;
 
 /// <summary>Body of <c>POST /v1/conversations</c>, all optional: an id of the caller's choosing, and the conversation's model and instructions.</summary>
-/// <summary><c>steering</c>: this conversation's choice over the node's <c>orchestrator.conversation.steering</c>; absent follows it.</summary>
-public sealed record CreateConversationRequest(string? Id, string? Model, string? Instructions, bool? Steering = null);
+/// <summary>
+/// <c>steering</c>: this conversation's choice over the node's <c>orchestrator.conversation.steering</c>; absent follows
+/// it. <c>prompt_cache_options</c>: sent with each request of the conversation; <c>prewarm: true</c> makes its warm-up a prewarm.
+/// </summary>
+public sealed record CreateConversationRequest(string? Id, string? Model, string? Instructions, bool? Steering = null, Orchestrator.Messages.Protocol.PromptCacheOptions? PromptCacheOptions = null);
 
 public sealed record CreateConversationResponse(string Id);
 

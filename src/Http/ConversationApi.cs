@@ -49,7 +49,7 @@ public static class ConversationApi
                 var id = request?.Id is { } given ? ValidId(given) : ConversationIds.New();
                 if (id is null) return ApiProblems.BadRequest(InvalidId);
                 if (SettingsProblem(request, options) is { } invalid) return ApiProblems.BadRequest(invalid);
-                var created = await client.CreateAsync(id, request?.Model, Blank(request?.Instructions), request?.Steering, cancellationToken);
+                var created = await client.CreateAsync(id, request?.Model, Blank(request?.Instructions), request?.Steering, request?.PromptCacheOptions, cancellationToken);
                 return created.AlreadyExisted
                     ? ApiProblems.Problem(StatusCodes.Status409Conflict, "Conversation exists", $"A conversation '{id}' exists already; post messages to it, or choose another id.")
                     : Results.Created($"/v1/conversations/{id}", new CreateConversationResponse(id));

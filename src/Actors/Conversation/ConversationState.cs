@@ -138,7 +138,7 @@ public sealed record ConversationState
     public ConversationStarted? Decide(CreateConversation command, ConversationSettings defaults) =>
         Settings is not null
             ? null
-            : new ConversationStarted(defaults with { Model = command.Model ?? defaults.Model, Instructions = command.Instructions ?? defaults.Instructions, Steering = command.Steering ?? defaults.Steering });
+            : new ConversationStarted(defaults with { Model = command.Model ?? defaults.Model, Instructions = command.Instructions ?? defaults.Instructions, Steering = command.Steering ?? defaults.Steering, PromptCache = command.PromptCache ?? defaults.PromptCache });
 
     public ConversationState Apply(IPersistedEvent e) => e switch
     {

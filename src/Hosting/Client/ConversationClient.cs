@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Akka.Actor;
 using Orchestrator.Messages.Conversations;
+using Orchestrator.Messages.Protocol;
 
 namespace Orchestrator.Hosting.Client;
 
@@ -76,9 +77,12 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
     public Task<ConversationCreated> CreateAsync(string conversationId, string? model = null, string? instructions = null, CancellationToken cancellationToken = default) =>
         AskWatchedAsync<ConversationCreated>(new CreateConversation(conversationId, model, instructions), cancellationToken);
 
-    /// <summary>As above, with <paramref name="steering"/> over the node's <c>orchestrator.conversation.steering</c> (null follows it).</summary>
-    public Task<ConversationCreated> CreateAsync(string conversationId, string? model, string? instructions, bool? steering, CancellationToken cancellationToken = default) =>
-        AskWatchedAsync<ConversationCreated>(new CreateConversation(conversationId, model, instructions, steering), cancellationToken);
+    /// <summary>
+    /// As above, with <paramref name="steering"/> over the node's <c>orchestrator.conversation.steering</c> (null follows it)
+    /// and the <paramref name="promptCache"/> options sent with each of its requests.
+    /// </summary>
+    public Task<ConversationCreated> CreateAsync(string conversationId, string? model, string? instructions, bool? steering, PromptCacheOptions? promptCache = null, CancellationToken cancellationToken = default) =>
+        AskWatchedAsync<ConversationCreated>(new CreateConversation(conversationId, model, instructions, steering, promptCache), cancellationToken);
 
     /// <summary>Settings, status and window; <see cref="ConversationTranscript.Exists"/> is false for an id that was never used.</summary>
     public Task<ConversationTranscript> GetTranscriptAsync(string conversationId, CancellationToken cancellationToken = default) =>

@@ -7,7 +7,7 @@ namespace Orchestrator.Messages.Conversations;
 /// <see cref="ConversationCreated"/>; a conversation that exists already keeps its settings.
 /// </summary>
 /// <summary><see cref="Steering"/> overrides the node's <c>orchestrator.conversation.steering</c> for this conversation; null follows it.</summary>
-public sealed record CreateConversation(string ConversationId, string? Model = null, string? Instructions = null, bool? Steering = null) : IWithConversationId;
+public sealed record CreateConversation(string ConversationId, string? Model = null, string? Instructions = null, bool? Steering = null, PromptCacheOptions? PromptCache = null) : IWithConversationId;
 
 public sealed record ConversationCreated(string ConversationId, bool AlreadyExisted) : IWithConversationId;
 

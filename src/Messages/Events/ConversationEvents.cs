@@ -10,8 +10,12 @@ namespace Orchestrator.Messages.Events;
 /// <summary>The settings a conversation was created with; later configuration changes do not alter them.</summary>
 public sealed record ConversationStarted(ConversationSettings Settings) : IPersistedEvent;
 
-/// <summary><see cref="Steering"/>: this conversation's choice over the node's <c>orchestrator.conversation.steering</c>; null follows the node.</summary>
-public sealed record ConversationSettings(string Model, string? Instructions = null, bool Store = false, bool? Steering = null);
+/// <summary>
+/// <see cref="Steering"/>: this conversation's choice over the node's <c>orchestrator.conversation.steering</c>; null
+/// follows the node. <see cref="PromptCache"/>: sent as <c>prompt_cache_options</c> with each request (and its
+/// <c>prewarm</c> used by the warm-up); null sends none.
+/// </summary>
+public sealed record ConversationSettings(string Model, string? Instructions = null, bool Store = false, bool? Steering = null, PromptCacheOptions? PromptCache = null);
 
 /// <summary>
 /// A user message, persisted before it is acknowledged. <see cref="AcceptedAt"/> (the node's clock at acceptance) dates

@@ -33,6 +33,9 @@ public sealed record ResponseCreate
     /// <summary>The lane of the connection this request runs on; null for the default lane.</summary>
     public string? StreamId { get; init; }
 
+    /// <summary>The conversation's prompt-cache options, when it has any.</summary>
+    public PromptCacheOptions? PromptCacheOptions { get; init; }
+
     /// <summary>Server-side compaction, e.g. <c>[{"type":"compaction","compact_threshold":200000}]</c>.</summary>
     public IReadOnlyList<ContextManagement>? ContextManagement { get; init; }
 
