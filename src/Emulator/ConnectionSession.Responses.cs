@@ -130,8 +130,8 @@ internal sealed partial class ConnectionSession
 
         if (lane.PendingSteerFor is { } steered && steered == request.PreviousResponseId)
         {
-            // Steering input left queued behind tool calls goes first into the explicit continuation.
-            request = request with { Input = [.. lane.PendingSteer, .. request.Input] };
+            // Steering input left queued behind tool calls joins the explicit continuation, after the tool output it waited for.
+            request = request with { Input = [.. request.Input, .. lane.PendingSteer] };
         }
 
         lane.PendingSteer = [];
@@ -148,11 +148,17 @@ internal sealed partial class ConnectionSession
     /// <param name="beforeTerminal">Called just before the response's terminal event is sent (releases its in-flight place).</param>
     private async Task GenerateAsync(Lane lane, ResponseCreateRequest request, CachedResponse? previous, RequestFaults faults, Action beforeTerminal)
     {
+        bool inBand = request.Input.Length > 0 && request.Input[^1].Kind == ContextItemKind.CompactionTrigger;
+        if (inBand)
+        {
+            request = request with { Input = request.Input[..^1] };
+        }
+
         List<ContextItem[]> segments = CollectSegments(previous, request.Input);
         long cachedBytes = previous?.ContextBytes ?? 0;
         long contextBytes = cachedBytes + SumBytes(request.Input) + InstructionBytes(request);
         CompactedWindow? compacted = null;
-        if (request.CompactThreshold is { } threshold && (contextBytes + 3) / 4 > threshold)
+        if (inBand || (request.CompactThreshold is { } threshold && (contextBytes + 3) / 4 > threshold))
         {
             // Server-side compaction: the model sees, and the chain continues from, the compacted window.
             compacted = Compactor.Compact(segments);
@@ -182,6 +188,7 @@ internal sealed partial class ConnectionSession
             CachedTokens = (int)Math.Min(int.MaxValue, cachedBytes / 4),
             OutputTokens = request.Generate ? ResponseStreamer.EstimateOutputTokens(outputs) : 0,
             CutShort = cutShort,
+            CompactedInBand = inBand,
             ReasoningTokens = outputs.Count > 0 && outputs[0].Kind == ModelOutputKind.Reasoning ? ResponseStreamer.EstimateOutputTokens([outputs[0]]) : 0,
         };
 
@@ -200,14 +207,14 @@ internal sealed partial class ConnectionSession
         ContextItem[]? outputItems;
         try
         {
-            outputItems = await _streamer.StreamAsync(response, faults, lane.Batch, BeforeTerminal, _lifetime.Token);
+            outputItems = await _streamer.StreamAsync(response, faults, lane.Batch, BeforeTerminal, _lifetime.Token, () => activeResponse.HasSteers);
         }
         finally
         {
             _active.TryRemove(response.Id, out _);
         }
 
-        List<(string Id, ContextItem[] Items)> steers = activeResponse.End();
+        List<(string Id, ContextItem[] Items)> steers = await activeResponse.EndAsync();
         if (outputItems is null)
         {
             await FailSteersAsync(steers, response.Id, lane, "successor_creation_failed", "The steered response failed.");

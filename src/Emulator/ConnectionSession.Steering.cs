@@ -50,7 +50,13 @@ internal sealed partial class ConnectionSession
         await _sender.SendAsync(lane.Batch, _lifetime.Token);
     }
 
-    /// <summary><c>response.steer</c>: queue user input into a response still streaming on this connection.</summary>
+    /// <summary>
+    /// <c>response.steer</c>: queue user input into a response still streaming on this connection. Refused for a model
+    /// listed in <see cref="EmulatorOptions.ModelsWithoutSteering"/> (<c>steering_not_supported</c>), a response that
+    /// holds <see cref="ActiveResponse.MaxSteers"/> submissions (<c>too_many_pending_steers</c>), one that ended
+    /// (<c>response_already_completed</c>), one that prepares without generating (<c>response_not_active</c>), or an
+    /// unknown one (<c>response_not_found</c>). A failure on a known response echoes its lane's <c>stream_id</c>.
+    /// </summary>
     private async Task SteerAsync(JsonElement root)
     {
         string? target = ResponseCreateParser.ReadPreviousResponseIdLeniently(root);
@@ -61,34 +67,63 @@ internal sealed partial class ConnectionSession
             return;
         }
 
-        ProtocolError? failure = null;
+        ProtocolError? failure;
+        string? streamId = null;
+        _active.TryGetValue(target, out ActiveResponse? response);
+        if (response is not null)
+        {
+            streamId = response.Lane.StreamId;
+        }
+
         if (!ResponseCreateParser.TryReadInput(root, verifyReasoning: false, out ContextItem[]? items, out ProtocolError? inputError) || items!.Length == 0
             || items.Any(item => item.Kind != ContextItemKind.UserMessage))
         {
             failure = ProtocolError.InvalidRequest("invalid_input", inputError?.Message ?? "Steering accepts only non-empty user messages.", "input");
         }
-        else if (!_active.TryGetValue(target, out ActiveResponse? response))
+        else if (response is null)
         {
             failure = _cache.Contains(target)
                 ? ProtocolError.InvalidRequest("response_already_completed", $"Response '{target}' already completed.", "previous_response_id")
                 : ProtocolError.InvalidRequest("response_not_found", $"Response '{target}' is not available on this connection.", "previous_response_id");
         }
+        else if (_runtime.Options.ModelsWithoutSteering.Contains(response.State.Request.Model))
+        {
+            failure = ProtocolError.InvalidRequest("steering_not_supported", $"The model '{response.State.Request.Model}' does not support steering.", "previous_response_id");
+        }
+        else if (!response.State.Request.Generate)
+        {
+            failure = ProtocolError.InvalidRequest("response_not_active", $"Response '{target}' generates nothing to steer.", "previous_response_id");
+        }
         else
         {
             string steerId = IdGenerator.Next("steer_");
-            if (response.TryQueue(steerId, items))
+            switch (response.TryQueue(steerId, items))
             {
-                _runtime.Counters.SteerAccepted();
-                ResponseEvents.WriteSteerEvent(batch.Json, "response.steer.accepted", steerId, target, response.State.NextSequenceNumber(), response.Lane.StreamId);
-                batch.EndEvent();
-                await _sender.SendAsync(batch, _lifetime.Token);
-                return;
-            }
+                case SteerAdmission.Queued:
+                    try
+                    {
+                        _runtime.Counters.SteerAccepted();
+                        ResponseEvents.WriteSteerEvent(batch.Json, "response.steer.accepted", steerId, target, response.State.NextSequenceNumber(), streamId);
+                        batch.EndEvent();
+                        await _sender.SendAsync(batch, _lifetime.Token);
+                    }
+                    finally
+                    {
+                        response.Announced();
+                    }
 
-            failure = ProtocolError.InvalidRequest("response_already_completed", $"Response '{target}' already completed.", "previous_response_id");
+                    return;
+                case SteerAdmission.TooMany:
+                    failure = ProtocolError.InvalidRequest("too_many_pending_steers", $"Response '{target}' holds {ActiveResponse.MaxSteers} steering submissions already.", "input");
+                    break;
+                default:
+                    failure = ProtocolError.InvalidRequest("response_already_completed", $"Response '{target}' already completed.", "previous_response_id");
+                    break;
+            }
         }
 
-        ResponseEvents.WriteSteerEvent(batch.Json, "response.steer.failed", null, target, 0, null, failure);
+        _runtime.Counters.SteerFailed();
+        ResponseEvents.WriteSteerEvent(batch.Json, "response.steer.failed", null, target, 0, streamId, failure);
         batch.EndEvent();
         await _sender.SendAsync(batch, _lifetime.Token);
     }

@@ -8,6 +8,9 @@ internal enum ContextItemKind
     FunctionCallOutput,
     Compaction,
     Other,
+
+    /// <summary><c>compaction_trigger</c>, last in a request's input: compact in band; never part of a cached context.</summary>
+    CompactionTrigger,
 }
 
 /// <summary>

@@ -15,6 +15,7 @@ public sealed class EmulatorCounters
     private long _streamLimits;
     private long _connectionLimits;
     private long _steers;
+    private long _steersFailed;
     private long _compactions;
     private long _hangs;
     private long _parentsEvicted;
@@ -60,6 +61,9 @@ public sealed class EmulatorCounters
 
     /// <summary><c>response.steer</c> submissions accepted.</summary>
     public long SteersAccepted => Volatile.Read(ref _steers);
+
+    /// <summary><c>response.steer</c> submissions answered with <c>response.steer.failed</c>.</summary>
+    public long SteersFailed => Volatile.Read(ref _steersFailed);
 
     /// <summary>Compactions done, over HTTP or by <c>context_management</c>.</summary>
     public long Compactions => Volatile.Read(ref _compactions);
@@ -111,6 +115,8 @@ public sealed class EmulatorCounters
     internal void StreamLimitReached() => Interlocked.Increment(ref _streamLimits);
     internal void ConnectionLimitReached() => Interlocked.Increment(ref _connectionLimits);
     internal void SteerAccepted() => Interlocked.Increment(ref _steers);
+
+    internal void SteerFailed() => Interlocked.Increment(ref _steersFailed);
     internal void ConnectionAccepted() => Interlocked.Increment(ref _connections);
     internal void ConnectionEnded() => Interlocked.Increment(ref _connectionsEnded);
     internal void RequestReceived() => Interlocked.Increment(ref _requests);

@@ -89,6 +89,12 @@ public sealed record EmulatorOptions
     /// </summary>
     public int WebSocketRefusalStatus { get; init; } = 426;
 
+    /// <summary>
+    /// Models that answer <c>response.steer</c> with <c>steering_not_supported</c>, as models before steering do; every
+    /// other model accepts steering.
+    /// </summary>
+    public IReadOnlySet<string> ModelsWithoutSteering { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Faults to inject (<see cref="EmulatorFaults.None"/> by default).</summary>
     public EmulatorFaults Faults { get; init; } = EmulatorFaults.None;
 }

@@ -30,7 +30,8 @@ internal static class ResponseCreateParser
             || !TryReadFlag(root, "generate", out bool generate, out error)
             || !TryReadInput(root, verifyReasoning, out ContextItem[]? input, out error)
             || !TryReadTools(root, out List<FunctionTool>? tools, out JsonElement rawTools, out error)
-            || !TryReadMaxOutputTokens(root, out int? maxOutputTokens, out error))
+            || !TryReadMaxOutputTokens(root, out int? maxOutputTokens, out error)
+            || !PromptCacheOptionsReader.TryRead(root, out bool prewarm, out error))
         {
             return false;
         }
@@ -43,7 +44,7 @@ internal static class ResponseCreateParser
             PreviousResponseId = previousResponseId,
             Store = store,
             StreamId = streamId,
-            Generate = generate,
+            Generate = generate && !prewarm,
             IncludeEncryptedReasoning = IncludesEncryptedReasoning(root),
             CompactThreshold = ReadCompactThreshold(root),
             MaxOutputTokens = maxOutputTokens,
@@ -238,6 +239,19 @@ internal static class ResponseCreateParser
             {
                 items = null;
                 return false;
+            }
+
+            if (item.TryGetProperty("type", out JsonElement itemType) && itemType.ValueEquals("compaction_trigger"u8))
+            {
+                if (index != items.Length - 1)
+                {
+                    error = ProtocolError.InvalidRequest("invalid_value", "A compaction_trigger item must be the last item of the input.", $"input[{index}]");
+                    items = null;
+                    return false;
+                }
+
+                items[index++] = new ContextItem(ContextItemKind.CompactionTrigger, null, null, 0);
+                continue;
             }
 
             if (IsCompaction(item))

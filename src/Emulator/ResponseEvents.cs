@@ -81,6 +81,17 @@ internal static class ResponseEvents
         json.WriteEndObject();
     }
 
+    /// <summary><c>response.compaction.compacting</c>: the in-band compaction whose item comes at <paramref name="outputIndex"/>.</summary>
+    public static void WriteCompacting(Utf8JsonWriter json, ResponseState response, int outputIndex)
+    {
+        json.WriteStartObject();
+        json.WriteString(Type, "response.compaction.compacting");
+        json.WriteString("item_id", response.Outputs[outputIndex].ItemId);
+        json.WriteNumber(OutputIndex, outputIndex);
+        WriteTail(json, response);
+        json.WriteEndObject();
+    }
+
     /// <summary>Writes <c>response.output_item.done</c>; returns the size of the item's JSON (its share of the context).</summary>
     public static int WriteOutputItemDone(Utf8JsonWriter json, ResponseState response, int outputIndex)
     {
@@ -283,7 +294,7 @@ internal static class ResponseEvents
         if (response.Status == ResponseStatus.Incomplete)
         {
             json.WriteStartObject("incomplete_details");
-            json.WriteString("reason", "max_output_tokens");
+            json.WriteString("reason", response.Steered ? "steered" : "max_output_tokens");
             json.WriteEndObject();
         }
         else

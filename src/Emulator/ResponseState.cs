@@ -30,6 +30,12 @@ internal sealed class ResponseState(ResponseCreateRequest request, List<ModelOut
     /// <summary>Output was cut at <c>max_output_tokens</c>: the response ends <c>incomplete</c>.</summary>
     public bool CutShort { get; init; }
 
+    /// <summary>Steering input ended the response at an output boundary: it ends <c>incomplete</c> with reason <c>steered</c>.</summary>
+    public bool Steered { get; set; }
+
+    /// <summary>The request asked to compact in band (<c>compaction_trigger</c>): <c>response.compaction.compacting</c> announces its compaction item.</summary>
+    public bool CompactedInBand { get; init; }
+
     public int InputTokens { get; init; }
 
     public int CachedTokens { get; init; }

@@ -25,7 +25,11 @@ internal sealed class ResponseStreamer(IEventSink sender, EmulatorOptions option
 
     /// <returns>The output items as context items, for the response cache; null when the response failed.</returns>
     /// <param name="beforeTerminal">Called just before the batch with the terminal event is sent.</param>
-    public async Task<ContextItem[]?> StreamAsync(ResponseState response, RequestFaults faults, EventBatch batch, Action beforeTerminal, CancellationToken cancellationToken)
+    /// <param name="steered">
+    /// Whether steering input waits: checked before each message item, a safe output boundary, where the response then
+    /// ends <c>incomplete</c> (reason <c>steered</c>) with the items streamed so far. Function calls are never cut off.
+    /// </param>
+    public async Task<ContextItem[]?> StreamAsync(ResponseState response, RequestFaults faults, EventBatch batch, Action beforeTerminal, CancellationToken cancellationToken, Func<bool>? steered = null)
     {
         sender.BeginResponse(faults);
         Write(batch, ResponseEvents.Created, response);
@@ -64,6 +68,20 @@ internal sealed class ResponseStreamer(IEventSink sender, EmulatorOptions option
         for (int index = 0; index < response.Outputs.Count; index++)
         {
             ModelOutput output = response.Outputs[index];
+            if (output.Kind == ModelOutputKind.Message && steered?.Invoke() == true)
+            {
+                response.Steered = true;
+                response.Outputs.RemoveRange(index, response.Outputs.Count - index);
+                items = items[..index];
+                break;
+            }
+
+            if (output.Kind == ModelOutputKind.Compaction && response.CompactedInBand)
+            {
+                ResponseEvents.WriteCompacting(batch.Json, response, index);
+                batch.EndEvent();
+            }
+
             ResponseEvents.WriteOutputItemAdded(batch.Json, response, index);
             batch.EndEvent();
             if (index == 0)
@@ -92,8 +110,9 @@ internal sealed class ResponseStreamer(IEventSink sender, EmulatorOptions option
             };
         }
 
-        response.Status = response.CutShort ? ResponseStatus.Incomplete : ResponseStatus.Completed;
-        Write(batch, response.CutShort ? ResponseEvents.IncompleteType : ResponseEvents.CompletedType, response);
+        bool incomplete = response.CutShort || response.Steered;
+        response.Status = incomplete ? ResponseStatus.Incomplete : ResponseStatus.Completed;
+        Write(batch, incomplete ? ResponseEvents.IncompleteType : ResponseEvents.CompletedType, response);
         beforeTerminal();
         await sender.SendAsync(batch, cancellationToken);
         return items;

@@ -7,7 +7,9 @@ namespace Orchestrator.Http;
 /// Body of <c>POST /v1/conversations</c>, all optional: an id of the caller's choosing, the conversation's model and
 /// instructions, function tools the caller runs (<c>client_tools</c>), tools the server runs (<c>hosted_tools</c>, sent
 /// verbatim), <c>tool_choice</c> and <c>parallel_tool_calls</c> (sent verbatim), and how long a client call may wait
-/// for its result (<c>client_tool_timeout_ms</c>; the node's orchestrator.conversation.client-tool-timeout otherwise).
+/// for its result (<c>client_tool_timeout_ms</c>; the node's orchestrator.conversation.client-tool-timeout otherwise);
+/// <c>steering</c>: this conversation's choice over the node's <c>orchestrator.conversation.steering</c> (absent follows
+/// it); <c>prompt_cache_options</c>: sent with each request of the conversation (<c>prewarm: true</c> makes its warm-up a prewarm).
 /// </summary>
 public sealed record CreateConversationRequest(
     string? Id,
@@ -17,7 +19,9 @@ public sealed record CreateConversationRequest(
     IReadOnlyList<JsonElement>? HostedTools = null,
     JsonElement? ToolChoice = null,
     bool? ParallelToolCalls = null,
-    long? ClientToolTimeoutMs = null);
+    long? ClientToolTimeoutMs = null,
+    bool? Steering = null,
+    Orchestrator.Messages.Protocol.PromptCacheOptions? PromptCacheOptions = null);
 
 /// <summary>A function tool the caller runs: <c>parameters</c> is its JSON schema.</summary>
 public sealed record ClientToolRequest(string? Name, string? Description, JsonElement? Parameters);
@@ -35,7 +39,8 @@ public sealed record CreateConversationResponse(string Id);
 /// <summary>Body of <c>POST /v1/conversations/{id}/messages</c>: <c>text</c>, or <c>input</c> as Responses API user message items.</summary>
 public sealed record PostMessageRequest(string? Text, JsonElement[]? Input);
 
-public sealed record PostMessageResponse(string ConversationId, string MessageId, bool Duplicate);
+/// <summary><c>delivery</c>: <c>turn</c> (opens one), <c>queued</c> (runs in the next turn) or <c>steering</c> (sent into the streaming response; should the server refuse it, it runs in the next turn).</summary>
+public sealed record PostMessageResponse(string ConversationId, string MessageId, bool Duplicate, string? Delivery = null);
 
 public sealed record CancelTurnResponse(string ConversationId, bool Cancelled);
 

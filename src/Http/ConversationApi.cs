@@ -54,7 +54,7 @@ public static class ConversationApi
                 ConversationCreated created;
                 try
                 {
-                    created = await client.CreateAsync(id, request?.Model, Blank(request?.Instructions), tools, cancellationToken);
+                    created = await client.CreateAsync(new CreateConversation(id, request?.Model, Blank(request?.Instructions), tools, request?.Steering, request?.PromptCacheOptions), cancellationToken);
                 }
                 catch (ConversationRejectedException e)
                 {
@@ -81,7 +81,7 @@ public static class ConversationApi
                 try
                 {
                     var accepted = await client.PostAsync(id, text!, string.IsNullOrWhiteSpace(key) ? null : key, cancellationToken);
-                    return Results.Accepted($"/v1/conversations/{id}", new PostMessageResponse(id, accepted.MessageId, accepted.Duplicate));
+                    return Results.Accepted($"/v1/conversations/{id}", new PostMessageResponse(id, accepted.MessageId, accepted.Duplicate, accepted.Delivery));
                 }
                 catch (MessageRejectedException e)
                 {

@@ -51,6 +51,12 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     /// <summary>Lanes whose response stalled: the server may still answer it, and nothing else is sent on them.</summary>
     private readonly HashSet<int> _stalledLanes = new();
     private readonly Queue<Pending> _waiting = new();
+    /// <summary>
+    /// Per lane (so bounded by the lanes), who steered the response last streaming there: its steering answers, which
+    /// may come after it ended, and its automatic successor, which starts without a request of ours, go to them.
+    /// A request sent on the lane replaces it.
+    /// </summary>
+    private readonly Dictionary<int, SteerRoute> _steerRoutes = new();
     private ClientWebSocket? _socket;
     private DateTime _pausedUntilUtc;
     private bool _retiring;
@@ -133,11 +139,14 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
                 Sender.Tell(new ModelRequestFailed(request.LeaseId, $"lane {request.Lane} already has a response in flight"));
                 return;
             }
+            _steerRoutes.Remove(request.Lane);
             _waiting.Enqueue(new Pending(request, Sender));
             SendWaiting();
         });
+        Receive<SendSteer>(Steer);
         Receive<Inbound>(inbound =>
         {
+            if (RouteSteering(inbound.Event)) return;
             if (inbound.Event is ServerErrorEvent { Error.Code: ErrorCodes.ConnectionLimitReached })
             {
                 // The server closes the connection next, whether or not a response is in flight.
@@ -168,6 +177,41 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         Receive<Resume>(_ => SendWaiting());
         Receive<Sweep>(_ => FailStalled());
         Receive<ConnectionLost>(Lost);
+    }
+
+    private void Steer(SendSteer steer)
+    {
+        if (_closing)
+        {
+            Sender.Tell(new ModelEvent(steer.LeaseId, new SteerEvent(ServerEventTypes.SteerFailed, -1, null, steer.ResponseId, SteerNotSent, "the socket is closing", [])));
+            return;
+        }
+        _steerRoutes[steer.Lane] = new SteerRoute(steer.LeaseId, Sender, steer.ResponseId);
+        _outbox.Writer.TryWrite(steer.Payload);
+    }
+
+    /// <summary>
+    /// A steering answer goes to whoever steered its response; the <c>response.created</c> of a successor on a lane with
+    /// no response in flight, to whoever steered the lane, whose response in flight it becomes. False for anything else.
+    /// </summary>
+    private bool RouteSteering(ServerEvent e)
+    {
+        if (e is SteerEvent steer)
+        {
+            foreach (var route in _steerRoutes.Values)
+            {
+                if (route.ResponseId != steer.PreviousResponseId) continue;
+                route.Owner.Tell(new ModelEvent(route.LeaseId, steer));
+                return true;
+            }
+            return false;
+        }
+        var lane = LaneOf(e.StreamId);
+        if (e is not ResponseLifecycleEvent { Type: ServerEventTypes.ResponseCreated } || _inFlight.ContainsKey(lane) || !_steerRoutes.Remove(lane, out var successor))
+            return false;
+        _inFlight[lane] = new InFlight(successor.LeaseId, successor.Owner, _time.GetTimestamp());
+        ConnectionMetrics.ResponseStarted();
+        return false;
     }
 
     private void FailStalled()
@@ -388,6 +432,11 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     }
 
     private sealed record Pending(SendRequest Request, IActorRef Owner);
+
+    private sealed record SteerRoute(long LeaseId, IActorRef Owner, string ResponseId);
+
+    /// <summary>The code of the failure a steer gets when its socket closes before sending it.</summary>
+    public const string SteerNotSent = "steer_not_sent";
 
     private sealed class Retire
     {

@@ -21,9 +21,11 @@ public sealed partial class ConversationActor
 {
     private long _lastInputTokens;
 
+    private static readonly Item CompactionTrigger = Item.Parse("""{"type":"compaction_trigger"}""");
+
     private bool CompactionDue()
     {
-        if (_deps.Compactor is null
+        if ((_deps.Compactor is null && !_deps.Options.InBandCompaction)
             || _deps.Options.CompactAtInputTokens <= 0
             || _deps.Options.ServerSideCompaction
             || _lastInputTokens < _deps.Options.CompactAtInputTokens)
@@ -115,6 +117,23 @@ public sealed partial class ConversationActor
             default: return Common(message, turn);
         }
     };
+
+    /// <summary>The request with a <c>compaction_trigger</c> last in its input when the turn compacts in band.</summary>
+    private static ResponseCreate WithCompactionTrigger(Turn turn, ResponseCreate request) =>
+        turn.CompactInBand ? request with { Input = [.. request.Input, CompactionTrigger] } : request;
+
+    /// <summary>Persists the compacted window as the HTTP endpoint's is, then the response on it.</summary>
+    private void RecordCompactedResponse(Turn turn, IReadOnlyList<Item> window, ResponseRecorded rest)
+    {
+        var tokens = _lastInputTokens;
+        Persist(new WindowCompacted(window, tokens), e =>
+        {
+            Apply(e);
+            ConnectionMetrics.ChainReset("compaction");
+            _log.Info("Conversation {0}: compacted in band a window of {1} input tokens into {2} items", _conversationId, tokens, window.Count);
+        });
+        RecordResponse(turn, rest);
+    }
 
     /// <summary>One compaction: its answer is told from a late one of an earlier compaction by this reference.</summary>
     private sealed class CompactionRun(string? refusal)

@@ -33,10 +33,15 @@ public sealed partial class ConversationActor
             EndTurnAtCap(turn, cap);
             return;
         }
+        turn.CompactInBand = false;
         if (CompactionDue())
         {
-            StartCompaction(turn);
-            return;
+            if (_deps.Options.InBandCompaction) turn.CompactInBand = true;
+            else
+            {
+                StartCompaction(turn);
+                return;
+            }
         }
         if (turn.Lease is not { } lease)
         {
@@ -46,7 +51,9 @@ public sealed partial class ConversationActor
         }
 
         var plan = NextRequestPlanner.Plan(_state, lease.CachedResponseId, _chainLost || !_deps.Options.UseContinuation, _warmUpResponseId, lease.Transport);
-        var payload = (plan.ToRequest(_state.Settings!, ToolDeclarations(), ServerSideCompaction()) with { StreamId = lease.StreamId }).ToUtf8Bytes();
+        var payload = WithCompactionTrigger(turn, plan.ToRequest(_state.Settings!, ToolDeclarations(), ServerSideCompaction()) with { StreamId = lease.StreamId }).ToUtf8Bytes();
+        turn.ContinuedFrom = plan.PreviousResponseId;
+        FellBack(turn.Steering.Sending(plan.PreviousResponseId), "not_continued", "the next request does not continue the steered response");
         lease.Socket.Tell(new SendRequest(lease.LeaseId, lease.Lane, payload));
         turn.RequestOnWire = true;
         turn.Sent(plan.Kind, payload.Length);
@@ -103,11 +110,13 @@ public sealed partial class ConversationActor
             // Refused before anything was sent (the socket is closing): nothing to void, send again at once elsewhere.
             case LaneRetired retired when retired.LeaseId == turn.Lease?.LeaseId:
                 turn.RequestOnWire = false;
+                SteeringLost(turn, "its socket was closing");
                 ReleaseLease(turn, lastResponseId: null);
                 ConnectionMetrics.Retried("socket_retiring");
                 SendNext(turn);
                 return true;
             case Retry: SendNext(turn); return true;
+            case SuccessorWait: OnSuccessorWait(turn); return true;
             case CancelTurn: CancelAtOnce(turn); return true;
             default: return Common(message, turn);
         }
@@ -136,9 +145,18 @@ public sealed partial class ConversationActor
             case OutputTextDeltaEvent delta:
                 Publish(new AssistantTextDelta(_conversationId, delta.Delta));
                 break;
+            case ResponseLifecycleEvent { Type: ServerEventTypes.ResponseCreated } created:
+                OnResponseStarted(turn, created.Response);
+                break;
+            case SteerEvent steer:
+                OnSteerEvent(turn, steer);
+                break;
             case ResponseLifecycleEvent { Type: ServerEventTypes.ResponseCompleted or ServerEventTypes.ResponseIncomplete } done:
                 turn.RequestOnWire = false;
-                RecordResponse(turn, done.Response);
+                var recorded = new ResponseRecorded(done.Response.Id, done.Response.Output, done.Response.Usage, SentInFull: turn.LastSent == SendKind.Full);
+                if (HoldForSuccessor(turn, recorded)) break;
+                if (turn.CompactInBand && InBandCompaction.Split(_state.Window, recorded) is { } compacted) RecordCompactedResponse(turn, compacted.Window, compacted.Response);
+                else RecordResponse(turn, recorded);
                 break;
             case ResponseLifecycleEvent { Type: ServerEventTypes.ResponseFailed } failed:
                 turn.RequestOnWire = false;
@@ -151,37 +169,43 @@ public sealed partial class ConversationActor
         }
     }
 
-    private void RecordResponse(Turn turn, ResponseObject response)
+    private void RecordResponse(Turn turn, ResponseRecorded recorded)
     {
         var answered = _state.TurnMessageIds;
         var received = Stopwatch.GetTimestamp();
-        var recorded = new ResponseRecorded(response.Id, response.Output, response.Usage, SentInFull: turn.LastSent == SendKind.Full);
         // The turn's last response frees its lane now, not after the write: the socket serves another conversation
         // meanwhile. The lane keeps the response cached for this conversation; should the write fail, the recovered
         // conversation does not know that response, and its next request there goes in full.
-        if (_state.IsLastOfTurn(recorded)) ReleaseLease(turn, response.Id);
+        if (_state.IsLastOfTurn(recorded)) ReleaseLease(turn, recorded.ResponseId);
         Persist(recorded, e =>
         {
             ConversationTelemetry.JournalWritten(received, "response");
             Apply(e);
-            _warmUpResponseId = null;
-            _chainLost = false;
-            turn.FailedSends = 0;
-            turn.CompactedForSize = false;
-            if (turn.Lease is not null) turn.Lease = turn.Lease with { CachedResponseId = response.Id };
-            _lastInputTokens = response.Usage?.InputTokens ?? 0;
-            turn.ModelResponses++;
+            Recorded(turn, recorded);
 
-            if (_state.Phase == ConversationPhase.RunningTools && _state.LastResponseId == response.Id)
+            if (_state.Phase == ConversationPhase.RunningTools && _state.LastResponseId == recorded.ResponseId)
             {
                 DispatchTools(turn);
                 EngineMetrics.ToolsDispatchedAfterResponse(received);
                 return;
             }
-            var text = string.Concat(response.Output.Where(i => i.Type == ItemTypes.Message).Select(i => i.Text));
-            Publish(new TurnCompleted(_conversationId, answered, response.Id, text, turn.ToStats()));
+            var text = string.Concat(recorded.Output.Where(i => i.Type == ItemTypes.Message).Select(i => i.Text));
+            Publish(new TurnCompleted(_conversationId, answered, recorded.ResponseId, text, turn.ToStats()));
             FinishTurn(turn);
         });
+    }
+
+    /// <summary>A response of the turn is in the journal: the chain continues from it.</summary>
+    private void Recorded(Turn turn, ResponseRecorded recorded)
+    {
+        _warmUpResponseId = null;
+        _chainLost = false;
+        turn.FailedSends = 0;
+        turn.CompactedForSize = false;
+        if (turn.Lease is not null) turn.Lease = turn.Lease with { CachedResponseId = recorded.ResponseId };
+        // An in-band compaction's usage counts the context it compacted: the next request is not due again for it.
+        _lastInputTokens = turn.CompactInBand ? 0 : recorded.Usage?.InputTokens ?? 0;
+        turn.ModelResponses++;
     }
 
     private void DispatchTools(Turn turn)
@@ -251,6 +275,7 @@ public sealed partial class ConversationActor
     /// <summary>Carries out what <see cref="SendFailurePolicy"/> decided.</summary>
     private void Act(Turn turn, SendFailureDecision decision, ApiError? error, string failure, TimeSpan? retryAfter)
     {
+        SteeringLost(turn, failure);
         if (decision.SendInFull && !_chainLost)
         {
             _chainLost = true;
@@ -333,6 +358,7 @@ public sealed partial class ConversationActor
         Timers.Cancel(Retry.Instance);
         Timers.Cancel(LeaseWait.Instance);
         Timers.Cancel(CompactionWait.Instance);
+        Timers.Cancel(SuccessorWait.Instance);
         // After an error on a continuation the lane no longer holds our last response (the server evicted it): cold.
         if (_chainLost) ReleaseLeaseCold(turn);
         else ReleaseLease(turn, _state.LastResponseId is { } id && turn.Lease?.CachedResponseId == id ? id : null);
@@ -381,6 +407,14 @@ public sealed partial class ConversationActor
         private HashSet<string>? _resultsBeingWritten;
 
         public LaneLease? Lease { get; set; }
+
+        /// <summary>The previous response id of the request sent last (null: a full send); its successor commits what was steered into it.</summary>
+        public string? ContinuedFrom { get; set; }
+
+        public SteerBook Steering { get; } = new();
+
+        /// <summary>The request sent last ends with a <c>compaction_trigger</c>: its response carries the compacted window.</summary>
+        public bool CompactInBand { get; set; }
 
         /// <summary>A request went out on <see cref="Lease"/> and its response has not ended: the lane is busy on the server.</summary>
         public bool RequestOnWire { get; set; }

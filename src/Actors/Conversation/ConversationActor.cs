@@ -163,7 +163,7 @@ public sealed partial class ConversationActor : PersistentActor, IWithTimers
     {
         switch (message)
         {
-            case SendMessage send: Accept(send); return true;
+            case SendMessage send: Accept(send, turn); return true;
             case Subscribe subscribe: OnSubscribe(subscribe); return true;
             case Unsubscribe unsubscribe: OnUnsubscribe(unsubscribe); return true;
             case Terminated terminated: RemoveSubscriber(terminated.ActorRef); return true;
@@ -176,13 +176,14 @@ public sealed partial class ConversationActor : PersistentActor, IWithTimers
             // A grant that arrives when no lane is wanted goes straight back.
             case LaneGranted granted: _deps.ConnectionManager.Tell(new ReleaseLane(granted.Lease.LeaseId, null)); return true;
             case ModelEvent or ModelRequestFailed or LaneRetired or LaneLost when IsOfAbandonedResponse(message): OnAbandonedResponse(message); return true;
+            case ModelEvent { Event: SteerEvent steer } e when turn is not null && e.LeaseId == turn.Lease?.LeaseId: OnSteerEvent(turn, steer); return true;
             case LaneLost lost:
                 if (turn?.Lease?.LeaseId == lost.LeaseId) turn.LoseLease();
                 return true;
             // Events and failures of a lease this conversation no longer uses (or of a previous attempt), expired waits
             // and compaction results of a turn that ended: stale.
             case ModelEvent or ModelRequestFailed or LaneRetired or ReceiveTimeout or WakeUp or DeleteSnapshotsSuccess
-                or Retry or LeaseWait or CompactionWait or CompactionDone or CompactionFailed or ClientToolWait:
+                or Retry or LeaseWait or CompactionWait or CompactionDone or CompactionFailed or ClientToolWait or SuccessorWait:
                 return true;
             case PassivateStop: OnPassivateStop(); return true;
             case SaveSnapshotSuccess saved: OnSnapshotSaved(saved); return true;
@@ -213,7 +214,8 @@ public sealed partial class ConversationActor : PersistentActor, IWithTimers
         if (_subscribers.Remove(subscriber) && _subscribers.Count == 0 && _state.Phase == ConversationPhase.Idle) RequestPassivation();
     }
 
-    private void Accept(SendMessage message)
+    /// <param name="turn">The open turn's, if any: a message that joins its queue may steer its streaming response.</param>
+    private void Accept(SendMessage message, Turn? turn)
     {
         var sender = Sender;
         switch (_state.Decide(message, message.ClientMessageId ?? Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, _deps.Options))
@@ -241,7 +243,8 @@ public sealed partial class ConversationActor : PersistentActor, IWithTimers
                     Apply(e);
                     if (e is not UserMessageAccepted) return;
                     ConversationTelemetry.JournalWritten(writing, "user_message");
-                    sender.Tell(new MessageAccepted(_conversationId, accept.MessageId, Duplicate: false));
+                    var delivery = accept.OpensTurn ? MessageDeliveries.Turn : TrySteer(turn) ? MessageDeliveries.Steering : MessageDeliveries.Queued;
+                    sender.Tell(new MessageAccepted(_conversationId, accept.MessageId, Duplicate: false, delivery));
                     if (accept.OpensTurn) StartTurn();
                 });
                 return;

@@ -12,6 +12,9 @@ public sealed record ConversationDependencies(
     ConversationOptions Options,
     ICompactor? Compactor = null)
 {
+    /// <summary>Made with the dependencies, which a node makes once: every conversation of the node shares it.</summary>
+    public SteeringSupport Steering { get; init; } = new();
+
     /// <summary>The registry's tools, kept current as sources add or withdraw theirs.</summary>
     public static IReadOnlyList<FunctionTool> Declare(ToolRegistry registry) => new ToolDeclarations(registry);
 }

@@ -34,8 +34,11 @@ public sealed record ConversationOptions
         CompactionTimeout = c.Duration("compaction-timeout");
         CompactAtInputTokens = Math.Max(0, c.Long("compact-at-input-tokens"));
         ServerSideCompaction = c.Bool("server-side-compaction");
+        InBandCompaction = c.Bool("in-band-compaction");
         SnapshotEvery = c.Positive("snapshot-every");
         WarmUp = c.Bool("warm-up");
+        Steering = c.Bool("steering");
+        SteeringSuccessorTimeout = c.Duration("steering-successor-timeout");
         MaxMessageChars = c.Positive("max-message-chars");
         MaxQueuedMessages = c.Positive("max-queued-messages");
         MaxQueuedBytes = c.Bytes("max-queued-bytes");
@@ -88,10 +91,26 @@ public sealed record ConversationOptions
     public bool ServerSideCompaction { get; init; }
 
     /// <summary>
+    /// Compact in band at <see cref="CompactAtInputTokens"/>: the next request ends with a <c>compaction_trigger</c>
+    /// item and its response carries the compaction, which the engine persists as the new window (as it does the HTTP
+    /// endpoint's); no separate round trip. <see cref="ServerSideCompaction"/>, when on as well, wins.
+    /// </summary>
+    public bool InBandCompaction { get; init; }
+
+    /// <summary>
     /// A conversation created explicitly sends <c>generate:false</c> with its instructions and tools on its first lease,
     /// so the server has prepared them when the first user turn arrives (which continues from it on that lane).
     /// </summary>
     public bool WarmUp { get; init; }
+
+    /// <summary>
+    /// A message that arrives while a response streams is sent into it (<c>response.steer</c>) rather than queued for
+    /// the next turn; a conversation's own <see cref="ConversationSettings.Steering"/> overrides it.
+    /// </summary>
+    public bool Steering { get; init; }
+
+    /// <summary>Longest a steered response's automatic successor may take to start; then the steered messages run as the next turn.</summary>
+    public TimeSpan SteeringSuccessorTimeout { get; init; }
 
     /// <summary>A snapshot is saved after every this many events, so recovery replays at most that many.</summary>
     public int SnapshotEvery { get; init; }

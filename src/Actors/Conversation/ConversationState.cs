@@ -138,7 +138,7 @@ public sealed record ConversationState
     public ConversationStarted? Decide(CreateConversation command, ConversationSettings defaults) =>
         Settings is not null
             ? null
-            : new ConversationStarted(defaults with { Model = command.Model ?? defaults.Model, Instructions = command.Instructions ?? defaults.Instructions, Tools = command.Tools ?? defaults.Tools });
+            : new ConversationStarted(defaults with { Model = command.Model ?? defaults.Model, Instructions = command.Instructions ?? defaults.Instructions, Tools = command.Tools ?? defaults.Tools, Steering = command.Steering ?? defaults.Steering, PromptCache = command.PromptCache ?? defaults.PromptCache });
 
     public ConversationState Apply(IPersistedEvent e) => e switch
     {
@@ -158,6 +158,7 @@ public sealed record ConversationState
         },
         TurnInputDropped dropped => DropTurnInput(dropped).EndTurn(),
         ClientToolCallsAwaited awaited => Await(awaited),
+        SteerApplied steered => Apply(steered),
         _ => throw new ArgumentException($"Unknown conversation event {e.GetType().Name}.", nameof(e)),
     };
 
@@ -247,13 +248,40 @@ public sealed record ConversationState
 
     private ConversationState Record(ResponseRecorded response)
     {
+        var next = RecordOutput(response);
+        return next.OpenCalls.Count > 0 ? next : next.EndTurn();
+    }
+
+    /// <summary>
+    /// The steered messages leave the queue for the window, in the order they were accepted, after the steered
+    /// response's output when it ended just before; the turn goes on and answers them too. A message no longer queued
+    /// (a repeat of the event) changes nothing: never a message twice.
+    /// </summary>
+    private ConversationState Apply(SteerApplied steered)
+    {
+        var next = steered.Parent is { } parent ? RecordOutput(parent) : this;
+        var ids = steered.MessageIds.ToHashSet();
+        var moved = next.Queued.Where(q => ids.Contains(q.MessageId)).ToList();
+        if (moved.Count == 0) return next;
+        return next with
+        {
+            Window = next.Window.AddRange(moved.Select(q => q.Message)),
+            Queued = next.Queued.RemoveAll(q => ids.Contains(q.MessageId)),
+            QueuedBytes = next.QueuedBytes - moved.Sum(q => (long)TextBytes(q.Message)),
+            TurnMessageIds = next.TurnMessageIds.AddRange(moved.Select(q => q.MessageId)),
+        };
+    }
+
+    /// <summary>The response joins the window and heads the chain; its calls open.</summary>
+    private ConversationState RecordOutput(ResponseRecorded response)
+    {
         var window = Window.AddRange(response.Output);
         var calls = response.Output
             .Where(item => item.IsFunctionCall)
             .Select(item => item.ReadFunctionCall())
             .Select(call => new OpenCall(call.CallId ?? "", call.Name ?? "", call.Arguments ?? "", null))
             .ToImmutableList();
-        var next = this with
+        return this with
         {
             Window = window,
             ChainLength = window.Count,
@@ -262,7 +290,6 @@ public sealed record ConversationState
             TurnRounds = TurnRounds + 1,
             TurnToolCalls = TurnToolCalls + calls.Count,
         };
-        return calls.Count > 0 ? next : next.EndTurn();
     }
 
     private ConversationState Record(ToolResultRecorded result)

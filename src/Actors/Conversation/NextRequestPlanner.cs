@@ -32,9 +32,15 @@ public static class NextRequestPlanner
             : new RequestPlan(SendKind.Full, null, state.Window);
     }
 
-    /// <summary>The warm-up request: the conversation's instructions and tools, no input, nothing generated.</summary>
-    public static ResponseCreate WarmUp(Messages.Events.ConversationSettings settings, IReadOnlyList<FunctionTool> tools) =>
-        new RequestPlan(SendKind.Full, null, []).ToRequest(settings, tools) with { Generate = false };
+    /// <summary>
+    /// The warm-up request: the conversation's instructions and tools, no input, nothing generated. With prompt-cache
+    /// options that ask for <c>prewarm</c>, it is a prewarm (which implies generating nothing) instead of <c>generate:false</c>.
+    /// </summary>
+    public static ResponseCreate WarmUp(Messages.Events.ConversationSettings settings, IReadOnlyList<FunctionTool> tools)
+    {
+        var request = new RequestPlan(SendKind.Full, null, []).ToRequest(settings, tools);
+        return settings.PromptCache?.Prewarm == true ? request : request with { Generate = false };
+    }
 }
 
 public enum SendKind
@@ -61,5 +67,7 @@ public sealed record RequestPlan(SendKind Kind, string? PreviousResponseId, IRea
         HostedTools = settings.Tools?.HostedTools is { Count: > 0 } hosted ? hosted : null,
         ToolChoice = settings.Tools?.ToolChoice,
         ParallelToolCalls = settings.Tools?.ParallelToolCalls,
+        // Prewarm only fills the cache: a request that should answer carries the other options without it.
+        PromptCacheOptions = settings.PromptCache is { Prewarm: true } options && Input.Count > 0 ? options with { Prewarm = null } : settings.PromptCache,
     };
 }

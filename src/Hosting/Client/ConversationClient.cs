@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Orchestrator.Messages.Conversations;
 using Orchestrator.Messages.Events;
+using Orchestrator.Messages.Protocol;
 
 namespace Orchestrator.Hosting.Client;
 
@@ -82,9 +83,18 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
     /// tool choice); an existing one is left as it is.
     /// </summary>
     /// <exception cref="ConversationRejectedException">The node refuses <paramref name="tools"/>; the message says why.</exception>
-    public async Task<ConversationCreated> CreateAsync(string conversationId, string? model, string? instructions, ConversationToolSettings? tools, CancellationToken cancellationToken = default)
+    public Task<ConversationCreated> CreateAsync(string conversationId, string? model, string? instructions, ConversationToolSettings? tools, CancellationToken cancellationToken = default) =>
+        CreateAsync(new CreateConversation(conversationId, model, instructions, tools), cancellationToken);
+
+    /// <summary>
+    /// Creates the conversation with every setting the command carries (tools, steering, prompt-cache options); an existing
+    /// one is left as it is.
+    /// </summary>
+    /// <exception cref="ConversationRejectedException">The node refuses its tools; the message says why.</exception>
+    public async Task<ConversationCreated> CreateAsync(CreateConversation create, CancellationToken cancellationToken = default)
     {
-        var reply = await AskWatchedAsync<object>(new CreateConversation(conversationId, model, instructions, tools), cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(create);
+        var reply = await AskWatchedAsync<object>(create, cancellationToken).ConfigureAwait(false);
         return reply switch
         {
             ConversationCreated created => created,
@@ -108,6 +118,13 @@ public sealed class ConversationClient(ActorSystem system, IActorRef region, Tim
             _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} to a tool result."),
         };
     }
+
+    /// <summary>
+    /// As above, with <paramref name="steering"/> over the node's <c>orchestrator.conversation.steering</c> (null follows it)
+    /// and the <paramref name="promptCache"/> options sent with each of its requests.
+    /// </summary>
+    public Task<ConversationCreated> CreateAsync(string conversationId, string? model, string? instructions, bool? steering, PromptCacheOptions? promptCache = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(new CreateConversation(conversationId, model, instructions, Steering: steering, PromptCache: promptCache), cancellationToken);
 
     /// <summary>Settings, status and window; <see cref="ConversationTranscript.Exists"/> is false for an id that was never used.</summary>
     public Task<ConversationTranscript> GetTranscriptAsync(string conversationId, CancellationToken cancellationToken = default) =>

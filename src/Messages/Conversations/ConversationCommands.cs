@@ -8,7 +8,23 @@ namespace Orchestrator.Messages.Conversations;
 /// </summary>
 public sealed record SendMessage(string ConversationId, string Text, string? ClientMessageId = null) : IWithConversationId;
 
-public sealed record MessageAccepted(string ConversationId, string MessageId, bool Duplicate) : IWithConversationId;
+/// <summary><see cref="Delivery"/> (one of <see cref="MessageDeliveries"/>) says how the message reaches the model; null on a duplicate.</summary>
+public sealed record MessageAccepted(string ConversationId, string MessageId, bool Duplicate, string? Delivery = null) : IWithConversationId;
+
+public static class MessageDeliveries
+{
+    /// <summary>The message opens a turn of its own.</summary>
+    public const string Turn = "turn";
+
+    /// <summary>The message waits for the open turn to end and runs in the next one.</summary>
+    public const string Queued = "queued";
+
+    /// <summary>
+    /// The message is sent into the response streaming now (<c>response.steer</c>); should the server not take it, it
+    /// runs in the next turn instead, as a queued one. Either way it reaches the model once.
+    /// </summary>
+    public const string Steering = "steering";
+}
 
 /// <summary>A message refused before it was persisted: <see cref="Reason"/> names the bound, <see cref="Code"/> (one of <see cref="MessageRejectionCodes"/>) which one.</summary>
 public sealed record MessageRejected(string ConversationId, string Reason, string? Code = null) : IWithConversationId;

@@ -7,8 +7,10 @@ namespace Orchestrator.Messages.Conversations;
 /// Creates a conversation with its own model and instructions (null: the node's defaults). Replies
 /// <see cref="ConversationCreated"/>; a conversation that exists already keeps its settings. <see cref="Tools"/> (client,
 /// hosted, tool choice) that the node cannot take are refused with <see cref="ConversationRejected"/>.
+/// <see cref="Steering"/> overrides the node's <c>orchestrator.conversation.steering</c> for this conversation; null
+/// follows it. <see cref="PromptCache"/> is sent as <c>prompt_cache_options</c> with each request.
 /// </summary>
-public sealed record CreateConversation(string ConversationId, string? Model = null, string? Instructions = null, ConversationToolSettings? Tools = null) : IWithConversationId;
+public sealed record CreateConversation(string ConversationId, string? Model = null, string? Instructions = null, ConversationToolSettings? Tools = null, bool? Steering = null, PromptCacheOptions? PromptCache = null) : IWithConversationId;
 
 /// <summary>The reply to a <see cref="CreateConversation"/> whose settings the node refuses; nothing is persisted.</summary>
 public sealed record ConversationRejected(string ConversationId, string Reason) : IWithConversationId;

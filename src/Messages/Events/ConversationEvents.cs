@@ -11,7 +11,13 @@ namespace Orchestrator.Messages.Events;
 /// <summary>The settings a conversation was created with; later configuration changes do not alter them.</summary>
 public sealed record ConversationStarted(ConversationSettings Settings) : IPersistedEvent;
 
-public sealed record ConversationSettings(string Model, string? Instructions = null, bool Store = false, ConversationToolSettings? Tools = null);
+/// <summary>
+/// <see cref="Tools"/>: the conversation's own tools beyond the node's (null: none).
+/// <see cref="Steering"/>: this conversation's choice over the node's <c>orchestrator.conversation.steering</c>; null
+/// follows the node. <see cref="PromptCache"/>: sent as <c>prompt_cache_options</c> with each request (and its
+/// <c>prewarm</c> used by the warm-up); null sends none.
+/// </summary>
+public sealed record ConversationSettings(string Model, string? Instructions = null, bool Store = false, ConversationToolSettings? Tools = null, bool? Steering = null, PromptCacheOptions? PromptCache = null);
 
 /// <summary>
 /// The tools of one conversation beyond the node's: function tools its client runs (<see cref="ClientTools"/>), hosted
@@ -63,3 +69,12 @@ public sealed record TurnAbandoned(string Reason) : IPersistedEvent;
 /// state decides which items go (ConversationState); the next request starts a new chain.
 /// </summary>
 public sealed record TurnInputDropped(string Reason) : IPersistedEvent;
+
+/// <summary>
+/// Steering took effect: the server started <see cref="SuccessorResponseId"/> with the queued messages
+/// <see cref="MessageIds"/> as its new input (its <c>response.created</c> is the commit point), so they leave the queue
+/// for the window, in the open turn. <see cref="Parent"/> is the steered response when it ended just before and its
+/// successor came by itself (recorded here, not by a ResponseRecorded of its own, so that its end does not also open
+/// a turn with those messages); null when the successor is the explicit continuation after tool output.
+/// </summary>
+public sealed record SteerApplied(IReadOnlyList<string> MessageIds, string SuccessorResponseId, ResponseRecorded? Parent = null) : IPersistedEvent;

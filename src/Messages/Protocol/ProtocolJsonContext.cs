@@ -8,6 +8,7 @@ namespace Orchestrator.Messages.Protocol;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ResponseCreate))]
 [JsonSerializable(typeof(FunctionTool))]
+[JsonSerializable(typeof(ResponseSteer))]
 [JsonSerializable(typeof(Usage))]
 [JsonSerializable(typeof(ResponseError))]
 [JsonSerializable(typeof(CompactRequest))]

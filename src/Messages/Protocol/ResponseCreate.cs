@@ -48,6 +48,9 @@ public sealed record ResponseCreate
     /// <summary>The lane of the connection this request runs on; null for the default lane.</summary>
     public string? StreamId { get; init; }
 
+    /// <summary>The conversation's prompt-cache options, when it has any.</summary>
+    public PromptCacheOptions? PromptCacheOptions { get; init; }
+
     /// <summary>Server-side compaction, e.g. <c>[{"type":"compaction","compact_threshold":200000}]</c>.</summary>
     public IReadOnlyList<ContextManagement>? ContextManagement { get; init; }
 
@@ -62,4 +65,5 @@ public sealed record ContextManagement(string Type, long CompactThreshold)
 public static class ClientEventTypes
 {
     public const string ResponseCreate = "response.create";
+    public const string ResponseSteer = "response.steer";
 }

@@ -22,6 +22,14 @@ public sealed record OutputTextDeltaEvent(long SequenceNumber, string ItemId, in
 /// <summary>An <c>error</c> event, in either of its shapes (nested <c>error</c> object with <c>status</c>, or flat inside a stream).</summary>
 public sealed record ServerErrorEvent(long SequenceNumber, ApiError Error) : ServerEvent(ServerEventTypes.Error, SequenceNumber);
 
+/// <summary>
+/// <c>response.steer.accepted</c>, <c>response.steer.failed</c> (with <see cref="ErrorCode"/>) or <c>response.steer.pending</c>
+/// (with the call ids of its <c>required_input</c> stubs): the server's answer about one steering submission to
+/// <see cref="PreviousResponseId"/>.
+/// </summary>
+public sealed record SteerEvent(string Type, long SequenceNumber, string? SteerId, string? PreviousResponseId, string? ErrorCode, string? ErrorMessage, IReadOnlyList<string> RequiredCallIds)
+    : ServerEvent(Type, SequenceNumber);
+
 /// <summary>Any event type this client does not interpret; tolerated, never an error.</summary>
 public sealed record OtherServerEvent(string Type, long SequenceNumber) : ServerEvent(Type, SequenceNumber);
 
@@ -37,4 +45,7 @@ public static class ServerEventTypes
     public const string OutputItemDone = "response.output_item.done";
     public const string OutputTextDelta = "response.output_text.delta";
     public const string Error = "error";
+    public const string SteerAccepted = "response.steer.accepted";
+    public const string SteerFailed = "response.steer.failed";
+    public const string SteerPending = "response.steer.pending";
 }

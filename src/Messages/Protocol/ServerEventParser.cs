@@ -28,6 +28,7 @@ public static class ServerEventParser
             "response.output_text.done", "response.content_part.added", "response.content_part.done",
             ServerEventTypes.ResponseCreated, ServerEventTypes.ResponseInProgress, ServerEventTypes.ResponseCompleted,
             ServerEventTypes.ResponseQueued, ServerEventTypes.ResponseFailed, ServerEventTypes.ResponseIncomplete, ServerEventTypes.Error,
+            ServerEventTypes.SteerAccepted, ServerEventTypes.SteerFailed, ServerEventTypes.SteerPending,
         }.Select(type => (Encoding.UTF8.GetBytes(type), type)),
     ];
 
@@ -48,6 +49,7 @@ public static class ServerEventParser
                 ServerEventTypes.OutputTextDelta
                     => new OutputTextDeltaEvent(sequence, OptionalString(fields.ItemId) ?? "", OptionalInt(fields.OutputIndex), Required(fields.Delta, "delta").GetString() ?? ""),
                 ServerEventTypes.Error => new ServerErrorEvent(sequence, ReadError(utf8Frame)),
+                ServerEventTypes.SteerAccepted or ServerEventTypes.SteerFailed or ServerEventTypes.SteerPending => ReadSteer(utf8Frame, type, sequence),
                 _ => new OtherServerEvent(type, sequence),
             };
             return OptionalString(fields.StreamId) is { } streamId ? parsed with { StreamId = streamId } : parsed;
@@ -158,6 +160,26 @@ public static class ServerEventParser
         {
             RetryAfter = ReadRetryAfter(body),
         };
+    }
+
+    /// <summary>Steering events are rare: read from a parsed document.</summary>
+    private static SteerEvent ReadSteer(ReadOnlyMemory<byte> frame, string type, long sequence)
+    {
+        using var document = JsonDocument.Parse(frame);
+        var root = document.RootElement;
+        var steer = root.TryGetProperty("steer", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
+        var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+        var required = root.TryGetProperty("required_input", out var r) && r.ValueKind == JsonValueKind.Array
+            ? r.EnumerateArray().Where(stub => stub.ValueKind == JsonValueKind.Object).Select(stub => OptionalString(stub, "call_id")).OfType<string>().ToList()
+            : [];
+        return new SteerEvent(
+            type,
+            sequence,
+            steer.ValueKind == JsonValueKind.Object ? OptionalString(steer, "id") : null,
+            steer.ValueKind == JsonValueKind.Object ? OptionalString(steer, "previous_response_id") : null,
+            error.ValueKind == JsonValueKind.Object ? OptionalString(error, "code") : null,
+            error.ValueKind == JsonValueKind.Object ? OptionalString(error, "message") : null,
+            required);
     }
 
     /// <summary>HTTP-only details travel in <c>error.headers</c>: <c>retry-after-ms</c> (exact) or <c>retry-after</c> (seconds).</summary>

@@ -17,5 +17,6 @@ namespace Orchestrator.Messages.Serialization;
 [JsonSerializable(typeof(WindowCompacted))]
 [JsonSerializable(typeof(TurnInputDropped))]
 [JsonSerializable(typeof(ClientToolCallsAwaited))]
+[JsonSerializable(typeof(SteerApplied))]
 [JsonSerializable(typeof(ConversationSnapshot))]
 internal sealed partial class PersistedEventJsonContext : JsonSerializerContext;

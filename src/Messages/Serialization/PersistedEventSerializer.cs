@@ -28,6 +28,7 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
         ("window-compacted.v1", PersistedEventJsonContext.Default.WindowCompacted),
         ("turn-input-dropped.v1", PersistedEventJsonContext.Default.TurnInputDropped),
         ("client-tool-calls-awaited.v1", PersistedEventJsonContext.Default.ClientToolCallsAwaited),
+        ("steer-applied.v1", PersistedEventJsonContext.Default.SteerApplied),
         ("conversation-snapshot.v1", PersistedEventJsonContext.Default.ConversationSnapshot),
     }.ToFrozenDictionary(e => e.Item2.Type, e => e);
 

@@ -32,6 +32,7 @@ public class PersistedEventSerializerTests
         { new WindowCompacted([Item.UserMessage("hi")], 1500), "window-compacted.v1" },
         { new TurnInputDropped("too large"), "turn-input-dropped.v1" },
         { new ClientToolCallsAwaited(["call_1"], DateTimeOffset.UnixEpoch), "client-tool-calls-awaited.v1" },
+        { new SteerApplied(["msg-2"], "resp_2"), "steer-applied.v1" },
     };
 
     [Theory]
