@@ -46,6 +46,13 @@ public sealed class JournalRoundTripSpec
             ],
             InputTokensBefore: 212_000),
         new TurnInputDropped("the server refused the request as too large (400 message_too_large: The message exceeds the maximum size of 16777216 bytes.), even compacted"),
+        new ClientToolCallsAwaited(["call_3", "call_4"], new DateTimeOffset(2026, 12, 7, 17, 0, 0, TimeSpan.Zero)),
+        new ConversationStarted(new ConversationSettings("gpt-5.1", Tools: new ConversationToolSettings(
+            [new ClientTool("crm_search", "Searches the CRM.", System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{"q":{"type":"string"}}}""").RootElement)],
+            [System.Text.Json.JsonDocument.Parse("""{"type":"web_search","x_future_field":1}""").RootElement],
+            System.Text.Json.JsonDocument.Parse("\"required\"").RootElement,
+            ParallelToolCalls: false,
+            ClientToolTimeout: TimeSpan.FromSeconds(90)))),
     ];
 
     private static readonly ConversationSnapshot Snapshot = new(
