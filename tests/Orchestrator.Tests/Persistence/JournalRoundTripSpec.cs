@@ -53,6 +53,9 @@ public sealed class JournalRoundTripSpec
             System.Text.Json.JsonDocument.Parse("\"required\"").RootElement,
             ParallelToolCalls: false,
             ClientToolTimeout: TimeSpan.FromSeconds(90)))),
+        new SteerApplied(["msg-2"], "resp_3"),
+        new SteerApplied(["msg-3"], "resp_5", new ResponseRecorded("resp_4", [Item.Parse("""{"type":"message","id":"msg_4","role":"assistant","status":"incomplete","content":[{"type":"output_text","text":"Zürich is"}]}""")])),
+        new ConversationStarted(new ConversationSettings("gpt-5.1", Steering: true, PromptCache: new PromptCacheOptions("explicit", "1h", Prewarm: true, "resp_0"))),
     ];
 
     private static readonly ConversationSnapshot Snapshot = new(
