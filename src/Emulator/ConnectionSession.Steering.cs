@@ -41,9 +41,9 @@ internal sealed partial class ConnectionSession
 
     private async Task FailSteersAsync(List<(string Id, ContextItem[] Items)> steers, string responseId, Lane lane, string code, string message)
     {
-        foreach ((string id, _) in steers)
+        foreach ((string id, ContextItem[] items) in steers)
         {
-            ResponseEvents.WriteSteerEvent(lane.Batch.Json, "response.steer.failed", id, responseId, 0, lane.StreamId, ProtocolError.InvalidRequest(code, message, null));
+            ResponseEvents.WriteSteerEvent(lane.Batch.Json, "response.steer.failed", id, responseId, 0, lane.StreamId, ProtocolError.InvalidRequest(code, message, null), writeInput: json => WriteUserMessages(json, items));
             lane.Batch.EndEvent();
         }
 
@@ -123,8 +123,37 @@ internal sealed partial class ConnectionSession
         }
 
         _runtime.Counters.SteerFailed();
-        ResponseEvents.WriteSteerEvent(batch.Json, "response.steer.failed", null, target, 0, streamId, failure);
+        ResponseEvents.WriteSteerEvent(batch.Json, "response.steer.failed", null, target, 0, streamId, failure, writeInput: json => WriteInputAsSent(json, root));
         batch.EndEvent();
         await _sender.SendAsync(batch, _lifetime.Token);
+    }
+
+    /// <summary>The refused submission's input as the client sent it (an empty list when it sent none).</summary>
+    private static void WriteInputAsSent(Utf8JsonWriter json, JsonElement root)
+    {
+        if (root.TryGetProperty("input", out JsonElement input))
+        {
+            input.WriteTo(json);
+            return;
+        }
+
+        json.WriteStartArray();
+        json.WriteEndArray();
+    }
+
+    /// <summary>Accepted input returned uncommitted: its user messages, each with its text (the emulator keeps no item JSON).</summary>
+    private static void WriteUserMessages(Utf8JsonWriter json, ContextItem[] items)
+    {
+        json.WriteStartArray();
+        foreach (ContextItem item in items)
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "message");
+            json.WriteString("role", "user");
+            json.WriteString("content", item.UserText ?? string.Empty);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 }

@@ -208,8 +208,11 @@ internal static class ResponseEvents
         json.WriteEndObject();
     }
 
-    /// <summary>A <c>response.steer.*</c> event about one steering submission.</summary>
-    public static void WriteSteerEvent(Utf8JsonWriter json, string type, string? steerId, string previousResponseId, int sequenceNumber, string? streamId, ProtocolError? error = null, IReadOnlyList<string>? requiredCallIds = null)
+    /// <summary>
+    /// A <c>response.steer.*</c> event about one steering submission; a <c>response.steer.failed</c> one returns the
+    /// uncommitted input (<paramref name="writeInput"/>) so that the client can carry it into its next request.
+    /// </summary>
+    public static void WriteSteerEvent(Utf8JsonWriter json, string type, string? steerId, string previousResponseId, int sequenceNumber, string? streamId, ProtocolError? error = null, IReadOnlyList<string>? requiredCallIds = null, Action<Utf8JsonWriter>? writeInput = null)
     {
         json.WriteStartObject();
         json.WriteString(Type, type);
@@ -244,6 +247,12 @@ internal static class ResponseEvents
         }
 
         json.WriteString("previous_response_id", previousResponseId);
+        if (writeInput is not null)
+        {
+            json.WritePropertyName("input");
+            writeInput(json);
+        }
+
         json.WriteEndObject();
         json.WriteNumber(SequenceNumber, sequenceNumber);
         if (streamId is not null)

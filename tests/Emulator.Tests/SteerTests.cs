@@ -86,6 +86,7 @@ public sealed class SteerTests
         Assert.Equal("steering_not_supported", failed.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal("lane-a", failed.GetProperty("stream_id").GetString());
         Assert.Equal(target, failed.GetProperty("steer").GetProperty("previous_response_id").GetString());
+        Assert.Equal("steer me", failed.GetProperty("steer").GetProperty("input").GetString());
         Assert.Equal(1, server.Counters.SteersFailed);
         Assert.Equal(0, server.Counters.SteersAccepted);
         // No successor: the next event on the connection answers the next request.

@@ -39,13 +39,14 @@ public static class EmulatorCommand
         var hangProbability = new Option<double>("--hang-probability") { Description = "Chance (0-1) that a request's response hangs, as with --hang-on." };
         var refuseWebSocket = new Option<bool>("--refuse-websocket") { Description = "Answer every WebSocket upgrade with HTTP 426 (as a gateway or an account without WebSocket mode does): clients must use the HTTP transport, POST /v1/responses." };
         var refuseWebSocketStatus = new Option<int>("--refuse-websocket-status") { Description = "The HTTP status --refuse-websocket answers the upgrade with: 426 (the default), 404 or 405.", DefaultValueFactory = _ => 426 };
+        var modelsWithoutSteering = new Option<string?>("--models-without-steering") { Description = "Comma-separated model names whose responses refuse response.steer with 'steering_not_supported' (as models without steering do)." };
         var dropHttpStreamOn = new Option<string?>("--drop-http-stream-on") { Description = "Comma-separated NUMBER=EVENTS pairs: the HTTP event stream (POST /v1/responses) of those requests is cut after that many events, with no terminal event, e.g. '2=5'; with stream:false the connection is cut before the answer. WebSocket requests are not affected. " + RequestNumbers };
 
         var command = new Command("emulator", "Run the local Responses emulator (scripted model; WebSocket mode and POST /v1/responses over HTTP) until Ctrl+C. Faults are off unless a fault option is given.")
         {
             host, port, modelLatency, modelLatencyJitter, latencySeed, tokenLatency, tokensPerSecond, apiKey, trafficLog, maxConnectionAge, maxMessageBytes, storedResponses, maxQueued, emitReasoning,
             seed, dropProbability, connectionDropProbability, dropOn, errorOn, retryAfter, malformedOn, refuseUpgradeOn, refuseUpgradeProbability,
-            hangOn, hangProbability, refuseWebSocket, refuseWebSocketStatus, dropHttpStreamOn,
+            hangOn, hangProbability, refuseWebSocket, refuseWebSocketStatus, dropHttpStreamOn, modelsWithoutSteering,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -82,6 +83,7 @@ public static class EmulatorCommand
                 EmitReasoning = parse.GetValue(emitReasoning),
                 RefuseWebSockets = parse.GetValue(refuseWebSocket),
                 WebSocketRefusalStatus = RefusalStatus(parse.GetValue(refuseWebSocketStatus)),
+                ModelsWithoutSteering = new HashSet<string>(Split(parse.GetValue(modelsWithoutSteering)), StringComparer.Ordinal),
                 Faults = faults,
             };
             if (options.ModelLatencyJitter > options.ModelLatency)

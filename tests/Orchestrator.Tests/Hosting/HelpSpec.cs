@@ -10,7 +10,7 @@ public sealed class HelpSpec
     [InlineData("run", new[] { "<message>", "--conversation", "--endpoint", "--data", "--json", "--timeout", "--verbose" })]
     [InlineData("serve", new[] { "--urls", "--endpoint", "--data", "--cluster-host", "--cluster-port", "--seed-nodes", "--demo-tool-latency-ms", "--log-level", "ORCHESTRATOR_API_TOKEN", "ORCHESTRATOR_TELEMETRY", "ORCHESTRATOR_SEED_NODES" })]
     [InlineData("inspect", new[] { "<conversation>", "--data" })]
-    [InlineData("emulator", new[] { "--port", "--host", "--model-latency-ms", "--token-latency-ms", "--drop-on", "--error-on", "--refuse-websocket", "--refuse-websocket-status", "--drop-http-stream-on" })]
+    [InlineData("emulator", new[] { "--port", "--host", "--model-latency-ms", "--token-latency-ms", "--drop-on", "--error-on", "--refuse-websocket", "--refuse-websocket-status", "--drop-http-stream-on", "--models-without-steering" })]
     public async Task Every_verb_documents_its_arguments_and_options(string verb, string[] mentions)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
