@@ -110,7 +110,7 @@ public sealed class ClusterBenchSpec
     public void The_report_gives_aggregate_turns_per_second_and_each_nodes_cpu()
     {
         var result = new ClusterBenchResult(
-            Scenario, 3, Completed: 2999, Failed: 1, Turns: 2999 * 21, Seconds: 20, [
+            Scenario, 3, Completed: 2999, Failed: 1, Turns: 2999 * 21, Retries: 4, Seconds: 20, [
                 new ClusterNodeFigures(0, "http://127.0.0.1:1", 1000, 10, 300),
                 new ClusterNodeFigures(1, "http://127.0.0.1:2", 1000, 11, 310),
                 new ClusterNodeFigures(2, "http://127.0.0.1:3", 1000, 12.5, 320),
@@ -121,6 +121,7 @@ public sealed class ClusterBenchSpec
         Assert.Equal(3, json.GetProperty("nodes").GetInt32());
         Assert.Equal(2999, json.GetProperty("completed").GetInt32());
         Assert.Equal(1, json.GetProperty("failed").GetInt32());
+        Assert.Equal(4, json.GetProperty("retries").GetInt64());
         Assert.Equal(2999 * 21 / 20.0, json.GetProperty("turns_per_second").GetDouble(), 3);
         Assert.Equal(33.5, json.GetProperty("nodes_cpu_seconds").GetDouble(), 3);
         Assert.Equal(33.5 / (2999 * 21) * 1000, json.GetProperty("nodes_cpu_seconds_per_1000_turns").GetDouble(), 3);

@@ -5,30 +5,41 @@ using System.Text.Json;
 namespace Orchestrator.Load;
 
 /// <summary>
-/// One bench conversation through a node's HTTP API, as a client behind a load balancer runs it: create the
+/// Bench conversations through nodes' HTTP APIs, as a client behind a load balancer runs them: create the
 /// conversation, open its event stream (Server-Sent Events), post the scenario's message, and read the stream until
-/// the turn ends. Every request goes to the one node given; sharding forwards it to the node that owns the conversation.
+/// the turn ends. Every request of a conversation goes to the one node given; sharding forwards it to the node that
+/// owns the conversation. A request the node answers 503 or 504 (busy, or the conversation did not answer in time) is
+/// sent again, as the API asks, at most <see cref="MaxAttempts"/> times: a create that had taken effect then answers
+/// 409, a message the same Idempotency-Key.
 /// </summary>
-public static class ApiConversationDriver
+public sealed class ApiConversationDriver(HttpClient http)
 {
+    public const int MaxAttempts = 5;
+
+    private long _retries;
+
+    /// <summary>Requests sent again so far.</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+
     /// <returns>The model turns of a correct answer, or why the conversation failed.</returns>
-    public static async Task<TurnEnd> RunAsync(HttpClient http, Uri node, string id, BenchScenario scenario, CancellationToken cancellationToken)
+    public async Task<TurnEnd> RunAsync(Uri node, string id, BenchScenario scenario, CancellationToken cancellationToken)
     {
-        using (var created = await http.PostAsJsonAsync(new Uri(node, "/v1/conversations"), new Dictionary<string, string> { ["id"] = id }, cancellationToken))
+        using (var created = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, new Uri(node, "/v1/conversations")) { Content = JsonContent.Create(new Dictionary<string, string> { ["id"] = id }) }, HttpCompletionOption.ResponseContentRead, cancellationToken))
         {
-            if (created.StatusCode != HttpStatusCode.Created) return TurnEnd.Failure($"{id}: create answered {(int)created.StatusCode} {await created.Content.ReadAsStringAsync(cancellationToken)}");
+            var createdBefore = created.Attempts > 1 && created.Response.StatusCode == HttpStatusCode.Conflict;
+            if (created.Response.StatusCode != HttpStatusCode.Created && !createdBefore)
+                return TurnEnd.Failure($"{id}: create answered {(int)created.Response.StatusCode} {await created.Response.Content.ReadAsStringAsync(cancellationToken)}");
         }
 
-        using var stream = await http.GetAsync(new Uri(node, $"/v1/conversations/{id}/events"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        if (stream.StatusCode != HttpStatusCode.OK) return TurnEnd.Failure($"{id}: events answered {(int)stream.StatusCode}");
+        using var stream = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(node, $"/v1/conversations/{id}/events")), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (stream.Response.StatusCode != HttpStatusCode.OK) return TurnEnd.Failure($"{id}: events answered {(int)stream.Response.StatusCode}");
         // The node sends the headers once the stream is subscribed: the message can be posted now without missing an event.
-        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(cancellationToken));
+        using var reader = new StreamReader(await stream.Response.Content.ReadAsStreamAsync(cancellationToken));
 
-        using (var post = new HttpRequestMessage(HttpMethod.Post, new Uri(node, $"/v1/conversations/{id}/messages")) { Content = JsonContent.Create(new Dictionary<string, string> { ["text"] = scenario.Message }) })
+        using (var accepted = await SendAsync(() => Message(node, id, scenario), HttpCompletionOption.ResponseContentRead, cancellationToken))
         {
-            post.Headers.Add("Idempotency-Key", $"m-{id}");
-            using var accepted = await http.SendAsync(post, cancellationToken);
-            if (accepted.StatusCode != HttpStatusCode.Accepted) return TurnEnd.Failure($"{id}: message answered {(int)accepted.StatusCode} {await accepted.Content.ReadAsStringAsync(cancellationToken)}");
+            if (accepted.Response.StatusCode != HttpStatusCode.Accepted)
+                return TurnEnd.Failure($"{id}: message answered {(int)accepted.Response.StatusCode} {await accepted.Response.Content.ReadAsStringAsync(cancellationToken)}");
         }
 
         string? eventName = null;
@@ -38,6 +49,33 @@ public static class ApiConversationDriver
             else if (line.StartsWith("data: ", StringComparison.Ordinal) && TurnEnd.From(id, eventName, line["data: ".Length..], scenario.ExpectedDigest) is { } end) return end;
         }
         return TurnEnd.Failure($"{id}: the event stream ended before the turn did");
+    }
+
+    private static HttpRequestMessage Message(Uri node, string id, BenchScenario scenario)
+    {
+        var post = new HttpRequestMessage(HttpMethod.Post, new Uri(node, $"/v1/conversations/{id}/messages")) { Content = JsonContent.Create(new Dictionary<string, string> { ["text"] = scenario.Message }) };
+        post.Headers.Add("Idempotency-Key", $"m-{id}");
+        return post;
+    }
+
+    /// <summary>Sends the request, and again while the node answers 503 or 504, after its Retry-After or a second.</summary>
+    private async Task<Sent> SendAsync(Func<HttpRequestMessage> request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var message = request();
+            var response = await http.SendAsync(message, completion, cancellationToken);
+            if (attempt == MaxAttempts || response.StatusCode is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout)) return new Sent(response, attempt);
+            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+            response.Dispose();
+            Interlocked.Increment(ref _retries);
+            await Task.Delay(wait, cancellationToken);
+        }
+    }
+
+    private sealed record Sent(HttpResponseMessage Response, int Attempts) : IDisposable
+    {
+        public void Dispose() => Response.Dispose();
     }
 }
 

@@ -6,6 +6,7 @@ namespace Orchestrator.Load;
 /// last turn's end.
 /// </summary>
 /// <param name="Turns">Model turns of the conversations that completed with the expected digest.</param>
+/// <param name="Retries">Requests sent again because a node answered 503 or 504 (<see cref="ApiConversationDriver"/>).</param>
 /// <param name="BenchCpuSeconds">The bench process's CPU in the measured phase: the HTTP clients and the in-process emulator.</param>
 /// <param name="JournalWrites">Rows the measured phase added to the conversations' journal table.</param>
 public sealed record ClusterBenchResult(
@@ -14,6 +15,7 @@ public sealed record ClusterBenchResult(
     int Completed,
     int Failed,
     long Turns,
+    long Retries,
     double Seconds,
     IReadOnlyList<ClusterNodeFigures> NodeFigures,
     double BenchCpuSeconds,

@@ -98,7 +98,7 @@ public static class ClusterBenchRun
             var exited = processes.FirstOrDefault(p => p.HasExited);
             if (exited is not null) throw new InvalidOperationException($"node {exited.Index} exited during the run: {await exited.LastErrorsAsync()}");
             return new ClusterBenchResult(
-                scenario, nodes, outcome.Completed, outcome.Failed, outcome.Turns, seconds, figures, benchCpu, journalWrites, outcome.FirstFailure, started, loadAtStart, BenchReport.ReadLoadAverage());
+                scenario, nodes, outcome.Completed, outcome.Failed, outcome.Turns, outcome.Retries, seconds, figures, benchCpu, journalWrites, outcome.FirstFailure, started, loadAtStart, BenchReport.ReadLoadAverage());
         }
         finally
         {
@@ -113,6 +113,7 @@ public static class ClusterBenchRun
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
+        var driver = new ApiConversationDriver(http);
         var failures = new ConcurrentQueue<string>();
         var turns = 0L;
         var completed = 0;
@@ -123,7 +124,7 @@ public static class ClusterBenchRun
             var id = $"{prefix}-{run}-{i}";
             try
             {
-                var end = await ApiConversationDriver.RunAsync(http, nodes[i % nodes.Count], id, scenario, deadline.Token);
+                var end = await driver.RunAsync(nodes[i % nodes.Count], id, scenario, deadline.Token);
                 if (end.Completed)
                 {
                     Interlocked.Add(ref turns, end.Turns);
@@ -144,7 +145,7 @@ public static class ClusterBenchRun
             }
         }));
         cancellationToken.ThrowIfCancellationRequested();
-        return new Outcome(completed, failures.Count, turns, failures.TryPeek(out var first) ? first : null);
+        return new Outcome(completed, failures.Count, turns, driver.Retries, failures.TryPeek(out var first) ? first : null);
     }
 
     private static int FreePort()
@@ -154,5 +155,5 @@ public static class ClusterBenchRun
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private sealed record Outcome(int Completed, int Failed, long Turns, string? FirstFailure);
+    private sealed record Outcome(int Completed, int Failed, long Turns, long Retries, string? FirstFailure);
 }

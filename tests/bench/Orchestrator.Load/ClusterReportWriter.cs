@@ -17,7 +17,7 @@ public static class ClusterReportWriter
         stdout.WriteLine(FormattableString.Invariant(
             $"{result.Nodes} serve node(s) on one PostgreSQL journal, C={s.Conversations} R={s.Rounds} N={s.Tools} through the nodes' HTTP APIs (round robin), warm-up {s.WarmUpConversations}"));
         stdout.WriteLine(FormattableString.Invariant($"  {result.Started:yyyy-MM-dd'T'HH:mm:ss'Z'}, {BenchReport.Machine}, load average {result.LoadAverageAtStart} at start, {result.LoadAverageAtEnd} at end"));
-        stdout.WriteLine(FormattableString.Invariant($"  completed (exact digest)        {result.Completed,10} of {s.Conversations}, failed {result.Failed}"));
+        stdout.WriteLine(FormattableString.Invariant($"  completed (exact digest)        {result.Completed,10} of {s.Conversations}, failed {result.Failed}, requests retried after 503/504 {result.Retries}"));
         stdout.WriteLine(FormattableString.Invariant($"  model turns                     {result.Turns,10} in {result.Seconds:0.00} s"));
         stdout.WriteLine(FormattableString.Invariant($"  aggregate turns/s               {result.TurnsPerSecond,10:0}"));
         stdout.WriteLine(FormattableString.Invariant($"  nodes' CPU s per 1,000 turns    {Text(result.NodesCpuSecondsPer1000Turns),10}"));
@@ -50,6 +50,7 @@ public static class ClusterReportWriter
             ["completed"] = result.Completed,
             ["failed"] = result.Failed,
             ["turns"] = result.Turns,
+            ["retries"] = result.Retries,
             ["seconds"] = Round(result.Seconds),
             ["turns_per_second"] = Round(result.TurnsPerSecond),
             ["nodes_cpu_seconds"] = Round(result.NodesCpuSeconds),
