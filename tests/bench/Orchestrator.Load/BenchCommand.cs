@@ -32,10 +32,12 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
         var recovery = new Option<bool>("--recovery") { Description = "Measure a restart instead: C conversations with open work (a message each, the model not answering) on a node that stops; then the time for `orchestrator serve`, started in a new process on the same journal, to recover and resume them all, with no new input." };
         var timeout = new Option<int>("--timeout") { Description = "Give up on a run after this many seconds.", DefaultValueFactory = _ => 600 };
+        var nodes = new Option<int?>("--nodes") { Description = "Run N `orchestrator serve` processes as one cluster on the --journal postgres server instead (a fresh database), and drive the conversations through their HTTP APIs, round robin; reports aggregate turns/s and each node's CPU. Run it with 1 for the one-node figure." };
 
         var command = new RootCommand("Measure turns per second, engine overhead, bytes, CPU, memory and journal writes, with baselines.")
         {
             conversations, rounds, tools, modelLatency, modelLatencyJitter, toolLatency, warmUp, endpoint, noContinuation, noBaseline, peer, peerDir, maxSockets, journal, postgres, data, json, recovery, timeout,
+            nodes,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -79,6 +81,16 @@ public static class BenchCommand
             var root = dataOption is null ? Directory.CreateTempSubdirectory("orchestrator-bench-").FullName : Path.GetFullPath(dataOption);
             try
             {
+                if (parse.GetValue(nodes) is { } nodeCount)
+                {
+                    Positive(nodeCount, "--nodes");
+                    ClusterBenchRun.CheckOptions(
+                        postgresServer, parse.GetValue(recovery), settings.ResponsesUrl is not null, peerName is not null, parse.GetValue(noContinuation), scenario.ToolLatency);
+                    var cluster = await ClusterBenchRun.RunAsync(nodeCount, scenario, sockets, postgresServer!, settings, Path.Combine(root, $"cluster-{DateTimeOffset.UtcNow:yyyyMMddHHmmss}"), runTimeout, cancellationToken);
+                    ClusterReportWriter.Write(cluster, parse.GetValue(json), stdout);
+                    return cluster.Failed == 0 ? 0 : throw new CommandFailedException($"{cluster.Failed} conversations failed; first: {cluster.FirstFailure ?? "not reported"}");
+                }
+
                 if (parse.GetValue(recovery))
                 {
                     if (inMemory || postgresServer is not null || settings.ResponsesUrl is not null)

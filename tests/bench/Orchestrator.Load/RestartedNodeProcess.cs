@@ -88,7 +88,7 @@ public sealed class RestartedNodeProcess : IAsyncDisposable
     /// How to start the orchestrator program, copied beside this one (the project references it): by its own executable
     /// when this program runs as its own, else through the same <c>dotnet</c> host (or the test host's).
     /// </summary>
-    private static (string Host, string? Program) OrchestratorProgram()
+    internal static (string Host, string? Program) OrchestratorProgram()
     {
         var assembly = typeof(Orchestrator.Cli.Program).Assembly.Location;
         var process = Environment.ProcessPath;
