@@ -139,6 +139,43 @@ public sealed class BenchCommandSpec
     }
 
     [Fact]
+    public async Task Bench_recovery_keeps_its_prepared_journal_and_restarts_on_a_copy_of_it()
+    {
+        var kept = Directory.CreateTempSubdirectory("orchestrator-prepared-").FullName;
+        try
+        {
+            string[] args = ["--recovery", "--conversations", "12", "--json", "--prepared", kept];
+
+            var first = await BenchJsonAsync(args);
+            var second = await BenchJsonAsync(args);
+
+            // The first run prepares and keeps; the second restarts on a copy, so its conversations still have their open work.
+            Assert.True(first.GetProperty("prepare_seconds").GetDouble() > 0);
+            Assert.Equal(JsonValueKind.Null, second.GetProperty("prepare_seconds").ValueKind);
+            Assert.Equal(12, first.GetProperty("resumed").GetInt64());
+            Assert.Equal(12, second.GetProperty("resumed").GetInt64());
+            Assert.True(second.GetProperty("first_request_seconds").GetDouble() <= second.GetProperty("half_resumed_seconds").GetDouble());
+            Assert.True(second.GetProperty("half_resumed_seconds").GetDouble() <= second.GetProperty("all_resumed_seconds").GetDouble());
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(kept, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Bench_prepared_needs_recovery()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+
+        var exit = await Program.RunAsync(["--prepared", "somewhere"], _ => null, stdout, stderr).WaitAsync(BenchTimeout);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: --prepared keeps a recovery bench's journal: it needs --recovery.", stderr.ToString());
+    }
+
+    [Fact]
     public async Task Bench_recovery_refuses_a_socket_limit_the_restarted_node_would_not_have()
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());

@@ -31,6 +31,7 @@ public static class BenchCommand
         var data = new Option<string?>("--data") { Description = "Directory for the runs' journals (default: a temporary directory, removed afterwards)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
         var recovery = new Option<bool>("--recovery") { Description = "Measure a restart instead: C conversations with open work (a message each, the model not answering) on a node that stops; then the time for `orchestrator serve`, started in a new process on the same journal, to recover and resume them all, with no new input." };
+        var prepared = new Option<string?>("--prepared") { Description = "With --recovery: a directory that keeps the prepared journal; a later run for the same --conversations restarts on a copy of it instead of preparing again." };
         var timeout = new Option<int>("--timeout") { Description = "Give up on a run after this many seconds.", DefaultValueFactory = _ => 600 };
         var nodes = new Option<int?>("--nodes") { Description = "Run N `orchestrator serve` processes as one cluster on the --journal postgres server instead (a fresh database), and drive the conversations through their HTTP APIs, round robin; reports aggregate turns/s and each node's CPU. Run it with 1 for the one-node figure." };
 
@@ -38,6 +39,7 @@ public static class BenchCommand
         {
             conversations, rounds, tools, modelLatency, modelLatencyJitter, toolLatency, warmUp, endpoint, noContinuation, noBaseline, peer, peerDir, maxSockets, journal, postgres, data, json, recovery, timeout,
             nodes,
+            prepared,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.Guard(stderr, async () =>
         {
@@ -98,13 +100,14 @@ public static class BenchCommand
                     // The restart is `orchestrator serve` in a new process, with the node's own settings: recovery is measured as deployed.
                     if (parse.GetValue(maxSockets) is not null)
                         throw new ConfigurationException("--recovery restarts the node as `orchestrator serve` runs it: leave out --max-sockets.");
-                    var recovered = await RecoveryBenchRun.RunAsync(scenario.Conversations, settings, environment, Path.Combine(root, "recovery"), runTimeout, cancellationToken);
+                    var recovered = await RecoveryBenchRun.RunAsync(scenario.Conversations, settings, environment, Path.Combine(root, "recovery"), parse.GetValue(prepared) is { } kept ? Path.GetFullPath(kept) : null, runTimeout, cancellationToken);
                     RecoveryReportWriter.Write(recovered, BenchReport.ReadLoadAverage(), parse.GetValue(json), stdout);
                     return recovered.Resumed >= recovered.Conversations
                         ? 0
                         : throw new CommandFailedException($"only {recovered.Resumed} of {recovered.Conversations} conversations resumed within {runTimeout.TotalSeconds:0} s");
                 }
 
+                if (parse.GetValue(prepared) is not null) throw new ConfigurationException("--prepared keeps a recovery bench's journal: it needs --recovery.");
                 var started = DateTimeOffset.UtcNow;
                 var load = BenchReport.ReadLoadAverage();
                 var continuation = !parse.GetValue(noContinuation);

@@ -13,8 +13,10 @@ public static class RecoveryReportWriter
             {
                 ["conversations"] = result.Conversations,
                 ["resumed"] = result.Resumed,
-                ["prepare_seconds"] = Seconds(result.Prepared),
+                ["prepare_seconds"] = result.Prepared is { } took ? Seconds(took) : null,
                 ["node_start_seconds"] = Seconds(result.NodeStarted),
+                ["first_request_seconds"] = Seconds(result.FirstRequest),
+                ["half_resumed_seconds"] = Seconds(result.HalfResumed),
                 ["all_resumed_seconds"] = Seconds(result.AllResumed),
                 ["restarted_node_cpu_seconds"] = Seconds(result.NodeCpu),
                 ["load_average"] = loadAverage,
@@ -22,8 +24,12 @@ public static class RecoveryReportWriter
             return;
         }
         stdout.WriteLine($"recovery of {result.Conversations} conversations with open work (load average {loadAverage})");
-        stdout.WriteLine($"  prepared (messages accepted, first node stopped)  {result.Prepared.TotalSeconds,8:0.00} s");
+        stdout.WriteLine(result.Prepared is { } prepared
+            ? $"  prepared (messages accepted, first node stopped)  {prepared.TotalSeconds,8:0.00} s"
+            : "  prepared: a kept journal reused (--prepared)");
         stdout.WriteLine($"  restarted node listening (new process)            {result.NodeStarted.TotalSeconds,8:0.00} s");
+        stdout.WriteLine($"  first conversation resumed (request sent again)   {result.FirstRequest.TotalSeconds,8:0.00} s");
+        stdout.WriteLine($"  half of them resumed                              {result.HalfResumed.TotalSeconds,8:0.00} s");
         stdout.WriteLine($"  every conversation resumed (request sent again)   {result.AllResumed.TotalSeconds,8:0.00} s  ({result.Resumed} resumed)");
         stdout.WriteLine($"  restarted node's CPU time until then               {result.NodeCpu.TotalSeconds,8:0.00} s");
     }
