@@ -206,9 +206,10 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
             }
             return false;
         }
+        // Every event of every response passes here: the lane is read only for a start while a steer is routed.
+        if (_steerRoutes.Count == 0 || e is not ResponseLifecycleEvent { Type: ServerEventTypes.ResponseCreated }) return false;
         var lane = LaneOf(e.StreamId);
-        if (e is not ResponseLifecycleEvent { Type: ServerEventTypes.ResponseCreated } || _inFlight.ContainsKey(lane) || !_steerRoutes.Remove(lane, out var successor))
-            return false;
+        if (_inFlight.ContainsKey(lane) || !_steerRoutes.Remove(lane, out var successor)) return false;
         _inFlight[lane] = new InFlight(successor.LeaseId, successor.Owner, _time.GetTimestamp());
         ConnectionMetrics.ResponseStarted();
         return false;

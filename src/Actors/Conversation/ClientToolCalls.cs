@@ -19,11 +19,16 @@ public static class ClientToolCalls
 
     /// <summary>The open calls without a result that the node runs (its C# and MCP tools, or an error for an unknown name).</summary>
     public static IReadOnlyList<OpenCall> ForNode(ConversationState state) =>
-        state.CallsWithoutResult.Where(c => !IsClientTool(state.Settings, c.Name)).ToList();
+        HasClientTools(state.Settings)
+            ? state.CallsWithoutResult.Where(c => !IsClientTool(state.Settings, c.Name)).ToList()
+            : state.CallsWithoutResult.ToList();
 
     /// <summary>The open calls without a result that wait for the client.</summary>
     public static IReadOnlyList<OpenCall> Waiting(ConversationState state) =>
-        state.CallsWithoutResult.Where(c => IsClientTool(state.Settings, c.Name)).ToList();
+        HasClientTools(state.Settings) ? state.CallsWithoutResult.Where(c => IsClientTool(state.Settings, c.Name)).ToList() : [];
+
+    // Each tool round asks both questions; most conversations have no client tools.
+    private static bool HasClientTools(ConversationSettings? settings) => settings?.Tools?.ClientTools is { Count: > 0 };
 
     /// <summary>The waiting calls never offered to the client: they need a <see cref="ClientToolCallsAwaited"/> before tool.required.</summary>
     public static IReadOnlyList<OpenCall> NotYetOffered(ConversationState state) =>
@@ -52,7 +57,7 @@ public static class ClientToolCalls
             if (!IsClientTool(state.Settings, open.Name))
                 return new ToolResultDecision.Refused(ToolResultRejectionCodes.NotClientCall, $"Call '{submit.CallId}' is of the tool '{open.Name}', which the node runs, not the client.");
             if (open.Result is { } recorded) return Repeat(submit.CallId, recorded, output);
-            return new ToolResultDecision.Record(new ToolResultRecorded(submit.CallId, Item.FunctionCallOutput(submit.CallId, output), isError), open.Name);
+            return new ToolResultDecision.Record(new ToolResultRecorded(submit.CallId, Item.FunctionCallOutput(submit.CallId, output), isError), open.Name, output);
         }
         return state.Window.FindLast(i => i.IsFunctionCallOutput && i.CallId == submit.CallId) is { } answered
             ? Repeat(submit.CallId, answered, output)

@@ -80,7 +80,7 @@ public sealed partial class ConversationActor
             return;
         }
         var since = _state.OpenCalls.Find(c => c.CallId == submit.CallId)?.AwaitedSince ?? DateTimeOffset.UtcNow;
-        RecordToolResult(turn, record.Event, record.Name, DateTimeOffset.UtcNow - since, () =>
+        RecordToolResult(turn, record.Event, record.Name, record.Output, DateTimeOffset.UtcNow - since, () =>
         {
             ClientToolMetrics.Result("recorded");
             sender.Tell(new ToolResultAccepted(_conversationId, submit.CallId, Duplicate: false));
@@ -119,7 +119,7 @@ public sealed partial class ConversationActor
         ClientToolMetrics.TimedOut(late.Count);
         var output = ClientToolCalls.TimedOutOutput(wait.Timeout);
         foreach (var call in late)
-            RecordToolResult(turn, new ToolResultRecorded(call.CallId, Item.FunctionCallOutput(call.CallId, output), IsError: true), call.Name, wait.Timeout);
+            RecordToolResult(turn, new ToolResultRecorded(call.CallId, Item.FunctionCallOutput(call.CallId, output), IsError: true), call.Name, output, wait.Timeout);
     }
 
     /// <summary>The wait for the client's calls <see cref="CallIds"/> is over.</summary>

@@ -33,7 +33,7 @@ public sealed partial class ConversationActor
     private bool TrySteer(Turn? turn)
     {
         // response.steer exists only on a WebSocket: over HTTP a mid-turn message waits for the next turn.
-        if (turn?.Lease is not { Transport: Transport.WebSocket } lease || turn.Steering.Streaming is not { } responseId || !SteeringOn) return false;
+        if (_state.Queued.Count == 0 || turn?.Lease is not { Transport: Transport.WebSocket } lease || turn.Steering.Streaming is not { } responseId || !SteeringOn) return false;
         var ids = turn.Steering.NotOffered(_state.Queued.Select(q => q.MessageId));
         if (ids.Count == 0) return false;
         var input = _state.Queued.Where(q => ids.Contains(q.MessageId)).Select(q => q.Message).ToList();

@@ -237,13 +237,14 @@ public sealed partial class ConversationActor
     private void RecordToolResult(Turn turn, ToolWorker.Completed completed)
     {
         var outcome = completed.Outcome;
-        RecordToolResult(turn, new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), completed.Name, outcome.Duration);
+        RecordToolResult(turn, new ToolResultRecorded(completed.CallId, Item.FunctionCallOutput(completed.CallId, outcome.Output), outcome.IsError), completed.Name, outcome.Output, outcome.Duration);
     }
 
     /// <summary>Writes one call's result, whichever side ran it; <paramref name="written"/> runs once it is in the journal.</summary>
-    private void RecordToolResult(Turn turn, ToolResultRecorded result, string name, TimeSpan duration, Action? written = null)
+    /// <param name="output">The result's output text, as in <paramref name="result"/>'s item (which would have to be read back).</param>
+    private void RecordToolResult(Turn turn, ToolResultRecorded result, string name, string output, TimeSpan duration, Action? written = null)
     {
-        if (_state.CallsWithoutResult.All(c => c.CallId != result.CallId)) return;
+        if (!_state.AwaitsResult(result.CallId)) return;
         if (!turn.StartWriting(result.CallId)) return;
 
         var received = Stopwatch.GetTimestamp();
@@ -255,7 +256,7 @@ public sealed partial class ConversationActor
             _log.Debug("Conversation {0}: result of call {1} recorded", _conversationId, e.CallId);
             turn.ToolCalls++;
             written?.Invoke();
-            Publish(new ToolCallFinished(_conversationId, e.CallId, name, e.Output.Output ?? "", e.IsError, duration));
+            Publish(new ToolCallFinished(_conversationId, e.CallId, name, output, e.IsError, duration));
             if (_state.Phase == ConversationPhase.AwaitingModel) SendNext(turn);
             if (_state.Phase == ConversationPhase.AwaitingModel) EngineMetrics.RequestSentAfterToolResults(received);
             if (turn.ResultsBeingWritten == 0) Stash.UnstashAll();

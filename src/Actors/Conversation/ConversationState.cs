@@ -81,6 +81,14 @@ public sealed record ConversationState
 
     public IEnumerable<OpenCall> CallsWithoutResult => OpenCalls.Where(c => c.Result is null);
 
+    /// <summary>Whether the call <paramref name="callId"/> is open without a result: asked for every result of every round.</summary>
+    public bool AwaitsResult(string callId)
+    {
+        foreach (var call in OpenCalls)
+            if (call.Result is null && call.CallId == callId) return true;
+        return false;
+    }
+
     /// <summary>Whether recording <paramref name="response"/> leaves the conversation idle: no calls to run, no message queued.</summary>
     public bool IsLastOfTurn(ResponseRecorded response) => Queued.Count == 0 && !response.Output.Any(item => item.IsFunctionCall);
 

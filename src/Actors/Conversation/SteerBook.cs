@@ -47,6 +47,8 @@ public sealed class SteerBook
     public SteerCommit? Started(string responseId, string? continuedFrom)
     {
         Streaming = responseId;
+        // Every response of every turn starts here; nearly all of them were never steered.
+        if (_submissions.Count == 0 && Held is null) return null;
         var parent = Held?.ResponseId ?? continuedFrom;
         if (parent is null) return null;
         var committed = _submissions.Where(s => s.ResponseId == parent && s.State is SteerState.Accepted or SteerState.Pending).ToList();
@@ -63,7 +65,7 @@ public sealed class SteerBook
     public bool Ended(ResponseRecorded recorded)
     {
         Streaming = null;
-        if (recorded.Output.Any(item => item.IsFunctionCall)) return false;
+        if (_submissions.Count == 0 || recorded.Output.Any(item => item.IsFunctionCall)) return false;
         if (!_submissions.Any(s => s.ResponseId == recorded.ResponseId)) return false;
         Held = recorded;
         return true;
@@ -102,6 +104,7 @@ public sealed class SteerBook
     public IReadOnlyList<string> Sending(string? previousResponseId)
     {
         Streaming = null;
+        if (_submissions.Count == 0) return [];
         var stale = _submissions.Where(s => s.ResponseId != previousResponseId).ToList();
         _submissions.RemoveAll(s => s.ResponseId != previousResponseId);
         return [.. stale.SelectMany(s => s.MessageIds)];

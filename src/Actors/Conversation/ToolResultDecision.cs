@@ -10,8 +10,8 @@ public abstract record ToolResultDecision
     {
     }
 
-    /// <summary>Persist <paramref name="Event"/>: the call of the tool <paramref name="Name"/> has its result.</summary>
-    public sealed record Record(ToolResultRecorded Event, string Name) : ToolResultDecision;
+    /// <summary>Persist <paramref name="Event"/>: the call of the tool <paramref name="Name"/> has its result, <paramref name="Output"/>.</summary>
+    public sealed record Record(ToolResultRecorded Event, string Name, string Output) : ToolResultDecision;
 
     /// <summary>The same result is recorded already: acknowledged, nothing persisted.</summary>
     public sealed record Duplicate : ToolResultDecision;

@@ -3,7 +3,12 @@ using System.Text.Json.Serialization;
 
 namespace Orchestrator.Messages.Protocol;
 
-/// <summary>The <c>tools</c> array of a request: the function tools, then the hosted tools verbatim.</summary>
+/// <summary>
+/// The <c>tools</c> array of a request: the function tools, then the hosted tools verbatim. The converter sits on the
+/// type, not on <see cref="ResponseCreate.WireTools"/>: a converter on a property takes the whole request off the
+/// source generator's fast path.
+/// </summary>
+[JsonConverter(typeof(RequestToolsConverter))]
 public sealed record RequestTools(IReadOnlyList<FunctionTool> Functions, IReadOnlyList<JsonElement> Hosted);
 
 /// <summary>Writes <see cref="RequestTools"/> as one array; requests are only written, never read.</summary>

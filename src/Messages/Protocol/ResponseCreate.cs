@@ -28,7 +28,6 @@ public sealed record ResponseCreate
     public IReadOnlyList<JsonElement>? HostedTools { get; init; }
 
     [JsonPropertyName("tools")]
-    [JsonConverter(typeof(RequestToolsConverter))]
     public RequestTools? WireTools => Tools is null && HostedTools is null ? null : new RequestTools(Tools ?? [], HostedTools ?? []);
 
     /// <summary><c>"auto"</c>, <c>"required"</c>, <c>"none"</c> or a named tool object, verbatim; null leaves the server's default.</summary>

@@ -46,6 +46,14 @@ public class RequestToolsTests
     }
 
     [Fact]
+    public void A_request_is_written_by_the_source_generated_fast_path()
+    {
+        // A converter on one of its properties makes the generator drop the request's fast path: every request of
+        // every turn then goes through the slower metadata path (BENCHMARKS.md, issue 28).
+        Assert.NotNull(ProtocolJsonContext.Default.ResponseCreate.SerializeHandler);
+    }
+
+    [Fact]
     public void A_string_tool_choice_goes_as_a_string()
     {
         var request = Request(new ConversationSettings("gpt-5.1", Tools: new ConversationToolSettings(ToolChoice: JsonDocument.Parse("\"none\"").RootElement)));

@@ -18,6 +18,12 @@ public sealed class RuntimeConfigTests
         Assert.False(ConfigProperties().GetProperty("System.Runtime.TieredPGO").GetBoolean());
     }
 
+    [Fact]
+    public void The_program_promotes_hot_code_without_the_call_counting_delay()
+    {
+        Assert.Equal(0, ConfigProperties().GetProperty("System.Runtime.TieredCompilation.CallCountingDelayMs").GetInt32());
+    }
+
     private static JsonElement ConfigProperties()
     {
         using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "orchestrator.runtimeconfig.json")));
