@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -76,6 +77,15 @@ public sealed class OrchestratorNode : IAsyncDisposable
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 });
+                // The journal and snapshot plugins start with the node, on the dispatcher's threads, rather than at the
+                // first conversation's recovery: their start (the plugin's DAO, its stream materializer) then overlaps
+                // the rest of the start-up.
+                akka.WithActors((system, _) =>
+                {
+                    var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
+                    persistence.JournalFor(null);
+                    persistence.SnapshotStoreFor(null);
+                });
                 akka.WithOrchestrator(settings, journal, responsesUrl, tools, region);
             });
 
@@ -92,6 +102,16 @@ public sealed class OrchestratorNode : IAsyncDisposable
             dataLock?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Opens the connection manager's first socket for <paramref name="conversationId"/> without waiting for it, so that
+    /// the connect overlaps the conversation's recovery and its turn finds the socket open (see <see cref="SocketOpener"/>).
+    /// </summary>
+    public void OpenSocketAhead(string conversationId)
+    {
+        var registry = Services.GetRequiredService<ActorRegistry>();
+        Services.GetRequiredService<ActorSystem>().ActorOf(SocketOpener.Props(registry.Get<ConnectionManagerActor>(), conversationId), "socket-opener");
     }
 
     public async ValueTask DisposeAsync()
