@@ -49,16 +49,14 @@ public sealed class OrchestratorNode : IAsyncDisposable
     {
         // First: a second node on the same journal is refused before anything starts.
         var dataLock = DataDirectoryLock.Acquire(settings);
-        EmulatorServer? emulator = null;
-        var responsesUrl = settings.ResponsesUrl;
+        // The embedded emulator starts beside the journal and the host: only the connection manager needs its URL, and
+        // the node's first actors wait for it (the compile work of Kestrel's start and the actor system's overlaps).
+        var emulatorStart = settings.ResponsesUrl is null
+            ? Task.Run(() => EmulatorServer.StartAsync(new EmulatorOptions(), cancellationToken), cancellationToken)
+            : null;
+        IHost? host = null;
         try
         {
-            if (responsesUrl is null)
-            {
-                emulator = await EmulatorServer.StartAsync(new EmulatorOptions(), cancellationToken).ConfigureAwait(false);
-                responsesUrl = emulator.ResponsesUrl;
-            }
-
             // Checked before the host exists: a host that fails to start logs the error with its stack trace,
             // and a bad journal is the user's to fix from one line.
             var journal = await JournalStore.For(settings).PrepareAsync(cancellationToken).ConfigureAwait(false);
@@ -86,11 +84,14 @@ public sealed class OrchestratorNode : IAsyncDisposable
                     persistence.JournalFor(null);
                     persistence.SnapshotStoreFor(null);
                 });
-                akka.WithOrchestrator(settings, journal, responsesUrl, tools, region);
+                akka.WithOrchestrator(settings, journal, () => settings.ResponsesUrl ?? emulatorStart!.GetAwaiter().GetResult().ResponsesUrl, tools, region);
             });
 
-            var host = builder.Build();
+            host = builder.Build();
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            // The emulator's own failure, if it failed, rather than the host's.
+            var emulator = emulatorStart is null ? null : await emulatorStart.ConfigureAwait(false);
+            var responsesUrl = settings.ResponsesUrl ?? emulator!.ResponsesUrl;
             var registry = host.Services.GetRequiredService<ActorRegistry>();
             var system = host.Services.GetRequiredService<Akka.Actor.ActorSystem>();
             var client = new ConversationClient(system, registry.Get<ConversationRegion>(), askTimeout ?? TimeSpan.FromSeconds(30));
@@ -98,7 +99,17 @@ public sealed class OrchestratorNode : IAsyncDisposable
         }
         catch
         {
-            if (emulator is not null) await emulator.DisposeAsync().ConfigureAwait(false);
+            if (host is not null)
+            {
+                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                host.Dispose();
+            }
+            if (emulatorStart is not null)
+            {
+                // A start that failed has nothing to stop; its error is the one thrown already or a consequence of it.
+                var started = await Task.WhenAny(emulatorStart).ConfigureAwait(false);
+                if (started.IsCompletedSuccessfully) await started.Result.DisposeAsync().ConfigureAwait(false);
+            }
             dataLock?.Dispose();
             throw;
         }
