@@ -37,12 +37,26 @@ public static class OrchestratorAkkaExtensions
         Config journal,
         Uri responsesUrl,
         ToolRegistry tools,
+        RegionKind region = RegionKind.Sharded) =>
+        builder.WithOrchestrator(settings, journal, () => responsesUrl, tools, region);
+
+    /// <summary>
+    /// As above, with the endpoint's URL asked for when the node's actors start rather than when it is configured: an
+    /// embedded emulator (the CLI's) starts while the actor system does, and <paramref name="responsesUrl"/> waits for it.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithOrchestrator(
+        this AkkaConfigurationBuilder builder,
+        OrchestratorSettings settings,
+        Config journal,
+        Func<Uri> responsesUrl,
+        ToolRegistry tools,
         RegionKind region = RegionKind.Sharded)
     {
         if (settings.Journal == JournalKind.Sqlite)
             builder.AddSetup(SqliteConnectionInterceptor.Setup(SqliteConnectionInterceptor.DataOptions(journal.GetString("akka.persistence.journal.sql.connection-string"), settings.SqliteSynchronous)));
         var invoker = new ToolInvoker(tools, settings.Tools);
-        var compactor = new HttpCompactor(CompactionHttp, responsesUrl, settings.ApiKey);
+        var url = new Lazy<Uri>(responsesUrl);
+        var compactor = new Lazy<HttpCompactor>(() => new HttpCompactor(CompactionHttp, url.Value, settings.ApiKey));
 
         builder
             .AddHocon(journal.WithFallback(settings.Hocon), HoconAddMode.Prepend)
@@ -50,7 +64,7 @@ public static class OrchestratorAkkaExtensions
             .AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append)
             .WithActors((system, registry) =>
             {
-                var manager = system.ActorOf(ConnectionManager.Props(settings.EndpointFor(responsesUrl)), "connections");
+                var manager = system.ActorOf(ConnectionManager.Props(settings.EndpointFor(url.Value)), "connections");
                 registry.Register<ConnectionManagerActor>(manager);
                 // The first turn should see the tools of every MCP server that is up: the start waits for each server's
                 // first attempt, which its connect-timeout bounds; a server that is down joins later, once connected.
@@ -64,7 +78,7 @@ public static class OrchestratorAkkaExtensions
             var declarations = ConversationDependencies.Declare(tools);
             return conversationId => ConversationActor.Props(
                 conversationId,
-                new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation, compactor));
+                new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation, compactor.Value));
         }
 
         if (region == RegionKind.Local)

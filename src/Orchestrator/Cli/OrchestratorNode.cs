@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -48,16 +49,14 @@ public sealed class OrchestratorNode : IAsyncDisposable
     {
         // First: a second node on the same journal is refused before anything starts.
         var dataLock = DataDirectoryLock.Acquire(settings);
-        EmulatorServer? emulator = null;
-        var responsesUrl = settings.ResponsesUrl;
+        // The embedded emulator starts beside the journal and the host: only the connection manager needs its URL, and
+        // the node's first actors wait for it (the compile work of Kestrel's start and the actor system's overlaps).
+        var emulatorStart = settings.ResponsesUrl is null
+            ? Task.Run(() => EmulatorServer.StartAsync(new EmulatorOptions(), cancellationToken), cancellationToken)
+            : null;
+        IHost? host = null;
         try
         {
-            if (responsesUrl is null)
-            {
-                emulator = await EmulatorServer.StartAsync(new EmulatorOptions(), cancellationToken).ConfigureAwait(false);
-                responsesUrl = emulator.ResponsesUrl;
-            }
-
             // Checked before the host exists: a host that fails to start logs the error with its stack trace,
             // and a bad journal is the user's to fix from one line.
             var journal = await JournalStore.For(settings).PrepareAsync(cancellationToken).ConfigureAwait(false);
@@ -76,11 +75,23 @@ public sealed class OrchestratorNode : IAsyncDisposable
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 });
-                akka.WithOrchestrator(settings, journal, responsesUrl, tools, region);
+                // The journal and snapshot plugins start with the node, on the dispatcher's threads, rather than at the
+                // first conversation's recovery: their start (the plugin's DAO, its stream materializer) then overlaps
+                // the rest of the start-up.
+                akka.WithActors((system, _) =>
+                {
+                    var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
+                    persistence.JournalFor(null);
+                    persistence.SnapshotStoreFor(null);
+                });
+                akka.WithOrchestrator(settings, journal, () => settings.ResponsesUrl ?? emulatorStart!.GetAwaiter().GetResult().ResponsesUrl, tools, region);
             });
 
-            var host = builder.Build();
+            host = builder.Build();
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            // The emulator's own failure, if it failed, rather than the host's.
+            var emulator = emulatorStart is null ? null : await emulatorStart.ConfigureAwait(false);
+            var responsesUrl = settings.ResponsesUrl ?? emulator!.ResponsesUrl;
             var registry = host.Services.GetRequiredService<ActorRegistry>();
             var system = host.Services.GetRequiredService<Akka.Actor.ActorSystem>();
             var client = new ConversationClient(system, registry.Get<ConversationRegion>(), askTimeout ?? TimeSpan.FromSeconds(30));
@@ -88,10 +99,30 @@ public sealed class OrchestratorNode : IAsyncDisposable
         }
         catch
         {
-            if (emulator is not null) await emulator.DisposeAsync().ConfigureAwait(false);
+            if (host is not null)
+            {
+                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                host.Dispose();
+            }
+            if (emulatorStart is not null)
+            {
+                // A start that failed has nothing to stop; its error is the one thrown already or a consequence of it.
+                var started = await Task.WhenAny(emulatorStart).ConfigureAwait(false);
+                if (started.IsCompletedSuccessfully) await started.Result.DisposeAsync().ConfigureAwait(false);
+            }
             dataLock?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Opens the connection manager's first socket for <paramref name="conversationId"/> without waiting for it, so that
+    /// the connect overlaps the conversation's recovery and its turn finds the socket open (see <see cref="SocketOpener"/>).
+    /// </summary>
+    public void OpenSocketAhead(string conversationId)
+    {
+        var registry = Services.GetRequiredService<ActorRegistry>();
+        Services.GetRequiredService<ActorSystem>().ActorOf(SocketOpener.Props(registry.Get<ConnectionManagerActor>(), conversationId), "socket-opener");
     }
 
     public async ValueTask DisposeAsync()

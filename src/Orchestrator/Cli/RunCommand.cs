@@ -76,6 +76,7 @@ public static class RunCommand
         await using var display = output as IAsyncDisposable;
         output.Started(conversationId, node.ResponsesUrl, node.UsesEmbeddedEmulator);
 
+        node.OpenSocketAhead(conversationId);
         ConversationUpdate? last = null;
         try
         {
