@@ -15,16 +15,17 @@ namespace Orchestrator.Persistence.Sql;
 internal sealed class PostgresEventWriter
 {
     private readonly JournalWriteBatcher _queue;
-    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _connectionString;
     private readonly string _insertEvent;
     private readonly string _insertTaggedEvent;
     private readonly bool _withWriterUuid;
     private NpgsqlConnection? _connection;
 
-    public PostgresEventWriter(NpgsqlDataSource dataSource, JournalStatements statements, int batchSize, int bufferSize)
+    /// <param name="connectionString">The plugin's: the writer holds one connection of its pool.</param>
+    public PostgresEventWriter(string connectionString, JournalStatements statements, int batchSize, int bufferSize)
     {
-        _dataSource = dataSource;
-        _queue = new JournalWriteBatcher(batchSize, bufferSize, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Database ?? "");
+        _connectionString = connectionString;
+        _queue = new JournalWriteBatcher(batchSize, bufferSize, new NpgsqlConnectionStringBuilder(connectionString).Database ?? "");
         _withWriterUuid = statements.WithWriterUuid;
         // Positional parameters: Npgsql sends them as they are, without rewriting the statement for every row.
         var values = $"$1, $2, false, $3, $4, $5, $6{(_withWriterUuid ? ", $7" : "")}";
@@ -56,7 +57,7 @@ internal sealed class PostgresEventWriter
     {
         try
         {
-            var connection = _connection ??= await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+            var connection = _connection ??= await OpenAsync().ConfigureAwait(false);
             await using var batch = new NpgsqlBatch(connection);
             foreach (var write in writes)
                 foreach (var row in write.Rows)
@@ -88,6 +89,21 @@ internal sealed class PostgresEventWriter
         if (_withWriterUuid) p.Add(new NpgsqlParameter { Value = (object?)row.WriterUuid ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         if (tagged) p.Add(new NpgsqlParameter<string[]> { TypedValue = tags, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         return command;
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = new NpgsqlConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync().ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async ValueTask CloseAsync()

@@ -14,15 +14,17 @@ namespace Orchestrator.Persistence.Sql;
 /// </summary>
 public sealed class PostgresJournal : BatchWritingSqlJournal
 {
-    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _connectionString;
     private readonly PostgresEventWriter _writer;
     private readonly string _highest;
     private readonly string _replay;
 
     public PostgresJournal(AkkaConfig journalConfig) : base(journalConfig, nameof(PostgresJournal), '@', "false")
     {
-        _dataSource = NpgsqlDataSource.Create(Config.ConnectionString);
-        _writer = new PostgresEventWriter(_dataSource, Statements, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize);
+        // Plain connections from Npgsql's pool for this connection string, the one linq2db takes the plugin's from:
+        // the node stays within one pool's Maximum Pool Size.
+        _connectionString = Config.ConnectionString!;
+        _writer = new PostgresEventWriter(_connectionString, Statements, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize);
         _highest = Statements.Highest;
         _replay = Statements.Replay;
     }
@@ -33,7 +35,8 @@ public sealed class PostgresJournal : BatchWritingSqlJournal
     {
         // The write in flight is read on the journal's actor, before the first await.
         await WriteInFlight(persistenceId).ConfigureAwait(false);
-        await using var command = _dataSource.CreateCommand(_highest);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(_highest, connection);
         command.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = persistenceId });
         command.Parameters.Add(new NpgsqlParameter<long>("from", NpgsqlDbType.Bigint) { TypedValue = fromSequenceNr });
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long highest ? highest : 0;
@@ -41,7 +44,8 @@ public sealed class PostgresJournal : BatchWritingSqlJournal
 
     protected override async Task<List<JournalRow>> ReadBatchAsync(ReplayBatch batch, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(_replay);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(_replay, connection);
         var p = command.Parameters;
         p.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = batch.PersistenceId });
         p.Add(new NpgsqlParameter<long>("from", NpgsqlDbType.Bigint) { TypedValue = batch.From });
@@ -68,9 +72,21 @@ public sealed class PostgresJournal : BatchWritingSqlJournal
     protected override void PostStop()
     {
         _writer.Stop();
-        // The commit in flight finishes on the data source's connection; it is released after.
-        var dataSource = _dataSource;
-        _writer.Stopped.ContinueWith(_ => dataSource.Dispose(), TaskScheduler.Default);
         base.PostStop();
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 }

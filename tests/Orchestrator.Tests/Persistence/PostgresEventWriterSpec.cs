@@ -313,13 +313,7 @@ public sealed class PostgresEventWriterSpec
     /// <summary>A writer on the journal's tables with a queue of its own bound, outside any journal actor.</summary>
     private sealed class StandaloneWriter : IAsyncDisposable
     {
-        private readonly NpgsqlDataSource _dataSource;
-
-        private StandaloneWriter(NpgsqlDataSource dataSource, PostgresEventWriter writer)
-        {
-            _dataSource = dataSource;
-            Writer = writer;
-        }
+        private StandaloneWriter(PostgresEventWriter writer) => Writer = writer;
 
         public PostgresEventWriter Writer { get; }
 
@@ -334,8 +328,7 @@ public sealed class PostgresEventWriterSpec
                 probe.ExpectMsg<RecoverySuccess>(Wait);
             }
             var config = new JournalConfig(node.GetConfig("akka.persistence.journal.sql").WithFallback(SqlPersistence.DefaultJournalConfiguration));
-            var dataSource = NpgsqlDataSource.Create(journal.ConnectionString!);
-            return new StandaloneWriter(dataSource, new PostgresEventWriter(dataSource, new JournalStatements(config.TableConfig, '@', "false"), 100, bufferSize));
+            return new StandaloneWriter(new PostgresEventWriter(journal.ConnectionString!, new JournalStatements(config.TableConfig, '@', "false"), 100, bufferSize));
         }
 
         public Task Write(string persistenceId, long sequenceNr) => Writer.WriteAsync(
@@ -351,7 +344,6 @@ public sealed class PostgresEventWriterSpec
         {
             Writer.Stop();
             await Writer.Stopped.WaitAsync(Wait);
-            await _dataSource.DisposeAsync();
         }
     }
 
