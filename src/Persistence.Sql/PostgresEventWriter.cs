@@ -57,7 +57,7 @@ internal sealed class PostgresEventWriter
     {
         try
         {
-            var connection = _connection ??= await OpenAsync().ConfigureAwait(false);
+            var connection = _connection ??= await OpenAsync(_connectionString, CancellationToken.None).ConfigureAwait(false);
             await using var batch = new NpgsqlBatch(connection);
             foreach (var write in writes)
                 foreach (var row in write.Rows)
@@ -91,12 +91,13 @@ internal sealed class PostgresEventWriter
         return command;
     }
 
-    private async Task<NpgsqlConnection> OpenAsync()
+    /// <summary>An open connection from Npgsql's pool for <paramref name="connectionString"/>.</summary>
+    public static async Task<NpgsqlConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
-        var connection = new NpgsqlConnection(_connectionString);
+        var connection = new NpgsqlConnection(connectionString);
         try
         {
-            await connection.OpenAsync().ConfigureAwait(false);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch
