@@ -1,15 +1,14 @@
-using System.Threading.Channels;
-using Akka.Persistence.Sql.Config;
 using Akka.Persistence.Sql.Journal.Types;
 using Microsoft.Data.Sqlite;
+using Orchestrator.Persistence.Sql;
 using static Orchestrator.Persistence.Sqlite.SqliteReads;
 
 namespace Orchestrator.Persistence.Sqlite;
 
 /// <summary>
-/// The embedded journal's one writer: the events of every conversation, queued in the order the journal took them,
-/// committed by one connection in transactions of everything pending (up to <c>batch-size</c> rows), each row by one
-/// prepared single-row insert. SQLite takes one writer at a time, so one that gathers what queued during its last
+/// The embedded journal's one writer: the events of every conversation, queued in the order the journal took them
+/// (<see cref="JournalWriteBatcher"/>), committed by one connection in transactions of everything pending (up to
+/// <c>batch-size</c> rows), each row by one prepared single-row insert. SQLite takes one writer at a time, so one that gathers what queued during its last
 /// commit pays one commit (an fsync with <c>synchronous = FULL</c>) for many conversations. One prepared single-row
 /// insert is reused, where linq2db builds every multi-row insert anew. The writer has a thread of
 /// its own, as Microsoft.Data.Sqlite blocks: its commits hold no thread of the pool, and do not wait for one behind the
@@ -17,93 +16,45 @@ namespace Orchestrator.Persistence.Sqlite;
 /// </summary>
 internal sealed class SqliteEventWriter
 {
-    private readonly Channel<PendingWrite> _pending;
+    private readonly JournalWriteBatcher _batcher;
     private readonly string _connectionString;
     private readonly Action<SqliteConnection> _configure;
-    private readonly int _batchSize;
-    private readonly int _bufferSize;
     private readonly string _insertEvent;
     private readonly string _insertTaggedEvent;
     private readonly string _insertTag;
     private readonly bool _withWriterUuid;
-    private readonly KeyValuePair<string, object?> _database;
     private SqliteConnection? _connection;
     private Statements? _statements;
-    private volatile bool _stopped;
 
     /// <param name="configure">What each journal connection does as it opens (locks and <c>synchronous</c>).</param>
-    public SqliteEventWriter(string connectionString, JournalTableConfig table, int batchSize, int bufferSize, Action<SqliteConnection> configure)
+    public SqliteEventWriter(string connectionString, JournalStatements statements, int batchSize, int bufferSize, Action<SqliteConnection> configure)
     {
         _connectionString = connectionString;
-        _database = new(JournalMetrics.DatabaseTag, Path.GetFileName(new SqliteConnectionStringBuilder(connectionString).DataSource));
+        _batcher = new JournalWriteBatcher(batchSize, bufferSize, Path.GetFileName(new SqliteConnectionStringBuilder(connectionString).DataSource));
         _configure = configure;
-        _batchSize = batchSize;
-        _bufferSize = bufferSize;
-        _pending = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(bufferSize) { SingleReader = true });
-        var events = table.EventJournalTable;
-        var c = events.ColumnNames;
-        _withWriterUuid = events.UseWriterUuidColumn;
-        var writerColumn = _withWriterUuid ? $", {Quote(c.WriterUuid)}" : "";
-        var writerValue = _withWriterUuid ? ", $writer" : "";
-        // Deleted false, as the plugin writes it; ordering is the table's own autoincrement.
-        _insertEvent = $"""
-            INSERT INTO {Quote(events.Name)} ({Quote(c.PersistenceId)}, {Quote(c.SequenceNumber)}, {Quote(c.Deleted)}, {Quote(c.Created)}, {Quote(c.Message)}, {Quote(c.Manifest)}, {Quote(c.Identifier)}{writerColumn})
-            VALUES ($id, $sequence, 0, $created, $message, $manifest, $serializer{writerValue})
-            """;
-        _insertTaggedEvent = $"{_insertEvent} RETURNING {Quote(c.Ordering)}";
-        var tags = table.TagTable;
-        var t = tags.ColumnNames;
-        _insertTag = $"""
-            INSERT INTO {Quote(tags.Name)} ({Quote(t.OrderingId)}, {Quote(t.Tag)}, {Quote(t.SequenceNumber)}, {Quote(t.PersistenceId)})
-            VALUES ($ordering, $tag, $sequence, $id)
-            """;
+        _withWriterUuid = statements.WithWriterUuid;
+        _insertEvent = statements.InsertEvent;
+        _insertTaggedEvent = statements.InsertEventReturningOrdering;
+        _insertTag = statements.InsertTag;
         new Thread(WriteUntilStopped) { IsBackground = true, Name = "sqlite-journal-writer" }.Start();
     }
 
-    /// <summary>
-    /// Queues one write's rows; the task ends when they are committed, all of them or none. A write that cannot be
-    /// queued (the queue full, or the writer stopped) fails at once rather than waiting without bound.
-    /// </summary>
-    public Task WriteAsync(JournalRow[] rows)
-    {
-        var write = new PendingWrite(rows);
-        if (_pending.Writer.TryWrite(write)) return write.Committed;
-        return Task.FromException(_stopped
-            ? new OperationCanceledException("the journal stopped before this write was queued")
-            : new InvalidOperationException($"the journal's write queue is full ({_bufferSize} writes waiting for a commit)"));
-    }
+    /// <inheritdoc cref="JournalWriteBatcher.Enqueue"/>
+    public Task WriteAsync(JournalRow[] rows) => _batcher.Enqueue(rows);
 
-    /// <summary>
-    /// Ends the writer: the commit in flight finishes, the writes still queued fail cancelled, as the plugin's do when
-    /// its journal stops.
-    /// </summary>
-    public void Stop()
-    {
-        _stopped = true;
-        _pending.Writer.TryComplete();
-    }
+    /// <inheritdoc cref="JournalWriteBatcher.Stop"/>
+    public void Stop() => _batcher.Stop();
 
+    /// <summary>The batcher's loop on this thread: every insert completes synchronously, and so does each commit.</summary>
     private void WriteUntilStopped()
     {
         var batch = new List<PendingWrite>();
-        var reader = _pending.Reader;
         try
         {
-            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            while (_batcher.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
-                if (_stopped)
-                {
-                    while (reader.TryRead(out var cancelled)) cancelled.Fail(new OperationCanceledException("the journal stopped before this write was committed"));
-                    continue;
-                }
-                var rows = 0;
-                while (reader.TryPeek(out var next) && (batch.Count == 0 || rows + next.Rows.Length <= _batchSize))
-                {
-                    reader.TryRead(out _);
-                    batch.Add(next);
-                    rows += next.Rows.Length;
-                }
-                Commit(batch, rows);
+                var rows = _batcher.Take(batch);
+                if (batch.Count > 0) _batcher.CommitAsync(batch, rows, writes => ValueTask.FromResult(Insert(writes))).AsTask().GetAwaiter().GetResult();
                 batch.Clear();
             }
         }
@@ -114,38 +65,10 @@ internal sealed class SqliteEventWriter
     }
 
     /// <summary>
-    /// One transaction for the whole batch. If a row fails before the commit (another writer's event under the same
-    /// number, say), nothing of the batch was written: each write is tried again alone, so that only the failing one
-    /// fails and the other conversations' events are not lost with it. A failed commit is not tried again: its
-    /// outcome is not known.
+    /// One transaction for the writes. A failure before the commit (another writer's event under the same number,
+    /// say) rolled it back, so the writes may be tried again alone; a failed commit's outcome is not known.
     /// </summary>
-    private void Commit(List<PendingWrite> batch, int rows)
-    {
-        var failure = Insert(batch);
-        if (failure is null)
-        {
-            JournalMetrics.RecordCommit(rows, _database);
-            foreach (var write in batch) write.Succeed();
-            return;
-        }
-        if (batch.Count == 1 || failure.Committing)
-        {
-            foreach (var write in batch) write.Fail(failure.Error);
-            return;
-        }
-        foreach (var write in batch)
-        {
-            var alone = Insert([write]);
-            if (alone is null)
-            {
-                JournalMetrics.RecordCommit(write.Rows.Length, _database);
-                write.Succeed();
-            }
-            else write.Fail(alone.Error);
-        }
-    }
-
-    private Failure? Insert(List<PendingWrite> writes)
+    private WriteFailure? Insert(IReadOnlyList<PendingWrite> writes)
     {
         var committing = false;
         try
@@ -164,7 +87,7 @@ internal sealed class SqliteEventWriter
         {
             // Closing the connection rolls back whatever the failure left open, whatever state the statement was in.
             CloseConnection();
-            return new Failure(e, committing);
+            return new WriteFailure(e, OutcomeUnknown: committing);
         }
     }
 
@@ -182,22 +105,6 @@ internal sealed class SqliteEventWriter
         _statements = null;
         _connection?.Dispose();
         _connection = null;
-    }
-
-    private sealed record Failure(Exception Error, bool Committing);
-
-    /// <summary>One <c>WriteMessages</c>' rows and the task that reports their commit.</summary>
-    private sealed class PendingWrite(JournalRow[] rows)
-    {
-        private readonly TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public JournalRow[] Rows { get; } = rows;
-
-        public Task Committed => _committed.Task;
-
-        public void Succeed() => _committed.TrySetResult();
-
-        public void Fail(Exception error) => _committed.TrySetException(error);
     }
 
     /// <summary>

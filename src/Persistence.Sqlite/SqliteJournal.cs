@@ -1,16 +1,9 @@
-using System.Collections.Immutable;
-using Akka.Actor;
 using Akka.Event;
-using Akka.Persistence;
-using Akka.Persistence.Sql.Config;
-using Akka.Persistence.Sql.Journal.Dao;
 using Akka.Persistence.Sql.Journal.Types;
-using Akka.Util;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Persistence.Sql;
 using static Orchestrator.Persistence.Sqlite.SqliteReads;
 using AkkaConfig = Akka.Configuration.Config;
-using ConfigurationException = Akka.Configuration.ConfigurationException;
 
 namespace Orchestrator.Persistence.Sqlite;
 
@@ -18,20 +11,13 @@ namespace Orchestrator.Persistence.Sqlite;
 /// The embedded journal: Akka.Persistence.Sql's journal on SQLite, writing the plugin's tables with a writer of its own
 /// (<see cref="SqliteEventWriter"/>) and reading them for recoveries with statements of its own
 /// (<see cref="SqliteReads"/>): the highest sequence number and the replay. Events are serialised by the plugin's own
-/// serializer, so the rows are the plugin's; partial deletes stay the plugin's. A purge (see
+/// serializer (<see cref="BatchWritingSqlJournal"/>), so the rows are the plugin's; partial deletes stay the plugin's. A purge (see
 /// <see cref="DirectReplaySqlJournal"/>) deletes the rows with their content zeroed and truncates the WAL
 /// (<see cref="SqliteWal"/>), so that the text is gone from the files too: the snapshots' as well, since a conversation
 /// deletes them (through the node's connections, which zero deleted content too) before its events.
 /// </summary>
-public sealed class SqliteJournal : DirectReplaySqlJournal
+public sealed class SqliteJournal : BatchWritingSqlJournal
 {
-    /// <summary>
-    /// Writes not yet committed, by persistence id. A recovery's highest sequence number waits for the one of its
-    /// persistence id, as the plugin's own read does: an actor restarted while its last write was in flight would
-    /// otherwise number its next events from below it. Touched on the journal's actor only.
-    /// </summary>
-    private readonly Dictionary<string, Task> _writesInFlight = [];
-    private readonly ByteArrayJournalSerializer _serializer;
     private readonly SqliteEventWriter _writer;
     private readonly Action<SqliteConnection> _configure;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -44,74 +30,20 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
     {
     }
 
-    private SqliteJournal((AkkaConfig Config, bool CreateTables) plugin) : base(plugin.Config)
+    private SqliteJournal((AkkaConfig Config, bool CreateTables) plugin) : base(plugin.Config, nameof(SqliteJournal), '$', "0")
     {
         var table = Config.TableConfig;
         _connectionString = CheckedConnectionString(Config.ConnectionString, table.SchemaName, nameof(SqliteJournal));
-        // A mapping the statements below do not follow; the node never sets it.
-        if (table.UseEventManifestColumn)
-            throw new ConfigurationException($"{nameof(SqliteJournal)} reads the plugin's journal table without an event manifest column");
-        // The compatibility mode keeps the highest sequence number of deleted events in a table of its own.
-        if (Config.DaoConfig.SqlCommonCompatibilityMode)
-            throw new ConfigurationException($"{nameof(SqliteJournal)} reads the plugin's native tables, not its compatibility mode's");
-        if (Config.PluginConfig.TagMode != TagMode.TagTable)
-            throw new ConfigurationException($"{nameof(SqliteJournal)} writes tags to the plugin's tag table (tag-write-mode = TagTable), not in mode {Config.PluginConfig.TagMode}");
-        var events = table.EventJournalTable;
-        _serializer = new ByteArrayJournalSerializer(
-            Config, Context.System.Serialization, Config.PluginConfig.TagSeparator, events.UseWriterUuidColumn ? Guid.NewGuid().ToString("N") : null);
         var connections = SqliteConnectionInterceptor.In(Config.DataOptions);
         _configure = connection => { if (connections is null) SqliteConnectionInterceptor.WaitForLocksInSqlite(connection); else connections.Configure(connection); };
-        _writer = new SqliteEventWriter(_connectionString, table, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize, _configure);
-        var c = events.ColumnNames;
-        var writer = events.UseWriterUuidColumn ? Quote(c.WriterUuid) : "NULL";
-        // As the plugin's native mode: deleted events count, since their numbers are taken.
-        _highest = $"""
-            SELECT MAX({Quote(c.SequenceNumber)}) FROM {Quote(events.Name)}
-            WHERE {Quote(c.PersistenceId)} = $id AND {Quote(c.SequenceNumber)} > $from
-            """;
-        _replay = $"""
-            SELECT {Quote(c.SequenceNumber)}, {Quote(c.Message)}, {Quote(c.Identifier)}, {Quote(c.Manifest)}, {writer}, {Quote(c.Created)}
-            FROM {Quote(events.Name)}
-            WHERE {Quote(c.PersistenceId)} = $id AND {Quote(c.SequenceNumber)} >= $from AND {Quote(c.SequenceNumber)} <= $to AND {Quote(c.Deleted)} = 0
-            ORDER BY {Quote(c.SequenceNumber)}
-            LIMIT $rows
-            """;
+        _writer = new SqliteEventWriter(_connectionString, Statements, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize, _configure);
+        _highest = Statements.Highest;
+        _replay = Statements.Replay;
         if (plugin.CreateTables) SqliteSchema.Create(_connectionString, SqliteSchema.Journal(table));
-        var tags = table.TagTable;
-        _purge = $"""
-            DELETE FROM {Quote(tags.Name)} WHERE {Quote(tags.ColumnNames.PersistenceId)} = $id;
-            DELETE FROM {Quote(events.Name)} WHERE {Quote(c.PersistenceId)} = $id;
-            """;
+        _purge = Statements.Purge;
     }
 
-    /// <summary>
-    /// Serialises the events as the plugin does and queues their rows to the writer. An event that fails to serialise
-    /// rejects its own atomic write only; the others are written. The journal's circuit breaker bounds the wait
-    /// (its call timeout); a write once queued is committed or failed by the writer, not withdrawn.
-    /// </summary>
-    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
-    {
-        var writes = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
-        var serialized = _serializer.Serialize(writes, DateTime.UtcNow.Ticks);
-        var rows = serialized.Where(s => s.IsSuccess).SelectMany(s => s.Success.Value).ToArray();
-        var written = WrittenAsync(rows.Length == 0 ? Task.CompletedTask : _writer.WriteAsync(rows), serialized);
-        var persistenceId = writes[0].PersistenceId;
-        _writesInFlight[persistenceId] = written;
-        var self = Self;
-        written.ContinueWith(
-            write => self.Tell(new WriteDone(persistenceId, write)),
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return written;
-    }
-
-    protected override bool ReceivePluginInternal(object message)
-    {
-        if (message is not WriteDone done) return base.ReceivePluginInternal(message);
-        // A later write of the same persistence id may have taken its place.
-        if (_writesInFlight.TryGetValue(done.PersistenceId, out var latest) && latest == done.Write)
-            _writesInFlight.Remove(done.PersistenceId);
-        return true;
-    }
+    protected override Task WriteRowsAsync(JournalRow[] rows) => _writer.WriteAsync(rows);
 
     protected override void PostStop()
     {
@@ -123,8 +55,7 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
     {
         // Called on the journal's actor: the wait and the read go on on the thread pool, as Microsoft.Data.Sqlite
         // reads synchronously.
-        if (_writesInFlight.TryGetValue(persistenceId, out var writing))
-            await writing.ContinueWith(static _ => { }, TaskScheduler.Default);
+        await WriteInFlight(persistenceId);
         await Task.Yield();
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = Open(_connectionString);
@@ -183,14 +114,4 @@ public sealed class SqliteJournal : DirectReplaySqlJournal
         if (!SqliteWal.Truncate(connection))
             _log.Warning("Journal: the events of {0} are deleted, but the WAL could not be truncated (a reader or writer held it for {1}); their bytes stay in it until the next full checkpoint", persistenceId, SqliteWal.BusyWait);
     }
-
-    /// <summary>The rejections of the events that failed to serialise, once the others are committed.</summary>
-    private static async Task<IImmutableList<Exception>> WrittenAsync(Task committed, List<Try<JournalRow[]>> serialized)
-    {
-        await committed.ConfigureAwait(false);
-        return serialized.Select(s => s.Failure.HasValue ? s.Failure.Value : null).ToImmutableList()!;
-    }
-
-    /// <summary>A write committed or failed, told to the journal so that it forgets the write in flight.</summary>
-    private sealed record WriteDone(string PersistenceId, Task Write);
 }

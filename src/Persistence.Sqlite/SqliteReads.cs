@@ -51,5 +51,5 @@ internal static class SqliteReads
     }
 
     /// <summary>An SQL identifier: a table or column name from the plugin's configuration.</summary>
-    public static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"")}\"";
+    public static string Quote(string identifier) => Orchestrator.Persistence.Sql.JournalStatements.Quote(identifier);
 }

@@ -11,7 +11,7 @@ namespace Orchestrator.Tests.Persistence.Tck;
 
 /// <summary>
 /// Akka.Persistence.TCK's <c>JournalSpec</c>, case by case, on the node's journal: <c>SqliteJournal</c> on SQLite,
-/// <c>DirectReplaySqlJournal</c> on PostgreSQL. Each case starts, as in the TCK, with events a-1 to a-5 of its
+/// <c>PostgresJournal</c> on PostgreSQL. Each case starts, as in the TCK, with events a-1 to a-5 of its
 /// persistence id written (4 and 5 in one atomic write). README.md beside this file lists what is ported and what not.
 /// </summary>
 public sealed class JournalSpec
