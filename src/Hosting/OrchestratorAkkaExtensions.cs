@@ -72,13 +72,14 @@ public static class OrchestratorAkkaExtensions
                     McpToolSources.Start(system, tools, settings.Mcp.Servers, settings.Mcp).Wait(settings.Mcp.ConnectTimeout + TimeSpan.FromSeconds(5));
             });
 
-        // Declared when the region starts, not before: tools registered through DI are added by an earlier starter.
+        // Declared when the region starts, not before: tools registered through DI are added by an earlier starter. One
+        // set of dependencies for every conversation of the node: what one incarnation learns (a model without
+        // steering) holds for the next.
         Func<string, Props> EntityProps(IActorRegistry registry)
         {
-            var declarations = ConversationDependencies.Declare(tools);
-            return conversationId => ConversationActor.Props(
-                conversationId,
-                new ConversationDependencies(registry.Get<ConnectionManagerActor>(), invoker, declarations, settings.Conversation, compactor.Value));
+            var dependencies = new ConversationDependencies(
+                registry.Get<ConnectionManagerActor>(), invoker, ConversationDependencies.Declare(tools), settings.Conversation, compactor.Value);
+            return conversationId => ConversationActor.Props(conversationId, dependencies);
         }
 
         if (region == RegionKind.Local)
