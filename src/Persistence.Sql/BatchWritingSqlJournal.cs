@@ -103,4 +103,16 @@ public abstract class BatchWritingSqlJournal : DirectReplaySqlJournal
 
     /// <summary>A write committed or failed, told to the journal so that it forgets the write in flight.</summary>
     private sealed record WriteDone(string PersistenceId, Task Write);
+
+    /// <summary>A row of the replay statement of <see cref="JournalStatements"/>: sequence number, message, serializer, manifest, writer, created.</summary>
+    protected static JournalRow ReplayedRow(System.Data.Common.DbDataReader reader, string persistenceId) => new()
+    {
+        PersistenceId = persistenceId,
+        SequenceNumber = reader.GetInt64(0),
+        Message = reader.GetFieldValue<byte[]>(1),
+        Identifier = reader.IsDBNull(2) ? null : reader.GetInt32(2),
+        Manifest = reader.IsDBNull(3) ? string.Empty : reader.GetString(3),
+        WriterUuid = reader.IsDBNull(4) ? null : reader.GetString(4),
+        Timestamp = reader.GetInt64(5),
+    };
 }

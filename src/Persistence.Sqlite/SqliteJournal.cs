@@ -77,16 +77,7 @@ public sealed class SqliteJournal : BatchWritingSqlJournal
         var rows = new List<JournalRow>();
         while (reader.Read())
         {
-            rows.Add(new JournalRow
-            {
-                PersistenceId = batch.PersistenceId,
-                SequenceNumber = reader.GetInt64(0),
-                Message = reader.GetFieldValue<byte[]>(1),
-                Identifier = reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                Manifest = reader.IsDBNull(3) ? string.Empty : reader.GetString(3),
-                WriterUuid = reader.IsDBNull(4) ? null : reader.GetString(4),
-                Timestamp = reader.GetInt64(5),
-            });
+            rows.Add(ReplayedRow(reader, batch.PersistenceId));
         }
         return Task.FromResult(rows);
     }
