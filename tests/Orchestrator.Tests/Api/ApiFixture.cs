@@ -4,7 +4,6 @@ using System.Text.Json;
 using Orchestrator.Actors.Tools;
 using Orchestrator.Cli;
 using Orchestrator.Emulator;
-using Orchestrator.Hosting;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Http;
 using Orchestrator.Tests.Support;
@@ -24,8 +23,7 @@ public sealed class ApiFixture : IAsyncLifetime
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private TaskCompletionSource? _hold;
-    private EmulatorServer _emulator = null!;
-    private TestJournal _journal = null!;
+    private EmulatorAndJournal _ground = null!;
 
     public OrchestratorNode Node { get; private set; } = null!;
     public ApiHost Open { get; private set; } = null!;
@@ -33,7 +31,7 @@ public sealed class ApiFixture : IAsyncLifetime
     public HttpClient Http { get; } = new() { Timeout = Timeout };
 
     /// <summary>The data directory of the node's SQLite journal.</summary>
-    public string DataDirectory => _journal.DataDirectory!;
+    public string DataDirectory => _ground.Journal.DataDirectory!;
 
     /// <summary>Tool calls wait until the returned release is disposed (or their turn is cancelled).</summary>
     public IDisposable HoldTools()
@@ -49,14 +47,13 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _emulator = await EmulatorServer.StartAsync(new EmulatorOptions());
-        _journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
+        _ground = await EmulatorAndJournal.StartAsync(new EmulatorOptions());
         var tools = new ToolRegistry().Add<LookupArgs, string>("lookup", "Looks a key up.", async (args, cancellationToken) =>
         {
             if (_hold is { } hold) await hold.Task.WaitAsync(cancellationToken);
             return $"value of {args.Key}";
         });
-        var settings = OrchestratorSettings.Load(_journal.Environment(), _journal.DataDirectory, _emulator.ResponsesUrl.ToString());
+        var settings = OrchestratorSettings.Load(_ground.Journal.Environment(), _ground.Journal.DataDirectory, _ground.Emulator.ResponsesUrl.ToString());
         // Queued bytes low enough that a few bodies under MaxRequestBytes pass them (QueueBoundsSpec).
         Node = await OrchestratorNode.StartAsync(settings with { Conversation = settings.Conversation with { MaxQueuedBytes = QueuedBytesLimit } }, tools);
         Open = await ApiHost.StartAsync(Node, "http://127.0.0.1:0", new ApiOptions { MaxRequestBytes = 64 * 1024, Telemetry = TelemetryExporters.Prometheus }, CancellationToken.None);
@@ -69,8 +66,7 @@ public sealed class ApiFixture : IAsyncLifetime
         await Secured.DisposeAsync();
         await Open.DisposeAsync();
         await Node.DisposeAsync();
-        await _journal.DisposeAsync();
-        await _emulator.DisposeAsync();
+        await _ground.DisposeAsync();
     }
 
     public Uri At(string path) => new(Open.Address, path);
@@ -105,7 +101,7 @@ public sealed class ApiFixture : IAsyncLifetime
     /// <summary>Events the journal holds for the conversation (none for one that was never persisted), all or of one manifest.</summary>
     public async Task<long> JournalEventsAsync(string conversationId, string manifest = "%")
     {
-        await using var connection = await _journal.OpenConnectionAsync();
+        await using var connection = await _ground.Journal.OpenConnectionAsync();
         await using var exists = connection.CreateCommand();
         // The plugin creates the table with the first event it writes.
         exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'journal'";

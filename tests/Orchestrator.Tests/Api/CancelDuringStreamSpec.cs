@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Orchestrator.Cli;
 using Orchestrator.Emulator;
-using Orchestrator.Hosting;
-using Orchestrator.Hosting.Configuration;
 using Orchestrator.Http;
 using Orchestrator.Tests.Support;
 using Xunit;
@@ -23,17 +21,15 @@ public sealed class CancelDuringStreamSpec : IAsyncLifetime
     private static readonly string LongMessage = string.Join(' ', Enumerable.Range(1, 30).Select(i => $"w{i}"));
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
-    private EmulatorServer _emulator = null!;
-    private TestJournal _journal = null!;
+    private EmulatorAndJournal _ground = null!;
     private OrchestratorNode _node = null!;
     private ApiHost _api = null!;
     private readonly HttpClient _http = new() { Timeout = Timeout };
 
     public async Task InitializeAsync()
     {
-        _emulator = await EmulatorServer.StartAsync(new EmulatorOptions { TokenLatency = TokenLatency });
-        _journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        _node = await TestNodes.StartAsync(_journal, _emulator.ResponsesUrl);
+        _ground = await EmulatorAndJournal.StartAsync(new EmulatorOptions { TokenLatency = TokenLatency });
+        _node = await _ground.StartNodeAsync();
         _api = await ApiHost.StartAsync(_node, "http://127.0.0.1:0", new ApiOptions(), CancellationToken.None);
     }
 
@@ -42,8 +38,7 @@ public sealed class CancelDuringStreamSpec : IAsyncLifetime
         _http.Dispose();
         await _api.DisposeAsync();
         await _node.DisposeAsync();
-        await _journal.DisposeAsync();
-        await _emulator.DisposeAsync();
+        await _ground.DisposeAsync();
     }
 
     [Fact]

@@ -11,7 +11,6 @@ using Microsoft.Extensions.Logging;
 using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Hosting;
-using Orchestrator.Hosting.Configuration;
 using Orchestrator.Http;
 using Orchestrator.Tests.Support;
 using Xunit;
@@ -23,17 +22,15 @@ public sealed class EmbeddedApiSpec : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly HttpClient _http = new() { Timeout = Timeout };
-    private EmulatorServer _emulator = null!;
-    private TestJournal _journal = null!;
+    private EmulatorAndJournal _ground = null!;
     private OrchestratorNode _node = null!;
     private WebApplication _app = null!;
     private Uri _address = null!;
 
     public async Task InitializeAsync()
     {
-        _emulator = await EmulatorServer.StartAsync(new EmulatorOptions());
-        _journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        _node = await TestNodes.StartAsync(_journal, _emulator.ResponsesUrl);
+        _ground = await EmulatorAndJournal.StartAsync(new EmulatorOptions());
+        _node = await _ground.StartNodeAsync();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -51,8 +48,7 @@ public sealed class EmbeddedApiSpec : IAsyncLifetime
         await _app.StopAsync();
         await _app.DisposeAsync();
         await _node.DisposeAsync();
-        await _journal.DisposeAsync();
-        await _emulator.DisposeAsync();
+        await _ground.DisposeAsync();
     }
 
     [Fact]

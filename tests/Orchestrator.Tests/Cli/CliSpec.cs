@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Tests.Support;
 using Xunit;
@@ -21,7 +20,7 @@ public sealed class CliSpec : IDisposable
     [InlineData("run", "--timeout", "soon", "hello")]
     public async Task Bad_command_lines_give_a_one_line_error_and_the_usage_exit_code(params string[] args)
     {
-        var result = await RunInProcess(args);
+        var result = await CliRun.InProcessAsync(args);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Single(result.ErrorLines);
@@ -33,7 +32,7 @@ public sealed class CliSpec : IDisposable
     [InlineData("   ")]
     public async Task An_empty_message_is_refused(string message)
     {
-        var result = await RunInProcess("run", "--data", _temp.Path, message);
+        var result = await CliRun.InProcessAsync("run", "--data", _temp.Path, message);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal(["error: The message is empty."], result.ErrorLines);
@@ -46,7 +45,7 @@ public sealed class CliSpec : IDisposable
         await File.WriteAllTextAsync(file, "not a directory");
         var data = Path.Combine(file, "data");
 
-        var result = await RunInProcess("run", "--data", data, "hello");
+        var result = await CliRun.InProcessAsync("run", "--data", data, "hello");
 
         Assert.Equal(2, result.ExitCode);
         var line = Assert.Single(result.ErrorLines);
@@ -59,7 +58,7 @@ public sealed class CliSpec : IDisposable
     [InlineData("--conversation", "../etc/passwd")]
     public async Task Bad_option_values_are_refused(string option, string value)
     {
-        var result = await RunInProcess("run", "--data", _temp.Path, option, value, "hello");
+        var result = await CliRun.InProcessAsync("run", "--data", _temp.Path, option, value, "hello");
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error: ", Assert.Single(result.ErrorLines));
@@ -70,7 +69,7 @@ public sealed class CliSpec : IDisposable
     {
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions());
 
-        var result = await RunInProcess("run", "--json", "--data", _temp.Path, "--endpoint", emulator.BaseUrl.ToString(), "--conversation", "c-json", "weather tools:2");
+        var result = await CliRun.InProcessAsync("run", "--json", "--data", _temp.Path, "--endpoint", emulator.BaseUrl.ToString(), "--conversation", "c-json", "weather tools:2");
 
         Assert.Equal(0, result.ExitCode);
         var lines = result.OutputLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -90,7 +89,7 @@ public sealed class CliSpec : IDisposable
     public async Task An_unreachable_endpoint_fails_the_turn_with_a_one_line_error()
     {
         // Port 9 (discard) is closed on loopback here: every connect is refused at once.
-        var result = await RunInProcess("run", "--data", _temp.Path, "--endpoint", "http://127.0.0.1:9/v1", "hello");
+        var result = await CliRun.InProcessAsync("run", "--data", _temp.Path, "--endpoint", "http://127.0.0.1:9/v1", "hello");
 
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(result.ErrorLines);
@@ -127,11 +126,11 @@ public sealed class CliSpec : IDisposable
     {
         await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions());
 
-        var first = await RunInProcess("run", "--data", _temp.Path, "--endpoint", emulator.BaseUrl.ToString(), "--conversation", "c-local", "first");
-        var second = await RunInProcess("run", "--data", _temp.Path, "--endpoint", emulator.BaseUrl.ToString(), "--conversation", "c-local", "second");
+        var first = await CliRun.InProcessAsync("run", "--data", _temp.Path, "--endpoint", emulator.BaseUrl.ToString(), "--conversation", "c-local", "first");
+        var second = await CliRun.InProcessAsync("run", "--data", _temp.Path, "--endpoint", emulator.BaseUrl.ToString(), "--conversation", "c-local", "second");
 
         Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.Error + second.Error);
-        var history = await RunInProcess("inspect", "c-local", "--data", _temp.Path);
+        var history = await CliRun.InProcessAsync("inspect", "c-local", "--data", _temp.Path);
         Assert.Equal(0, history.ExitCode);
         Assert.Contains("user      \"first\"", history.Output);
         Assert.Contains("answer \"You said: \"first\".", history.Output);
@@ -145,14 +144,7 @@ public sealed class CliSpec : IDisposable
         Assert.Equal(0L, (long)(await tables.ExecuteScalarAsync())!);
     }
 
-    private static async Task<CliResult> RunInProcess(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var exit = await Program.RunAsync(args, _ => null, stdout, stderr).WaitAsync(TestNodes.TurnTimeout);
-        return new CliResult(exit, stdout.ToString(), stderr.ToString());
-    }
-
-    private static async Task<CliResult> RunProcess(string[] args, params (string Name, string Value)[] environment)
+    private static async Task<CliRun> RunProcess(string[] args, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -177,13 +169,6 @@ public sealed class CliSpec : IDisposable
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
-        return new CliResult(process.ExitCode, await output, await error);
-    }
-
-    private sealed record CliResult(int ExitCode, string Output, string Error)
-    {
-        public string[] OutputLines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-        public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return new CliRun(process.ExitCode, await output, await error);
     }
 }

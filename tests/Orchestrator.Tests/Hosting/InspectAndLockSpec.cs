@@ -1,6 +1,4 @@
-using Orchestrator.Cli;
 using Orchestrator.Emulator;
-using Orchestrator.Hosting.Configuration;
 using Orchestrator.Tests.Support;
 using Xunit;
 
@@ -15,18 +13,17 @@ public sealed class InspectAndLockSpec
     [Fact]
     public async Task A_second_node_on_the_journal_is_refused_and_inspect_reads_the_history_while_the_first_runs()
     {
-        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions());
-        await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        await using var node = await TestNodes.StartAsync(journal, emulator.ResponsesUrl);
+        await using var ground = await EmulatorAndJournal.StartAsync(new EmulatorOptions());
+        await using var node = await ground.StartNodeAsync();
         (await node.RunTurnAsync("c-inspected", "compare tools:2")).Completed();
 
-        var second = await Cli("run", "--data", journal.DataDirectory!, "--endpoint", emulator.BaseUrl.ToString(), "hello");
-        Assert.Equal(2, second.Exit);
+        var second = await CliRun.InProcessAsync("run", "--data", ground.Journal.DataDirectory!, "--endpoint", ground.Emulator.BaseUrl.ToString(), "hello");
+        Assert.Equal(2, second.ExitCode);
         Assert.Contains("in use by another node", second.Error);
         Assert.Contains("POST /v1/conversations/{id}/messages", second.Error);
 
-        var inspect = await Cli("inspect", "c-inspected", "--data", journal.DataDirectory!);
-        Assert.True(inspect.Exit == 0, inspect.Error);
+        var inspect = await CliRun.InProcessAsync("inspect", "c-inspected", "--data", ground.Journal.DataDirectory!);
+        Assert.True(inspect.ExitCode == 0, inspect.Error);
         var lines = inspect.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("conversation c-inspected · model ", lines[0]);
         Assert.Equal("turn 1", lines[1]);
@@ -36,15 +33,8 @@ public sealed class InspectAndLockSpec
         Assert.Equal(2, lines.Count(l => l.Contains("  tool      call_") || l.Contains(" tool      call_")));
         Assert.Matches(@"response  \S+: answer "".*calls=2 outputs=2 missing=0.* · continued$", lines[^1]);
 
-        var unknown = await Cli("inspect", "c-never", "--data", journal.DataDirectory!);
-        Assert.Equal(1, unknown.Exit);
+        var unknown = await CliRun.InProcessAsync("inspect", "c-never", "--data", ground.Journal.DataDirectory!);
+        Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("no conversation 'c-never'", unknown.Error);
-    }
-
-    private static async Task<(int Exit, string Output, string Error)> Cli(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var exit = await Program.RunAsync(args, _ => null, stdout, stderr).WaitAsync(TestNodes.TurnTimeout);
-        return (exit, stdout.ToString(), stderr.ToString());
     }
 }

@@ -1,7 +1,5 @@
 using Orchestrator.Cli;
 using Orchestrator.Emulator;
-using Orchestrator.Hosting;
-using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Protocol;
 using Orchestrator.Tests.Support;
 using Xunit;
@@ -9,38 +7,24 @@ using Xunit;
 namespace Orchestrator.Tests.Integration;
 
 /// <summary>In-band compaction (compaction_trigger): the window is compacted inside the chain, with no separate call, and the result does not change.</summary>
-public sealed class InBandCompactionSpec : IAsyncLifetime
+public sealed class InBandCompactionSpec
 {
     /// <summary>The emulator counts a token per four bytes of context: a few tool rounds pass this.</summary>
     private const long Threshold = 1_500;
 
-    private EmulatorServer _emulator = null!;
-    private TestJournal _journal = null!;
-
-    public async Task InitializeAsync()
-    {
-        _emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RecordTraffic = true });
-        _journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _emulator.DisposeAsync();
-        await _journal.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_long_turn_compacts_in_band_continues_with_the_exact_digest_and_recovers_from_the_journal()
     {
+        await using var ground = await EmulatorAndJournal.StartAsync(new EmulatorOptions { RecordTraffic = true });
         IReadOnlyList<Item> window;
-        await using (var node = await StartNode())
+        await using (var node = await StartNode(ground))
         {
             var completed = (await node.RunTurnAsync("c-in-band", "long job tools:3 rounds:8")).Completed();
 
             Assert.Contains("calls=24 outputs=24 missing=0 duplicates=0", completed.Text);
-            Assert.True(_emulator.Counters.Compactions >= 1, "no compaction happened");
+            Assert.True(ground.Emulator.Counters.Compactions >= 1, "no compaction happened");
             // In band, the chain never breaks: every request after the first continues the one before.
-            Assert.All(Requests().Skip(1), r => Assert.NotNull(r.PreviousResponseId));
+            Assert.All(ground.Requests().Skip(1), r => Assert.NotNull(r.PreviousResponseId));
             window = (await node.Client.GetTranscriptAsync("c-in-band")).Window;
         }
 
@@ -49,19 +33,17 @@ public sealed class InBandCompactionSpec : IAsyncLifetime
         Assert.True(window.Count < 50 / 2, $"the window holds {window.Count} items");
 
         // A new node resumes from the compacted window in the journal.
-        await using var resumed = await StartNode();
-        var before = Requests().Count;
+        await using var resumed = await StartNode(ground);
+        var before = ground.Requests().Count;
         var next = (await resumed.RunTurnAsync("c-in-band", "more tools:1")).Completed();
         Assert.Contains("calls=25 outputs=25 missing=0 duplicates=0", next.Text);
-        Assert.Null(Requests()[before].PreviousResponseId);
-        Assert.Equal(window.Count + 1, Requests()[before].InputItems);
+        Assert.Null(ground.Requests()[before].PreviousResponseId);
+        Assert.Equal(window.Count + 1, ground.Requests()[before].InputItems);
     }
 
-    private Task<OrchestratorNode> StartNode() =>
-        TestNodes.StartAsync(_journal, _emulator.ResponsesUrl, configure: s => s with
+    private static Task<OrchestratorNode> StartNode(EmulatorAndJournal ground) =>
+        ground.StartNodeAsync(s => s with
         {
             Conversation = s.Conversation with { CompactAtInputTokens = Threshold, InBandCompaction = true },
         });
-
-    private List<TrafficRecord> Requests() => _emulator.Traffic.Where(r => r.Type == "response.create").ToList();
 }
