@@ -25,7 +25,7 @@ public sealed class PostgresJournal : BatchWritingSqlJournal
         // Plain connections from Npgsql's pool for this connection string, the one linq2db takes the plugin's from:
         // the node stays within one pool's Maximum Pool Size.
         _connectionString = Config.ConnectionString!;
-        var lanes = journalConfig.GetInt("commit-lanes", 1);
+        var lanes = journalConfig.GetInt("commit-lanes", 2);
         if (lanes < 1) throw new ConfigurationException($"{nameof(PostgresJournal)}'s commit-lanes must be at least 1, not {lanes}");
         _writer = new PostgresEventWriter(_connectionString, Statements, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize, lanes);
         _highest = Statements.Highest;
