@@ -17,6 +17,7 @@ public sealed class JournalWriteBatcher
     private readonly int _bufferSize;
     private readonly KeyValuePair<string, object?> _database;
     private volatile bool _stopped;
+    private static readonly IReadOnlySet<string> EmptySet = new HashSet<string>();
 
     /// <param name="database">The database's name, for the metrics (<see cref="JournalWriterMetrics.DatabaseTag"/>).</param>
     public JournalWriteBatcher(int batchSize, int bufferSize, string database)
@@ -53,18 +54,52 @@ public sealed class JournalWriteBatcher
     }
 
     /// <summary>
-    /// Runs the writer until <see cref="Stop"/>: takes what is pending (<see cref="Take"/>) and commits it with
-    /// <paramref name="insert"/>, one transaction for the writes given to it.
+    /// Runs the writer until <see cref="Stop"/>: takes what is pending (<see cref="Take(List{PendingWrite}, IReadOnlySet{string})"/>)
+    /// and commits it with <paramref name="insert"/>, one transaction for the writes given to it, on one of
+    /// <paramref name="lanes"/> lanes (a lane is one connection: the lane's index is <paramref name="insert"/>'s second
+    /// argument). With more than one lane the next batch is taken and sent while the last one's commit waits for the
+    /// disk; a batch never holds a write of a persistence id that has a batch in flight, so one conversation's writes
+    /// commit in the order it made them. Once stopped it returns when every lane's commit has ended.
     /// </summary>
-    public async Task RunAsync(Func<IReadOnlyList<PendingWrite>, ValueTask<WriteFailure?>> insert)
+    public async Task RunAsync(Func<IReadOnlyList<PendingWrite>, int, ValueTask<WriteFailure?>> insert, int lanes)
     {
-        var batch = new List<PendingWrite>();
+        ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
+        var committing = new Task[lanes];
+        var ofLane = new HashSet<string>[lanes];
+        for (var lane = 0; lane < lanes; lane++)
+        {
+            committing[lane] = Task.CompletedTask;
+            ofLane[lane] = [];
+        }
+        var inFlight = new HashSet<string>();
         while (await WaitToReadAsync().ConfigureAwait(false))
         {
-            var rows = Take(batch);
-            if (batch.Count > 0) await CommitAsync(batch, rows, insert).ConfigureAwait(false);
-            batch.Clear();
+            var free = Array.FindIndex(committing, commit => commit.IsCompleted);
+            if (free < 0)
+            {
+                await Task.WhenAny(committing).ConfigureAwait(false);
+                continue;
+            }
+            // The persistence ids of the batches still in flight, which this batch must not overtake.
+            inFlight.Clear();
+            for (var lane = 0; lane < lanes; lane++)
+                if (committing[lane].IsCompleted) ofLane[lane].Clear();
+                else inFlight.UnionWith(ofLane[lane]);
+            var batch = new List<PendingWrite>();
+            var rows = Take(batch, inFlight);
+            if (batch.Count == 0)
+            {
+                // Stopped (what was queued has failed), or the first pending write waits for its persistence id's batch.
+                if (!_stopped) await Task.WhenAny(committing.Where(commit => !commit.IsCompleted)).ConfigureAwait(false);
+                continue;
+            }
+            foreach (var write in batch)
+                foreach (var row in write.Rows)
+                    ofLane[free].Add(row.PersistenceId);
+            var onLane = free;
+            committing[free] = CommitAsync(batch, rows, writes => insert(writes, onLane)).AsTask();
         }
+        await Task.WhenAll(committing).ConfigureAwait(false);
     }
 
     /// <summary>True once a write is pending; false once the writer is stopped and the queue empty.</summary>
@@ -74,7 +109,13 @@ public sealed class JournalWriteBatcher
     /// Moves what is pending into <paramref name="batch"/>, up to <c>batch-size</c> rows (a write larger than that
     /// alone), and returns its rows. Once the writer is stopped it takes nothing and fails what is queued.
     /// </summary>
-    public int Take(List<PendingWrite> batch)
+    public int Take(List<PendingWrite> batch) => Take(batch, EmptySet);
+
+    /// <summary>
+    /// <see cref="Take(List{PendingWrite})"/>, stopping before the first write of a persistence id in
+    /// <paramref name="inFlight"/> (its last batch not yet committed): it and the writes behind it wait, in order.
+    /// </summary>
+    public int Take(List<PendingWrite> batch, IReadOnlySet<string> inFlight)
     {
         var reader = _pending.Reader;
         if (_stopped)
@@ -83,13 +124,21 @@ public sealed class JournalWriteBatcher
             return 0;
         }
         var rows = 0;
-        while (reader.TryPeek(out var next) && (batch.Count == 0 || rows + next.Rows.Length <= _batchSize))
+        while (reader.TryPeek(out var next) && (batch.Count == 0 || rows + next.Rows.Length <= _batchSize) && !Overtakes(next, inFlight))
         {
             reader.TryRead(out _);
             batch.Add(next);
             rows += next.Rows.Length;
         }
         return rows;
+    }
+
+    private static bool Overtakes(PendingWrite write, IReadOnlySet<string> inFlight)
+    {
+        if (inFlight.Count == 0) return false;
+        foreach (var row in write.Rows)
+            if (inFlight.Contains(row.PersistenceId)) return true;
+        return false;
     }
 
     /// <summary>

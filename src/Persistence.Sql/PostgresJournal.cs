@@ -2,6 +2,7 @@ using Akka.Persistence.Sql.Journal.Types;
 using Npgsql;
 using NpgsqlTypes;
 using AkkaConfig = Akka.Configuration.Config;
+using ConfigurationException = Akka.Configuration.ConfigurationException;
 
 namespace Orchestrator.Persistence.Sql;
 
@@ -24,7 +25,9 @@ public sealed class PostgresJournal : BatchWritingSqlJournal
         // Plain connections from Npgsql's pool for this connection string, the one linq2db takes the plugin's from:
         // the node stays within one pool's Maximum Pool Size.
         _connectionString = Config.ConnectionString!;
-        _writer = new PostgresEventWriter(_connectionString, Statements, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize);
+        var lanes = journalConfig.GetInt("commit-lanes", 2);
+        if (lanes < 1) throw new ConfigurationException($"{nameof(PostgresJournal)}'s commit-lanes must be at least 1, not {lanes}");
+        _writer = new PostgresEventWriter(_connectionString, Statements, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize, lanes);
         _highest = Statements.Highest;
         _replay = Statements.Replay;
     }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
@@ -9,13 +7,11 @@ using Akka.Persistence.Sql.Journal.Types;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Npgsql;
-using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Hosting.Configuration;
-using Orchestrator.Messages.Events;
-using Orchestrator.Messages.Protocol;
 using Orchestrator.Persistence.Sql;
 using Orchestrator.Tests.Support;
 using Xunit;
+using static Orchestrator.Tests.Persistence.JournalWriterSpecs;
 
 namespace Orchestrator.Tests.Persistence;
 
@@ -28,13 +24,11 @@ namespace Orchestrator.Tests.Persistence;
 /// </summary>
 public sealed class PostgresEventWriterSpec
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-
     [PostgresFact]
     public async Task Writes_of_many_conversations_that_arrive_while_a_commit_waits_share_the_next_commit()
     {
         await using var journal = await TestJournal.CreateAsync(JournalKind.Postgres);
-        using var commits = new WriterMetrics(journal);
+        using var commits = new WriterMetrics(DatabaseOf(journal));
         using var kit = new TestKit(ActorSystem.Create("batching", await journal.NodeConfigAsync()));
         var probe = kit.CreateTestProbe();
         var node = JournalOf(kit);
@@ -161,7 +155,7 @@ public sealed class PostgresEventWriterSpec
     public async Task A_write_beyond_the_queues_bound_fails_at_once_and_is_counted()
     {
         await using var journal = await TestJournal.CreateAsync(JournalKind.Postgres);
-        using var metrics = new WriterMetrics(journal);
+        using var metrics = new WriterMetrics(DatabaseOf(journal));
         await using var writer = await StandaloneWriter.StartAsync(journal, bufferSize: 2);
 
         Task[] queued;
@@ -180,6 +174,31 @@ public sealed class PostgresEventWriterSpec
         }
         await Task.WhenAll(queued).WaitAsync(Wait);
         Assert.Equal(["conversation-0", "conversation-1", "conversation-2"], await RowsAsync(journal, "SELECT persistence_id FROM journal ORDER BY 1"));
+    }
+
+    [PostgresFact]
+    public async Task With_two_lanes_the_next_batch_goes_out_on_a_second_connection_while_the_first_commits()
+    {
+        await using var journal = await TestJournal.CreateAsync(JournalKind.Postgres);
+        await using var writer = await StandaloneWriter.StartAsync(journal, bufferSize: 10, lanes: 2);
+
+        Task[] writes;
+        await using (var held = await HeldTableLock.TakeAsync(journal))
+        {
+            var a1 = writer.Write("conversation-a", 1);
+            await held.UntilAnInsertWaitsAsync();
+            var b1 = writer.Write("conversation-b", 1);
+            // Both batches on the wire at once, each on its connection, waiting for the lock.
+            await held.UntilInsertsWaitAsync(2);
+            // a's next write waits for a's batch, then goes out on the lane that frees first.
+            writes = [a1, b1, writer.Write("conversation-a", 2)];
+            Assert.All(writes, write => Assert.False(write.IsCompleted));
+        }
+        await Task.WhenAll(writes).WaitAsync(Wait);
+        Assert.Equal(
+            ["conversation-a 1", "conversation-a 2"],
+            await RowsAsync(journal, "SELECT persistence_id || ' ' || sequence_number FROM journal WHERE persistence_id = 'conversation-a' ORDER BY ordering"));
+        Assert.Equal(["conversation-b 1"], await RowsAsync(journal, "SELECT persistence_id || ' ' || sequence_number FROM journal WHERE persistence_id = 'conversation-b'"));
     }
 
     [PostgresFact]
@@ -209,33 +228,7 @@ public sealed class PostgresEventWriterSpec
         Assert.Equal(["conversation-0"], await RowsAsync(journal, "SELECT persistence_id FROM journal ORDER BY 1"));
     }
 
-    private static IActorRef JournalOf(TestKit kit, string? pluginId = null) => Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(pluginId);
-
-    /// <summary>The journal takes messages in order: once it answers a later read, it has queued every write before it.</summary>
-    private static void QueuedEverything(IActorRef journal, TestProbe probe)
-    {
-        journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "conversation-none", probe), probe);
-        probe.ExpectMsg<RecoverySuccess>(Wait);
-    }
-
-    private static void WriteOne(IActorRef journal, TestProbe probe, string persistenceId)
-    {
-        journal.Tell(Write(persistenceId, 1, probe), probe);
-        probe.ExpectMsg<WriteMessagesSuccessful>(Wait);
-        probe.ExpectMsg<WriteMessageSuccess>(Wait);
-    }
-
-    /// <summary>One event of one conversation, as its actor writes it; the journal answers <paramref name="writer"/>.</summary>
-    private static WriteMessages Write(string persistenceId, long sequenceNr, IActorRef writer) =>
-        new([new AtomicWrite(Persistent(persistenceId, sequenceNr))], writer, 1);
-
-    private static Persistent Persistent(string persistenceId, long sequenceNr, object? payload = null) =>
-        new(payload ?? Event(sequenceNr), sequenceNr, persistenceId, writerGuid: "writer");
-
-    private static ToolResultRecorded Event(long i) => new($"call_{i}", Item.FunctionCallOutput($"call_{i}", $"output {i}"), IsError: false);
-
-    private static System.Collections.Immutable.IImmutableList<IPersistentRepresentation> ImmutableListOf(params IPersistentRepresentation[] events) =>
-        System.Collections.Immutable.ImmutableList.Create(events);
+    private static string? DatabaseOf(TestJournal journal) => new NpgsqlConnectionStringBuilder(journal.ConnectionString).Database;
 
     private static async Task ExecuteAsync(TestJournal journal, string sql)
     {
@@ -249,19 +242,6 @@ public sealed class PostgresEventWriterSpec
         await using var connection = (NpgsqlConnection)await journal.OpenConnectionAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    /// <summary>Each row of <paramref name="sql"/>, its columns joined by spaces.</summary>
-    private static async Task<List<string>> RowsAsync(TestJournal journal, string sql, string? persistenceId = null)
-    {
-        await using var connection = (NpgsqlConnection)await journal.OpenConnectionAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        if (persistenceId is not null) command.Parameters.AddWithValue("id", persistenceId);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-            rows.Add(string.Join(' ', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : reader.GetValue(i).ToString())));
-        return rows;
     }
 
     /// <summary>
@@ -291,14 +271,17 @@ public sealed class PostgresEventWriterSpec
         }
 
         /// <summary>Returns once a statement of another connection to the database waits for a lock: the writer's insert.</summary>
-        public async Task UntilAnInsertWaitsAsync()
+        public Task UntilAnInsertWaitsAsync() => UntilInsertsWaitAsync(1);
+
+        /// <summary>Returns once statements of <paramref name="connections"/> other connections wait for a lock.</summary>
+        public async Task UntilInsertsWaitAsync(int connections)
         {
             using var timeout = new CancellationTokenSource(Wait);
             const string waiting = """
                 SELECT count(*) FROM pg_stat_activity
                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
                 """;
-            while (await CountAsync(_journal, waiting) == 0)
+            while (await CountAsync(_journal, waiting) < connections)
                 await Task.Delay(TimeSpan.FromMilliseconds(20), timeout.Token);
         }
 
@@ -317,7 +300,7 @@ public sealed class PostgresEventWriterSpec
 
         public PostgresEventWriter Writer { get; }
 
-        public static async Task<StandaloneWriter> StartAsync(TestJournal journal, int bufferSize)
+        public static async Task<StandaloneWriter> StartAsync(TestJournal journal, int bufferSize, int lanes = 1)
         {
             var node = await journal.NodeConfigAsync();
             // The tables, as the plugin creates them for the node's journal.
@@ -328,7 +311,7 @@ public sealed class PostgresEventWriterSpec
                 probe.ExpectMsg<RecoverySuccess>(Wait);
             }
             var config = new JournalConfig(node.GetConfig("akka.persistence.journal.sql").WithFallback(SqlPersistence.DefaultJournalConfiguration));
-            return new StandaloneWriter(new PostgresEventWriter(journal.ConnectionString!, new JournalStatements(config.TableConfig, '@', "false"), 100, bufferSize));
+            return new StandaloneWriter(new PostgresEventWriter(journal.ConnectionString!, new JournalStatements(config.TableConfig, '@', "false"), 100, bufferSize, lanes));
         }
 
         public Task Write(string persistenceId, long sequenceNr) => Writer.WriteAsync(
@@ -344,50 +327,6 @@ public sealed class PostgresEventWriterSpec
         {
             Writer.Stop();
             await Writer.Stopped.WaitAsync(Wait);
-        }
-    }
-
-    /// <summary>The writer's commits and refusals on this test's database, from the metrics.</summary>
-    private sealed class WriterMetrics : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<int> _rows = new();
-        private long _refused;
-
-        public WriterMetrics(TestJournal journal)
-        {
-            var database = new NpgsqlConnectionStringBuilder(journal.ConnectionString).Database;
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == EngineMetrics.MeterName
-                    && instrument.Name is JournalWriterMetrics.CommitRows or JournalWriterMetrics.WritesRefused)
-                    listener.EnableMeasurementEvents(instrument);
-            };
-            _listener.SetMeasurementEventCallback<int>((_, rows, tags, _) =>
-            {
-                if (OfDatabase(tags, database)) _rows.Enqueue(rows);
-            });
-            _listener.SetMeasurementEventCallback<long>((_, count, tags, _) =>
-            {
-                if (OfDatabase(tags, database)) Interlocked.Add(ref _refused, count);
-            });
-            _listener.Start();
-        }
-
-        public List<int> Rows => [.. _rows];
-
-        public long Refused => Interlocked.Read(ref _refused);
-
-        public void Clear() => _rows.Clear();
-
-        public void Dispose() => _listener.Dispose();
-
-        private static bool OfDatabase(ReadOnlySpan<KeyValuePair<string, object?>> tags, string? database)
-        {
-            foreach (var tag in tags)
-                if (tag.Key == JournalWriterMetrics.DatabaseTag && Equals(tag.Value, database))
-                    return true;
-            return false;
         }
     }
 }

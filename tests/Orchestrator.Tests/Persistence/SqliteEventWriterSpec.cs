@@ -1,19 +1,14 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using Microsoft.Data.Sqlite;
-using Orchestrator.Actors.Diagnostics;
 using Orchestrator.Hosting.Configuration;
 using Orchestrator.Messages.Events;
-using Orchestrator.Messages.Protocol;
 using Orchestrator.Persistence.Sqlite;
 using Orchestrator.Tests.Support;
 using Xunit;
+using static Orchestrator.Tests.Persistence.JournalWriterSpecs;
 
 namespace Orchestrator.Tests.Persistence;
 
@@ -26,13 +21,11 @@ namespace Orchestrator.Tests.Persistence;
 [Collection(RunAloneCollection.Name)]
 public sealed class SqliteEventWriterSpec
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-
     [Fact]
     public async Task Writes_that_arrive_while_a_commit_waits_share_the_next_commit()
     {
         await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        using var commits = new CommitRecorder();
+        using var commits = new WriterMetrics(SqliteJournalStore.FileName);
         using var kit = new TestKit(ActorSystem.Create("batching", await journal.NodeConfigAsync()));
         var probe = kit.CreateTestProbe();
         var node = JournalOf(kit, null);
@@ -139,85 +132,17 @@ public sealed class SqliteEventWriterSpec
             SELECT t.tag, t.sequence_nr, j.sequence_number FROM tags t JOIN journal j ON j.ordering = t.ordering_id
             WHERE t.persistence_id = $id ORDER BY t.tag
             """;
-        var byPlugin = await RowsAsync(journal, events, "by-plugin");
+        var byPlugin = await RowsAsync(journal, events, "by-plugin", "$id");
         Assert.Equal(3, byPlugin.Count);
-        Assert.Equal(byPlugin, await RowsAsync(journal, events, "by-node"));
-        var pluginTags = await RowsAsync(journal, tags, "by-plugin");
+        Assert.Equal(byPlugin, await RowsAsync(journal, events, "by-node", "$id"));
+        var pluginTags = await RowsAsync(journal, tags, "by-plugin", "$id");
         Assert.Equal(["tag-a 2 2", "tag-b 2 2"], pluginTags);
-        Assert.Equal(pluginTags, await RowsAsync(journal, tags, "by-node"));
-    }
-
-    private static IActorRef JournalOf(TestKit kit, string? pluginId) => Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(pluginId);
-
-    /// <summary>The journal takes messages in order: once it answers a later read, it has queued every write before it.</summary>
-    private static void QueuedEverything(IActorRef journal, TestProbe probe)
-    {
-        journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "conversation-none", probe), probe);
-        probe.ExpectMsg<RecoverySuccess>(Wait);
-    }
-
-    private static void WriteOne(IActorRef journal, TestProbe probe, string persistenceId)
-    {
-        journal.Tell(Write(persistenceId, 1, probe), probe);
-        probe.ExpectMsg<WriteMessagesSuccessful>(Wait);
-        probe.ExpectMsg<WriteMessageSuccess>(Wait);
-    }
-
-    /// <summary>One event of one conversation, as its actor writes it; the journal answers <paramref name="writer"/>.</summary>
-    private static WriteMessages Write(string persistenceId, long sequenceNr, IActorRef writer) =>
-        new([new AtomicWrite(new Persistent(Event(sequenceNr), sequenceNr, persistenceId, writerGuid: "writer-spec"))], writer, 1);
-
-    private static ToolResultRecorded Event(long i) => new($"call_{i}", Item.FunctionCallOutput($"call_{i}", $"output {i}"), IsError: false);
-
-    private static System.Collections.Immutable.IImmutableList<IPersistentRepresentation> ImmutableListOf(params IPersistentRepresentation[] events) =>
-        System.Collections.Immutable.ImmutableList.Create(events);
-
-    /// <summary>Each row of <paramref name="sql"/>, its columns joined by spaces.</summary>
-    private static async Task<List<string>> RowsAsync(TestJournal journal, string sql, string? persistenceId = null)
-    {
-        await using var connection = (SqliteConnection)await journal.OpenConnectionAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        if (persistenceId is not null) command.Parameters.AddWithValue("$id", persistenceId);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-            rows.Add(string.Join(' ', Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : reader.GetValue(i).ToString())));
-        return rows;
+        Assert.Equal(pluginTags, await RowsAsync(journal, tags, "by-node", "$id"));
     }
 
     /// <summary>A payload the default serializer fails on: reading its one property throws.</summary>
     private sealed class Unserialisable
     {
         public string Value => throw new InvalidOperationException("not serialisable");
-    }
-
-    /// <summary>The rows of each commit, from the journal's metric.</summary>
-    private sealed class CommitRecorder : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<int> _rows = new();
-
-        public CommitRecorder()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == JournalMetrics.CommitRows)
-                    listener.EnableMeasurementEvents(instrument);
-            };
-            _listener.SetMeasurementEventCallback<int>((_, rows, tags, _) =>
-            {
-                foreach (var tag in tags)
-                    if (tag.Key == JournalMetrics.DatabaseTag && Equals(tag.Value, SqliteJournalStore.FileName))
-                        _rows.Enqueue(rows);
-            });
-            _listener.Start();
-        }
-
-        public List<int> Rows => [.. _rows];
-
-        public void Clear() => _rows.Clear();
-
-        public void Dispose() => _listener.Dispose();
     }
 }
