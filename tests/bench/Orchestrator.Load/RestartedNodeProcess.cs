@@ -9,9 +9,12 @@ namespace Orchestrator.Load;
 /// </summary>
 public sealed class RestartedNodeProcess : IAsyncDisposable
 {
-    /// <summary>What the node reads from the environment for its journal and cluster: the child sees what the bench's node saw.</summary>
+    /// <summary>
+    /// What the node reads from the environment for its journal, its cluster and its settings file (a restart's
+    /// settings, such as sharding's, are tried with ORCHESTRATOR_CONFIG): the child sees what the bench's node saw.
+    /// </summary>
     private static readonly string[] PassedOn =
-        ["ORCHESTRATOR_JOURNAL", "ORCHESTRATOR_POSTGRES", "ORCHESTRATOR_SQLITE_SYNCHRONOUS", "ORCHESTRATOR_CLUSTER_HOST", "ORCHESTRATOR_CLUSTER_PORT", "ORCHESTRATOR_SEED_NODES"];
+        ["ORCHESTRATOR_JOURNAL", "ORCHESTRATOR_POSTGRES", "ORCHESTRATOR_SQLITE_SYNCHRONOUS", "ORCHESTRATOR_CLUSTER_HOST", "ORCHESTRATOR_CLUSTER_PORT", "ORCHESTRATOR_SEED_NODES", "ORCHESTRATOR_CONFIG"];
 
     private readonly Process _process;
     private readonly Task<string?> _listening;
