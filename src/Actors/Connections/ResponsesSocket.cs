@@ -17,7 +17,7 @@ namespace Orchestrator.Actors.Connections;
 /// <item>Each lane has at most one response in flight, and the socket at most
 /// <see cref="EndpointSettings.MaxInFlightPerConnection"/>; requests beyond that, or sent while the endpoint is
 /// paused after a 429, wait here in order. Every event is routed by its <c>stream_id</c> to the lease that sent
-/// the lane's request.</item>
+/// the lane's request (those its holder acts on: <see cref="HolderEvents"/>).</item>
 /// <item>At its maximum age the socket retires: it tells its manager (no new leases) but keeps serving the lanes
 /// already leased, whose holders are mid-turn with their chain cached here, so that their next requests still
 /// continue it. It closes when the manager says no lane is held any more, after
@@ -161,7 +161,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
                 return;
             }
             owner.LastEventAt = _time.GetTimestamp();
-            owner.Owner.Tell(new ModelEvent(owner.LeaseId, inbound.Event));
+            if (HolderEvents.Forwarded(inbound.Event)) owner.Owner.Tell(new ModelEvent(owner.LeaseId, inbound.Event));
             if (inbound.Event is ServerErrorEvent or ResponseLifecycleEvent { IsTerminal: true })
             {
                 _inFlight.Remove(lane);
