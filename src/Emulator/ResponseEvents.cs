@@ -349,7 +349,7 @@ internal static class ResponseEvents
         if (request.Tools.ValueKind == JsonValueKind.Array)
         {
             json.WritePropertyName("tools");
-            request.Tools.WriteTo(json);
+            json.WriteRawValue(response.ToolsJson, skipInputValidation: true);
         }
         else
         {

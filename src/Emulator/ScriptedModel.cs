@@ -24,15 +24,15 @@ internal static class ScriptedModel
         }
 
         (int rounds, int callsSinceUser) = CountRoundsAfter(segments, latestUser);
-        ContextDigest digest = ContextDigest.Of(segments);
+        // The digest walks the whole context, which grows with the conversation: only the final messages report it.
         if (tools.Count == 0)
         {
-            return [ModelOutput.Message($"No function tools were declared, so no tool calls were made. {digest}")];
+            return [ModelOutput.Message($"No function tools were declared, so no tool calls were made. {ContextDigest.Of(segments)}")];
         }
 
         if (rounds >= directive.Rounds)
         {
-            return [ModelOutput.Message($"Done: ran {callsSinceUser} tool calls over {rounds} rounds. {digest}")];
+            return [ModelOutput.Message($"Done: ran {callsSinceUser} tool calls over {rounds} rounds. {ContextDigest.Of(segments)}")];
         }
 
         var calls = new List<ModelOutput>(directive.Calls);

@@ -6,6 +6,30 @@ namespace Orchestrator.Emulator.Tests;
 public sealed class EventStreamTests
 {
     [Fact]
+    public async Task Every_lifecycle_event_echoes_the_requests_tools_as_raw_utf8()
+    {
+        using CancellationTokenSource timeout = TestTimeout.Start();
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions(), timeout.Token);
+        await using TestClient client = await TestClient.ConnectAsync(server, timeout.Token);
+        JsonArray tools = Requests.WeatherTools();
+        tools[0]!["description"] = "Température <°C> & \"quoted\"";
+
+        ResponseResult result = await client.CreateAsync(Requests.Create("Hello there, emulator", tools: tools));
+
+        JsonElement[] lifecycle = [.. result.Events.Where(e => e.TryGetProperty("response", out _))];
+        Assert.Equal(["response.created", "response.in_progress", "response.completed"], lifecycle.Select(e => e.GetProperty("type").GetString()));
+        foreach (JsonElement e in lifecycle)
+        {
+            JsonElement echoed = e.GetProperty("response").GetProperty("tools");
+            Assert.True(JsonNode.DeepEquals(tools, JsonNode.Parse(echoed.GetRawText())), echoed.GetRawText());
+            // Written as the rest of the event: compact, non-ASCII and HTML characters unescaped, quotes escaped.
+            Assert.Contains("\"description\":\"Température <°C> & \\\"quoted\\\"\"", echoed.GetRawText());
+            Assert.DoesNotContain("\": ", echoed.GetRawText());
+            Assert.DoesNotContain("\n", echoed.GetRawText());
+        }
+    }
+
+    [Fact]
     public async Task Text_answer_streams_events_in_order_with_consecutive_sequence_numbers()
     {
         using CancellationTokenSource timeout = TestTimeout.Start();

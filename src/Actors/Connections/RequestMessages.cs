@@ -2,7 +2,7 @@ using Orchestrator.Messages.Protocol;
 
 namespace Orchestrator.Actors.Connections;
 
-/// <summary>Sends one client event on a leased lane; events of the response come back to the sender as <see cref="ModelEvent"/>.</summary>
+/// <summary>Sends one client event on a leased lane; events of the response come back to the sender as <see cref="ModelEvent"/> (those <see cref="HolderEvents"/> passes on).</summary>
 public sealed record SendRequest(long LeaseId, int Lane, byte[] Payload);
 
 public sealed record ModelEvent(long LeaseId, ServerEvent Event);

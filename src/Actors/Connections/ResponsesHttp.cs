@@ -83,7 +83,7 @@ public sealed class ResponsesHttp : ReceiveActor, IWithTimers
         {
             if (!_inFlight.TryGetValue(inbound.LeaseId, out var flight) || flight.Number != inbound.Number) return;
             flight.LastEventAt = _time.GetTimestamp();
-            flight.Owner.Tell(new ModelEvent(inbound.LeaseId, inbound.Event));
+            if (HolderEvents.Forwarded(inbound.Event)) flight.Owner.Tell(new ModelEvent(inbound.LeaseId, inbound.Event));
             if (inbound.Event is not (ServerErrorEvent or ResponseLifecycleEvent { IsTerminal: true })) return;
             // The task stops reading at the terminal event by itself.
             _inFlight.Remove(inbound.LeaseId);

@@ -17,7 +17,7 @@ namespace Orchestrator.Actors.Connections;
 /// <item>Each lane has at most one response in flight, and the socket at most
 /// <see cref="EndpointSettings.MaxInFlightPerConnection"/>; requests beyond that, or sent while the endpoint is
 /// paused after a 429, wait here in order. Every event is routed by its <c>stream_id</c> to the lease that sent
-/// the lane's request.</item>
+/// the lane's request (those its holder acts on: <see cref="HolderEvents"/>).</item>
 /// <item>At its maximum age the socket retires: it tells its manager (no new leases) but keeps serving the lanes
 /// already leased, whose holders are mid-turn with their chain cached here, so that their next requests still
 /// continue it. It closes when the manager says no lane is held any more, after
@@ -37,7 +37,8 @@ namespace Orchestrator.Actors.Connections;
 /// request; that response's late events are dropped).</item>
 /// </list>
 /// Stall detection costs one clock read per event and no timer per response: each response in flight keeps the time
-/// of its last event, and one periodic sweep per socket compares them with the limits (<see cref="StallDetector"/>).
+/// of its last event (the receive loop notes per lane those its holder does not get), and one periodic sweep per socket
+/// compares them with the limits (<see cref="StallDetector"/>).
 /// </summary>
 public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 {
@@ -57,6 +58,12 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
     /// A request sent on the lane replaces it.
     /// </summary>
     private readonly Dictionary<int, SteerRoute> _steerRoutes = new();
+    /// <summary>
+    /// Per lane, when the receive loop last read an event of it that the holder does not get (<see cref="HolderEvents"/>):
+    /// written by the loop, read by the stall sweep, so that those events (most of a response's) keep a response alive
+    /// without a message to this actor each.
+    /// </summary>
+    private readonly long[] _laneHeardAt;
     private ClientWebSocket? _socket;
     private DateTime _pausedUntilUtc;
     private bool _retiring;
@@ -68,6 +75,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         _settings = settings;
         _time = time;
         _pausedUntilUtc = pausedUntilUtc;
+        _laneHeardAt = new long[Math.Max(1, settings.LanesPerConnection)];
         Connecting();
     }
 
@@ -161,7 +169,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
                 return;
             }
             owner.LastEventAt = _time.GetTimestamp();
-            owner.Owner.Tell(new ModelEvent(owner.LeaseId, inbound.Event));
+            if (HolderEvents.Forwarded(inbound.Event)) owner.Owner.Tell(new ModelEvent(owner.LeaseId, inbound.Event));
             if (inbound.Event is ServerErrorEvent or ResponseLifecycleEvent { IsTerminal: true })
             {
                 _inFlight.Remove(lane);
@@ -222,7 +230,8 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
         List<(int Lane, InFlight Flight, string Reason)>? stalled = null;
         foreach (var (lane, flight) in _inFlight)
         {
-            var reason = StallDetector.Stalled(_time.GetElapsedTime(flight.LastEventAt, now), _time.GetElapsedTime(flight.SentAt, now), _settings);
+            var heardAt = Math.Max(flight.LastEventAt, lane < _laneHeardAt.Length ? Volatile.Read(ref _laneHeardAt[lane]) : 0);
+            var reason = StallDetector.Stalled(_time.GetElapsedTime(heardAt, now), _time.GetElapsedTime(flight.SentAt, now), _settings);
             if (reason is not null) (stalled ??= []).Add((lane, flight, reason));
         }
         if (stalled is null) return;
@@ -291,6 +300,15 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
 
     private int LaneOf(string? streamId) =>
         streamId is not null && streamId.StartsWith("lane-", StringComparison.Ordinal) && int.TryParse(streamId.AsSpan(5), out var lane) ? lane : 0;
+
+    /// <summary>Notes, from the receive loop, an event its lane's holder does not get; false for a lane out of range.</summary>
+    private bool Heard(ServerEvent e)
+    {
+        var lane = LaneOf(e.StreamId);
+        if (lane < 0 || lane >= _laneHeardAt.Length) return false;
+        Volatile.Write(ref _laneHeardAt[lane], _time.GetTimestamp());
+        return true;
+    }
 
     private void Lost(ConnectionLost lost)
     {
@@ -385,7 +403,8 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
                 }
                 if (!result.EndOfMessage) continue;
 
-                self.Tell(new Inbound(ServerEventParser.Parse(frame.WrittenMemory)));
+                var e = ServerEventParser.Parse(frame.WrittenMemory);
+                if (HolderEvents.Forwarded(e) || !Heard(e)) self.Tell(new Inbound(e));
                 frame.ResetWrittenCount();
             }
         }

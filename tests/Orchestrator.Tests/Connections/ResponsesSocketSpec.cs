@@ -97,6 +97,32 @@ public sealed class ResponsesSocketSpec : TestKit, IAsyncLifetime
         Assert.Equal(1, _emulator.Counters.Requests);
     }
 
+    [Fact]
+    public async Task The_holder_gets_the_lifecycle_and_the_text_deltas_not_the_items_streamed_one_by_one()
+    {
+        await StartEmulator(new EmulatorFaults());
+        var socket = Socket(Settings());
+        var holder = CreateTestProbe();
+        holder.Send(socket, new SendRequest(1, 0, Hello(StreamIdOf(0))));
+
+        var types = new List<string>();
+        ServerEvent received;
+        do
+        {
+            received = holder.ExpectMsg<ModelEvent>(Wait).Event;
+            types.Add(received.Type);
+        }
+        while (received is not ResponseLifecycleEvent { IsTerminal: true });
+
+        // The emulator streams output_item.added / .done and content_part.* around the deltas as well.
+        Assert.Equal([ServerEventTypes.ResponseCreated, ServerEventTypes.ResponseInProgress], types[..2]);
+        Assert.All(types[2..^1], type => Assert.Equal(ServerEventTypes.OutputTextDelta, type));
+        Assert.NotEmpty(types[2..^1]);
+        Assert.Equal(ServerEventTypes.ResponseCompleted, types[^1]);
+        Assert.Single(Assert.IsType<ResponseLifecycleEvent>(received).Response.Output);
+        holder.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
     private async Task StartEmulator(EmulatorFaults faults) =>
         _emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Faults = faults });
 
