@@ -19,18 +19,6 @@ internal sealed class EventBatch : IDisposable
 
     public EventBatch() => Json = new Utf8JsonWriter(_buffer, Options);
 
-    /// <summary><paramref name="value"/> as a batch's writer writes it, to be written again with <see cref="Utf8JsonWriter.WriteRawValue(ReadOnlySpan{byte}, bool)"/>.</summary>
-    public static byte[] Render(JsonElement value)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer, Options))
-        {
-            value.WriteTo(json);
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
     /// <summary>The writer for the next event; call <see cref="EndEvent"/> after each event.</summary>
     public Utf8JsonWriter Json { get; }
 

@@ -349,7 +349,7 @@ internal static class ResponseEvents
         if (request.Tools.ValueKind == JsonValueKind.Array)
         {
             json.WritePropertyName("tools");
-            json.WriteRawValue(response.ToolsJson, skipInputValidation: true);
+            request.Tools.WriteTo(json);
         }
         else
         {

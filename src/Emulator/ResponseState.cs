@@ -12,7 +12,6 @@ internal enum ResponseStatus
 internal sealed class ResponseState(ResponseCreateRequest request, List<ModelOutput> outputs)
 {
     private int _nextSequenceNumber;
-    private byte[]? _tools;
 
     public string Id { get; } = IdGenerator.Next("resp_");
 
@@ -45,12 +44,6 @@ internal sealed class ResponseState(ResponseCreateRequest request, List<ModelOut
 
     /// <summary>Output tokens spent on reasoning items (part of <see cref="OutputTokens"/>).</summary>
     public int ReasoningTokens { get; init; }
-
-    /// <summary>
-    /// The request's <c>tools</c> as the response object echoes them, rendered once: every lifecycle event of the response
-    /// carries them (created, in_progress and the terminal one at least), and they are most of its bytes.
-    /// </summary>
-    public ReadOnlySpan<byte> ToolsJson => _tools ??= EventBatch.Render(Request.Tools);
 
     // Steering events are numbered from the receive loop while the response streams on its lane.
     public int NextSequenceNumber() => Interlocked.Increment(ref _nextSequenceNumber) - 1;
