@@ -10,7 +10,8 @@ namespace Orchestrator.Persistence.Sqlite;
 /// <summary>
 /// The embedded journal: Akka.Persistence.Sql's journal on SQLite, writing the plugin's tables with a writer of its own
 /// (<see cref="SqliteEventWriter"/>) and reading them for recoveries with statements of its own
-/// (<see cref="SqliteReads"/>): the highest sequence number and the replay. Events are serialised by the plugin's own
+/// (<see cref="SqliteReads"/>): the highest sequence number and the replay, on connections kept open with the
+/// statements prepared (<see cref="SqliteReadSessions"/>). Events are serialised by the plugin's own
 /// serializer (<see cref="BatchWritingSqlJournal"/>), so the rows are the plugin's; partial deletes stay the plugin's. A purge (see
 /// <see cref="DirectReplaySqlJournal"/>) deletes the rows with their content zeroed and truncates the WAL
 /// (<see cref="SqliteWal"/>), so that the text is gone from the files too: the snapshots' as well, since a conversation
@@ -22,6 +23,7 @@ public sealed class SqliteJournal : BatchWritingSqlJournal
     private readonly Action<SqliteConnection> _configure;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _connectionString;
+    private readonly SqliteReadSessions _reads;
     private readonly string _highest;
     private readonly string _replay;
     private readonly string _purge;
@@ -37,6 +39,7 @@ public sealed class SqliteJournal : BatchWritingSqlJournal
         var connections = SqliteConnectionInterceptor.In(Config.DataOptions);
         _configure = connection => { if (connections is null) SqliteConnectionInterceptor.WaitForLocksInSqlite(connection); else connections.Configure(connection); };
         _writer = new SqliteEventWriter(_connectionString, Statements, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize, _configure);
+        _reads = new SqliteReadSessions(_connectionString);
         _highest = Statements.Highest;
         _replay = Statements.Replay;
         if (plugin.CreateTables) SqliteSchema.Create(_connectionString, SqliteSchema.Journal(table));
@@ -48,6 +51,7 @@ public sealed class SqliteJournal : BatchWritingSqlJournal
     protected override void PostStop()
     {
         _writer.Stop();
+        _reads.Dispose();
         base.PostStop();
     }
 
@@ -58,9 +62,7 @@ public sealed class SqliteJournal : BatchWritingSqlJournal
         await WriteInFlight(persistenceId);
         await Task.Yield();
         cancellationToken.ThrowIfCancellationRequested();
-        using var connection = Open(_connectionString);
-        using var command = Command(connection, _highest, ("$id", persistenceId), ("$from", fromSequenceNr));
-        return command.ExecuteScalar() is long highest ? highest : 0;
+        return _reads.Read(_highest, [("$id", persistenceId), ("$from", fromSequenceNr)], 0, static (command, _) => command.ExecuteScalar() is long highest ? highest : 0L);
     }
 
     /// <remarks>
@@ -70,16 +72,15 @@ public sealed class SqliteJournal : BatchWritingSqlJournal
     protected override Task<List<JournalRow>> ReadBatchAsync(ReplayBatch batch, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var connection = Open(_connectionString);
-        using var command = Command(
-            connection, _replay, ("$id", batch.PersistenceId), ("$from", batch.From), ("$to", batch.To), ("$rows", batch.Rows));
-        using var reader = command.ExecuteReader();
-        var rows = new List<JournalRow>();
-        while (reader.Read())
-        {
-            rows.Add(ReplayedRow(reader, batch.PersistenceId));
-        }
-        return Task.FromResult(rows);
+        return Task.FromResult(_reads.Read(
+            _replay, [("$id", batch.PersistenceId), ("$from", batch.From), ("$to", batch.To), ("$rows", batch.Rows)], batch.PersistenceId,
+            static (command, persistenceId) =>
+            {
+                using var reader = command.ExecuteReader();
+                var rows = new List<JournalRow>();
+                while (reader.Read()) rows.Add(ReplayedRow(reader, persistenceId));
+                return rows;
+            }));
     }
 
     /// <summary>

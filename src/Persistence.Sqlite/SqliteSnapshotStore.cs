@@ -9,12 +9,13 @@ namespace Orchestrator.Persistence.Sqlite;
 
 /// <summary>
 /// The embedded snapshot store: Akka.Persistence.Sql's on SQLite, whose recoveries read the latest snapshot with a
-/// statement of their own (<see cref="SqliteReads"/>): every recovery asks for one, and most conversations have none.
+/// statement of their own (<see cref="SqliteReads"/>), prepared once per kept connection (<see cref="SqliteReadSessions"/>):
+/// every recovery asks for one, and most conversations have none.
 /// Other selections, saves and deletes stay the plugin's.
 /// </summary>
 public sealed class SqliteSnapshotStore : SqlSnapshotStore
 {
-    private readonly string _connectionString;
+    private readonly SqliteReadSessions _reads;
     private readonly string _latest;
     private readonly Akka.Serialization.Serialization _serialization;
 
@@ -25,10 +26,11 @@ public sealed class SqliteSnapshotStore : SqlSnapshotStore
     private SqliteSnapshotStore((AkkaConfig Config, bool CreateTables) plugin) : base(plugin.Config)
     {
         var config = new SnapshotConfig(plugin.Config.WithFallback(SqlPersistence.DefaultSnapshotConfiguration));
-        _connectionString = CheckedConnectionString(config.ConnectionString, config.TableConfig.SchemaName, nameof(SqliteSnapshotStore));
+        var connectionString = CheckedConnectionString(config.ConnectionString, config.TableConfig.SchemaName, nameof(SqliteSnapshotStore));
+        _reads = new SqliteReadSessions(connectionString);
         _serialization = Context.System.Serialization;
         var table = config.TableConfig.SnapshotTable;
-        if (plugin.CreateTables) SqliteSchema.Create(_connectionString, SqliteSchema.Snapshot(table));
+        if (plugin.CreateTables) SqliteSchema.Create(connectionString, SqliteSchema.Snapshot(table));
         var c = table.ColumnNames;
         _latest = $"""
             SELECT {Quote(c.SequenceNumber)}, {Quote(c.Created)}, {Quote(c.Snapshot)}, {Quote(c.SerializerId)}, {Quote(c.Manifest)}
@@ -46,15 +48,22 @@ public sealed class SqliteSnapshotStore : SqlSnapshotStore
         // Off the store's actor: Microsoft.Data.Sqlite runs synchronously, and a wait for a lock would hold the actor.
         await Task.Yield();
         cancellationToken.ThrowIfCancellationRequested();
-        using var connection = Open(_connectionString);
-        using var command = Command(connection, _latest, ("$id", persistenceId));
-        using var reader = command.ExecuteReader();
-        if (!reader.Read()) return null;
-        var metadata = new SnapshotMetadata(persistenceId, reader.GetInt64(0), new DateTime(reader.GetInt64(1)));
-        if (reader.IsDBNull(3))
-            throw new InvalidOperationException(
-                $"snapshot {metadata.SequenceNr} of {persistenceId} has no serializer id: written by an older snapshot plugin, which this store does not read");
-        var snapshot = _serialization.Deserialize(reader.GetFieldValue<byte[]>(2), reader.GetInt32(3), reader.IsDBNull(4) ? string.Empty : reader.GetString(4));
-        return new SelectedSnapshot(metadata, snapshot);
+        return _reads.Read(_latest, [("$id", persistenceId)], (persistenceId, _serialization), static (command, state) =>
+        {
+            using var reader = command.ExecuteReader();
+            if (!reader.Read()) return null;
+            var metadata = new SnapshotMetadata(state.persistenceId, reader.GetInt64(0), new DateTime(reader.GetInt64(1)));
+            if (reader.IsDBNull(3))
+                throw new InvalidOperationException(
+                    $"snapshot {metadata.SequenceNr} of {state.persistenceId} has no serializer id: written by an older snapshot plugin, which this store does not read");
+            var snapshot = state._serialization.Deserialize(reader.GetFieldValue<byte[]>(2), reader.GetInt32(3), reader.IsDBNull(4) ? string.Empty : reader.GetString(4));
+            return new SelectedSnapshot(metadata, snapshot);
+        });
+    }
+
+    protected override void PostStop()
+    {
+        _reads.Dispose();
+        base.PostStop();
     }
 }
