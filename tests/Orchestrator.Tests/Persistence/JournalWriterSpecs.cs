@@ -10,6 +10,7 @@ using Orchestrator.Messages.Events;
 using Orchestrator.Messages.Protocol;
 using Orchestrator.Persistence.Sql;
 using Orchestrator.Tests.Support;
+using Xunit;
 
 namespace Orchestrator.Tests.Persistence;
 
@@ -22,6 +23,36 @@ internal static class JournalWriterSpecs
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
     public static IActorRef JournalOf(TestKit kit, string? pluginId = null) => Akka.Persistence.Persistence.Instance.Apply(kit.Sys).JournalFor(pluginId);
+
+    /// <summary>Conversations whose first writes <see cref="WritesQueuedDuringACommitShareTheNextAsync"/> queues.</summary>
+    public const int QueuedConversations = 20;
+
+    /// <summary>
+    /// Writes one conversation's event, then, while <paramref name="holdCommits"/> keeps the writer's commits waiting,
+    /// one event of each of <see cref="QueuedConversations"/> others: all succeed in one commit, or two or three if the
+    /// writer took the first before the rest had queued — not one each.
+    /// </summary>
+    /// <param name="database">The metrics' name of the journal's database.</param>
+    public static async Task WritesQueuedDuringACommitShareTheNextAsync(TestJournal journal, string? database, Func<TestJournal, Task<IAsyncDisposable>> holdCommits)
+    {
+        using var commits = new WriterMetrics(database);
+        using var kit = new TestKit(ActorSystem.Create("batching", await journal.NodeConfigAsync()));
+        var probe = kit.CreateTestProbe();
+        var node = JournalOf(kit);
+        WriteOne(node, probe, "conversation-warm");
+        commits.Clear();
+
+        await using (await holdCommits(journal))
+        {
+            for (var i = 0; i < QueuedConversations; i++) node.Tell(Write($"conversation-{i}", 1, probe), probe);
+            QueuedEverything(node, probe);
+        }
+        var replies = probe.ReceiveN(2 * QueuedConversations, Wait);
+
+        Assert.Equal(QueuedConversations, replies.OfType<WriteMessageSuccess>().Count());
+        Assert.Equal(QueuedConversations, commits.Rows.Sum());
+        Assert.InRange(commits.Rows.Count, 1, 3);
+    }
 
     /// <summary>The journal takes messages in order: once it answers a later read, it has queued every write before it.</summary>
     public static void QueuedEverything(IActorRef journal, TestProbe probe)

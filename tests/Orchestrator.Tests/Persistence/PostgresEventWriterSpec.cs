@@ -28,27 +28,8 @@ public sealed class PostgresEventWriterSpec
     public async Task Writes_of_many_conversations_that_arrive_while_a_commit_waits_share_the_next_commit()
     {
         await using var journal = await TestJournal.CreateAsync(JournalKind.Postgres);
-        using var commits = new WriterMetrics(DatabaseOf(journal));
-        using var kit = new TestKit(ActorSystem.Create("batching", await journal.NodeConfigAsync()));
-        var probe = kit.CreateTestProbe();
-        var node = JournalOf(kit);
-        WriteOne(node, probe, "conversation-warm");
-        commits.Clear();
-
-        const int conversations = 20;
-        await using (await HeldTableLock.TakeAsync(journal))
-        {
-            for (var i = 0; i < conversations; i++) node.Tell(Write($"conversation-{i}", 1, probe), probe);
-            QueuedEverything(node, probe);
-        }
-        var replies = probe.ReceiveN(2 * conversations, Wait);
-
-        Assert.Equal(conversations, replies.OfType<WriteMessageSuccess>().Count());
-        // The first write's commit, waiting for the lock, and one (or, if the writer took more than the first before
-        // it began, two) for the others: not one each.
-        Assert.Equal(conversations, commits.Rows.Sum());
-        Assert.InRange(commits.Rows.Count, 1, 3);
-        Assert.Equal(conversations, await CountAsync(journal, "SELECT count(*) FROM journal WHERE persistence_id LIKE 'conversation-%' AND persistence_id <> 'conversation-warm'"));
+        await WritesQueuedDuringACommitShareTheNextAsync(journal, DatabaseOf(journal), async j => await HeldTableLock.TakeAsync(j));
+        Assert.Equal(QueuedConversations, await CountAsync(journal, "SELECT count(*) FROM journal WHERE persistence_id LIKE 'conversation-%' AND persistence_id <> 'conversation-warm'"));
     }
 
     [PostgresFact]

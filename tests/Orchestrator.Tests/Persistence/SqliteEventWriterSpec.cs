@@ -25,26 +25,7 @@ public sealed class SqliteEventWriterSpec
     public async Task Writes_that_arrive_while_a_commit_waits_share_the_next_commit()
     {
         await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        using var commits = new WriterMetrics(SqliteJournalStore.FileName);
-        using var kit = new TestKit(ActorSystem.Create("batching", await journal.NodeConfigAsync()));
-        var probe = kit.CreateTestProbe();
-        var node = JournalOf(kit, null);
-        WriteOne(node, probe, "conversation-warm");
-        commits.Clear();
-
-        const int conversations = 20;
-        await using (await HeldSqliteWriteLock.TakeAsync(journal))
-        {
-            for (var i = 0; i < conversations; i++) node.Tell(Write($"conversation-{i}", 1, probe), probe);
-            QueuedEverything(node, probe);
-        }
-        var replies = probe.ReceiveN(2 * conversations, Wait);
-
-        Assert.Equal(conversations, replies.OfType<WriteMessageSuccess>().Count());
-        // The first write's commit, waiting for the lock, and one (or, if the writer took more than the first before
-        // it began, two) for the others: not one each.
-        Assert.Equal(conversations, commits.Rows.Sum());
-        Assert.InRange(commits.Rows.Count, 1, 3);
+        await WritesQueuedDuringACommitShareTheNextAsync(journal, SqliteJournalStore.FileName, async j => await HeldSqliteWriteLock.TakeAsync(j));
     }
 
     [Fact]
