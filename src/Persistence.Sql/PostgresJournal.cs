@@ -1,5 +1,4 @@
 using Akka.Persistence.Sql.Journal.Types;
-using Npgsql;
 using NpgsqlTypes;
 using AkkaConfig = Akka.Configuration.Config;
 using ConfigurationException = Akka.Configuration.ConfigurationException;
@@ -9,27 +8,30 @@ namespace Orchestrator.Persistence.Sql;
 /// <summary>
 /// The PostgreSQL journal: Akka.Persistence.Sql's journal writing the plugin's tables with a writer of its own
 /// (<see cref="PostgresEventWriter"/>: every conversation's writes in one queue, committed together) and reading them
-/// for recoveries with plain Npgsql statements: the highest sequence number and the replay. Events are serialised by
+/// for recoveries with plain Npgsql statements: the highest sequence number and the replay, prepared once on a few kept
+/// connections (<see cref="PostgresReadSessions"/>). Events are serialised by
 /// the plugin's own serializer, so the rows are the plugin's; partial deletes and the purge stay
 /// <see cref="DirectReplaySqlJournal"/>'s. The plugin creates the tables (<c>auto-initialize</c>).
 /// </summary>
 public sealed class PostgresJournal : BatchWritingSqlJournal
 {
-    private readonly string _connectionString;
     private readonly PostgresEventWriter _writer;
-    private readonly string _highest;
-    private readonly string _replay;
+    private readonly PostgresReadSessions _reads;
+    private readonly PostgresStatement _highest;
+    private readonly PostgresStatement _replay;
 
     public PostgresJournal(AkkaConfig journalConfig) : base(journalConfig, nameof(PostgresJournal), '@', "false")
     {
         // Plain connections from Npgsql's pool for this connection string, the one linq2db takes the plugin's from:
         // the node stays within one pool's Maximum Pool Size.
-        _connectionString = Config.ConnectionString!;
+        var connectionString = Config.ConnectionString!;
         var lanes = journalConfig.GetInt("commit-lanes", 2);
         if (lanes < 1) throw new ConfigurationException($"{nameof(PostgresJournal)}'s commit-lanes must be at least 1, not {lanes}");
-        _writer = new PostgresEventWriter(_connectionString, Statements, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize, lanes);
-        _highest = Statements.Highest;
-        _replay = Statements.Replay;
+        _writer = new PostgresEventWriter(connectionString, Statements, Config.DaoConfig.BatchSize, Config.DaoConfig.BufferSize, lanes);
+        _reads = new PostgresReadSessions(connectionString, ReadSessions(journalConfig, nameof(PostgresJournal)));
+        _highest = new PostgresStatement(Statements.Highest, ("id", NpgsqlDbType.Text), ("from", NpgsqlDbType.Bigint));
+        _replay = new PostgresStatement(
+            Statements.Replay, ("id", NpgsqlDbType.Text), ("from", NpgsqlDbType.Bigint), ("to", NpgsqlDbType.Bigint), ("rows", NpgsqlDbType.Integer));
     }
 
     protected override Task WriteRowsAsync(JournalRow[] rows) => _writer.WriteAsync(rows);
@@ -38,36 +40,38 @@ public sealed class PostgresJournal : BatchWritingSqlJournal
     {
         // The write in flight is read on the journal's actor, before the first await.
         await WriteInFlight(persistenceId).ConfigureAwait(false);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(_highest, connection);
-        command.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = persistenceId });
-        command.Parameters.Add(new NpgsqlParameter<long>("from", NpgsqlDbType.Bigint) { TypedValue = fromSequenceNr });
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long highest ? highest : 0;
+        return await _reads.ReadAsync(_highest, (persistenceId, fromSequenceNr), static async (command, read, token) =>
+        {
+            PostgresReadSessions.Set(command, 0, read.persistenceId);
+            PostgresReadSessions.Set(command, 1, read.fromSequenceNr);
+            return await command.ExecuteScalarAsync(token).ConfigureAwait(false) is long highest ? highest : 0;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    protected override async Task<List<JournalRow>> ReadBatchAsync(ReplayBatch batch, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(_replay, connection);
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = batch.PersistenceId });
-        p.Add(new NpgsqlParameter<long>("from", NpgsqlDbType.Bigint) { TypedValue = batch.From });
-        p.Add(new NpgsqlParameter<long>("to", NpgsqlDbType.Bigint) { TypedValue = batch.To });
-        p.Add(new NpgsqlParameter<int>("rows", NpgsqlDbType.Integer) { TypedValue = batch.Rows });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<JournalRow>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+    protected override Task<List<JournalRow>> ReadBatchAsync(ReplayBatch batch, CancellationToken cancellationToken) =>
+        _reads.ReadAsync(_replay, batch, static async (command, batch, token) =>
         {
-            rows.Add(ReplayedRow(reader, batch.PersistenceId));
-        }
-        return rows;
-    }
+            PostgresReadSessions.Set(command, 0, batch.PersistenceId);
+            PostgresReadSessions.Set(command, 1, batch.From);
+            PostgresReadSessions.Set(command, 2, batch.To);
+            PostgresReadSessions.Set(command, 3, batch.Rows);
+            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+            var rows = new List<JournalRow>();
+            while (await reader.ReadAsync(token).ConfigureAwait(false)) rows.Add(ReplayedRow(reader, batch.PersistenceId));
+            return rows;
+        }, cancellationToken);
 
     protected override void PostStop()
     {
         _writer.Stop();
+        _reads.Dispose();
         base.PostStop();
     }
 
-    private Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => PostgresEventWriter.OpenAsync(_connectionString, cancellationToken);
+    /// <summary>A plugin's <c>read-sessions</c> (default 4): connections it keeps for its recovery reads.</summary>
+    internal static int ReadSessions(AkkaConfig pluginConfig, string plugin)
+    {
+        var sessions = pluginConfig.GetInt("read-sessions", 4);
+        return sessions >= 1 ? sessions : throw new ConfigurationException($"{plugin}'s read-sessions must be at least 1, not {sessions}");
+    }
 }

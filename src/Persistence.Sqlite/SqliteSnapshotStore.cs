@@ -2,6 +2,7 @@ using Akka.Persistence;
 using Akka.Persistence.Sql;
 using Akka.Persistence.Sql.Config;
 using Akka.Persistence.Sql.Snapshot;
+using Orchestrator.Persistence.Sql;
 using static Orchestrator.Persistence.Sqlite.SqliteReads;
 using AkkaConfig = Akka.Configuration.Config;
 
@@ -31,14 +32,7 @@ public sealed class SqliteSnapshotStore : SqlSnapshotStore
         _serialization = Context.System.Serialization;
         var table = config.TableConfig.SnapshotTable;
         if (plugin.CreateTables) SqliteSchema.Create(connectionString, SqliteSchema.Snapshot(table));
-        var c = table.ColumnNames;
-        _latest = $"""
-            SELECT {Quote(c.SequenceNumber)}, {Quote(c.Created)}, {Quote(c.Snapshot)}, {Quote(c.SerializerId)}, {Quote(c.Manifest)}
-            FROM {Quote(table.Name)}
-            WHERE {Quote(c.PersistenceId)} = $id
-            ORDER BY {Quote(c.SequenceNumber)} DESC
-            LIMIT 1
-            """;
+        _latest = LatestSnapshot.Statement(table, '$');
     }
 
     protected override async Task<SelectedSnapshot?> LoadAsync(string persistenceId, SnapshotSelectionCriteria criteria, CancellationToken cancellationToken)
@@ -52,12 +46,7 @@ public sealed class SqliteSnapshotStore : SqlSnapshotStore
         {
             using var reader = command.ExecuteReader();
             if (!reader.Read()) return null;
-            var metadata = new SnapshotMetadata(state.persistenceId, reader.GetInt64(0), new DateTime(reader.GetInt64(1)));
-            if (reader.IsDBNull(3))
-                throw new InvalidOperationException(
-                    $"snapshot {metadata.SequenceNr} of {state.persistenceId} has no serializer id: written by an older snapshot plugin, which this store does not read");
-            var snapshot = state._serialization.Deserialize(reader.GetFieldValue<byte[]>(2), reader.GetInt32(3), reader.IsDBNull(4) ? string.Empty : reader.GetString(4));
-            return new SelectedSnapshot(metadata, snapshot);
+            return LatestSnapshot.FromRow(reader, state.persistenceId, state._serialization);
         });
     }
 

@@ -24,10 +24,13 @@ public sealed class SqliteSnapshotStoreSpec
     private const string StockStore = "akka.persistence.snapshot-store.stock";
 
     [Fact]
-    public async Task Loads_what_the_plugins_store_loads()
+    public Task Loads_what_the_plugins_store_loads() => LoadsWhatThePluginsStoreLoadsAsync(JournalKind.Sqlite, typeof(SqliteSnapshotStore));
+
+    /// <summary>Snapshots saved by the node's store of <paramref name="kind"/>, loaded by it and by the plugin's on the same tables.</summary>
+    internal static async Task LoadsWhatThePluginsStoreLoadsAsync(JournalKind kind, Type nodeStore)
     {
-        await using var journal = await TestJournal.CreateAsync(JournalKind.Sqlite);
-        using var kit = new TestKit(ActorSystem.Create("snapshots", await ConfigAsync(journal)));
+        await using var journal = await TestJournal.CreateAsync(kind);
+        using var kit = new TestKit(ActorSystem.Create("snapshots", await ConfigAsync(journal, nodeStore)));
         var persistence = Akka.Persistence.Persistence.Instance.Apply(kit.Sys);
         var node = persistence.SnapshotStoreFor(null);
         var stock = persistence.SnapshotStoreFor(StockStore);
@@ -53,10 +56,10 @@ public sealed class SqliteSnapshotStoreSpec
     }
 
     /// <summary>The node's configuration, with the plugin's own snapshot store on the same tables.</summary>
-    private static async Task<Config> ConfigAsync(TestJournal journal)
+    private static async Task<Config> ConfigAsync(TestJournal journal, Type nodeStore)
     {
         var node = await journal.NodeConfigAsync();
-        Assert.StartsWith(typeof(SqliteSnapshotStore).FullName!, node.GetString("akka.persistence.snapshot-store.sql.class"));
+        Assert.StartsWith(nodeStore.FullName!, node.GetString("akka.persistence.snapshot-store.sql.class"));
         return TestJournal.StockPlugin(node, "akka.persistence.snapshot-store.sql", StockStore, "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore");
     }
 

@@ -9,7 +9,7 @@ namespace Orchestrator.Tests.Persistence.Tck;
 
 /// <summary>
 /// Akka.Persistence.TCK's <c>SnapshotStoreSpec</c>, case by case, on the node's snapshot store: <c>SqliteSnapshotStore</c>
-/// on SQLite, the plugin's <c>SqlSnapshotStore</c> on PostgreSQL. Each case starts, as in the TCK, with snapshots s-1 to
+/// on SQLite, <c>PostgresSnapshotStore</c> on PostgreSQL. Each case starts, as in the TCK, with snapshots s-1 to
 /// s-5 of its persistence id saved at sequence numbers 11 to 15. README.md beside this file lists what is ported.
 /// </summary>
 public sealed class SnapshotStoreSpec
