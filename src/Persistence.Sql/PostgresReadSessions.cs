@@ -14,6 +14,7 @@ namespace Orchestrator.Persistence.Sql;
 /// server's CPU in a run (BENCHMARKS.md). A read takes an idle session (or opens one while fewer than <see cref="Max"/>
 /// are open), runs its statement and gives the session back; when all are busy it waits, for at most the connection
 /// string's <c>Timeout</c> (what a pooled open waits for a connection), and then fails with a <see cref="TimeoutException"/>.
+/// A read whose kept connection the server closed meanwhile runs once more on a new one.
 /// </summary>
 internal sealed class PostgresReadSessions : IDisposable
 {
@@ -60,10 +61,34 @@ internal sealed class PostgresReadSessions : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await TakeAsync(cancellationToken).ConfigureAwait(false);
-        Session? session = null;
         try
         {
-            if (!_idle.TryTake(out session)) session = new Session(await PostgresEventWriter.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false));
+            if (_idle.TryTake(out var kept))
+            {
+                try
+                {
+                    return await RunAsync(kept, statement, state, read, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NpgsqlException) when (kept.Broken && !cancellationToken.IsCancellationRequested)
+                {
+                    // The server closed the kept connection while it was idle (a restart, an administrator, an idle
+                    // timeout): the read has handed nothing on yet, so it runs once more on a new connection.
+                }
+            }
+            var session = new Session(await PostgresEventWriter.OpenAsync(_connectionString, cancellationToken).ConfigureAwait(false));
+            return await RunAsync(session, statement, state, read, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _free.Release();
+        }
+    }
+
+    private async Task<T> RunAsync<TState, T>(
+        Session session, PostgresStatement statement, TState state, Func<NpgsqlCommand, TState, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
             var result = await read(await session.CommandAsync(statement, cancellationToken).ConfigureAwait(false), state, cancellationToken).ConfigureAwait(false);
             GiveBack(session);
             return result;
@@ -71,12 +96,8 @@ internal sealed class PostgresReadSessions : IDisposable
         catch
         {
             // Its connection may be broken or left mid-statement: not given back.
-            session?.Dispose();
+            session.Dispose();
             throw;
-        }
-        finally
-        {
-            _free.Release();
         }
     }
 
@@ -127,6 +148,9 @@ internal sealed class PostgresReadSessions : IDisposable
             _connection = connection;
             OpenSessions.Add(1);
         }
+
+        /// <summary>Its connection is closed or broken: the server ended it.</summary>
+        public bool Broken => _connection.FullState is System.Data.ConnectionState.Closed || _connection.FullState.HasFlag(System.Data.ConnectionState.Broken);
 
         public async ValueTask<NpgsqlCommand> CommandAsync(PostgresStatement statement, CancellationToken cancellationToken)
         {

@@ -108,6 +108,22 @@ public sealed class PostgresReadSessionsSpec
         Assert.Equal(1, sessions.Idle);
     }
 
+    [PostgresFact]
+    public async Task A_read_whose_kept_connection_the_server_ended_runs_again_on_a_new_one()
+    {
+        await using var database = await ItemsAsync();
+        using var sessions = new PostgresReadSessions(database.ConnectionString, 1);
+        var (first, _) = await sessions.ReadAsync(Select, "a", ScalarAsync, CancellationToken.None);
+        await database.EndConnectionsAsync();
+
+        var (next, b) = await sessions.ReadAsync(Select, "b", ScalarAsync, CancellationToken.None).WaitAsync(Wait);
+
+        Assert.Equal(2L, b);
+        Assert.NotSame(first.Connection, next.Connection);
+        Assert.Equal(1, sessions.Idle);
+        Assert.Equal(1, await database.ConnectionsAsync());
+    }
+
     private static async Task<(NpgsqlCommand Command, long Value)> ScalarAsync(NpgsqlCommand command, string id, CancellationToken token)
     {
         PostgresReadSessions.Set(command, 0, id);
@@ -144,6 +160,18 @@ public sealed class PostgresReadSessionsSpec
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", connection);
             return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        /// <summary>Ends every other backend of the database, as a server restart does, and waits until they are gone.</summary>
+        public async Task EndConnectionsAsync()
+        {
+            await using (var connection = new NpgsqlConnection(Unpooled))
+            {
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", connection);
+                Assert.Equal(1L, (long)(await command.ExecuteScalarAsync())!);
+            }
+            await Poll.UntilAsync(async () => await ConnectionsAsync() == 0, Wait, () => "the ended backend is still connected");
         }
 
         public ValueTask DisposeAsync() => new(TestPostgres.DropDatabaseAsync(Name, ConnectionString));
