@@ -8,6 +8,8 @@ public static class Program
 {
     public static Task<int> Main(string[] args)
     {
+        if (OneShotTiering.ShouldStartOver(args, Environment.GetEnvironmentVariable, Environment.ProcessPath, AppContext.BaseDirectory, ProcessImage.Supported))
+            ProcessImage.Replace(Environment.ProcessPath!, args, (OneShotTiering.DelayVariable, OneShotTiering.DefaultDelay));
         IConfiguration configuration;
         try
         {

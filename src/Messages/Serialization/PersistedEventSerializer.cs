@@ -18,28 +18,29 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
     /// <summary>Stable; away from Akka's own identifiers (below 100).</summary>
     public const int SerializerId = 7411;
 
-    private static readonly FrozenDictionary<Type, (string Manifest, JsonTypeInfo Info)> ByType = new (string, JsonTypeInfo)[]
+    // Each event type's metadata is built at its first use, not all at once: a one-shot `run` writes two of the ten.
+    private static readonly FrozenDictionary<Type, (string Manifest, Lazy<JsonTypeInfo> Info)> ByType = new[]
     {
-        ("conversation-started.v1", PersistedEventJsonContext.Default.ConversationStarted),
-        ("user-message.v1", PersistedEventJsonContext.Default.UserMessageAccepted),
-        ("response.v1", PersistedEventJsonContext.Default.ResponseRecorded),
-        ("tool-result.v1", PersistedEventJsonContext.Default.ToolResultRecorded),
-        ("turn-abandoned.v1", PersistedEventJsonContext.Default.TurnAbandoned),
-        ("window-compacted.v1", PersistedEventJsonContext.Default.WindowCompacted),
-        ("turn-input-dropped.v1", PersistedEventJsonContext.Default.TurnInputDropped),
-        ("client-tool-calls-awaited.v1", PersistedEventJsonContext.Default.ClientToolCallsAwaited),
-        ("steer-applied.v1", PersistedEventJsonContext.Default.SteerApplied),
-        ("conversation-snapshot.v1", PersistedEventJsonContext.Default.ConversationSnapshot),
-    }.ToFrozenDictionary(e => e.Item2.Type, e => e);
+        Entry<ConversationStarted>("conversation-started.v1", () => PersistedEventJsonContext.Default.ConversationStarted),
+        Entry<UserMessageAccepted>("user-message.v1", () => PersistedEventJsonContext.Default.UserMessageAccepted),
+        Entry<ResponseRecorded>("response.v1", () => PersistedEventJsonContext.Default.ResponseRecorded),
+        Entry<ToolResultRecorded>("tool-result.v1", () => PersistedEventJsonContext.Default.ToolResultRecorded),
+        Entry<TurnAbandoned>("turn-abandoned.v1", () => PersistedEventJsonContext.Default.TurnAbandoned),
+        Entry<WindowCompacted>("window-compacted.v1", () => PersistedEventJsonContext.Default.WindowCompacted),
+        Entry<TurnInputDropped>("turn-input-dropped.v1", () => PersistedEventJsonContext.Default.TurnInputDropped),
+        Entry<ClientToolCallsAwaited>("client-tool-calls-awaited.v1", () => PersistedEventJsonContext.Default.ClientToolCallsAwaited),
+        Entry<SteerApplied>("steer-applied.v1", () => PersistedEventJsonContext.Default.SteerApplied),
+        Entry<ConversationSnapshot>("conversation-snapshot.v1", () => PersistedEventJsonContext.Default.ConversationSnapshot),
+    }.ToFrozenDictionary(e => e.Type, e => (e.Manifest, e.Info));
 
-    private static readonly FrozenDictionary<string, JsonTypeInfo> ByManifest =
+    private static readonly FrozenDictionary<string, Lazy<JsonTypeInfo>> ByManifest =
         ByType.Values.ToFrozenDictionary(e => e.Manifest, e => e.Info);
 
     public override int Identifier => SerializerId;
 
     public override string Manifest(object o) => Entry(o.GetType()).Manifest;
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, Entry(obj.GetType()).Info);
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, Entry(obj.GetType()).Info.Value);
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
@@ -47,7 +48,7 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
             throw new SerializationException($"Unknown journal event manifest '{manifest}': this build cannot read it (written by a newer release?).");
         try
         {
-            return JsonSerializer.Deserialize(bytes, info)
+            return JsonSerializer.Deserialize(bytes, info.Value)
                    ?? throw new SerializationException($"Journal event '{manifest}' is null.");
         }
         catch (JsonException e)
@@ -56,7 +57,10 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
         }
     }
 
-    private static (string Manifest, JsonTypeInfo Info) Entry(Type type) =>
+    private static (Type Type, string Manifest, Lazy<JsonTypeInfo> Info) Entry<T>(string manifest, Func<JsonTypeInfo> info) =>
+        (typeof(T), manifest, new Lazy<JsonTypeInfo>(info));
+
+    private static (string Manifest, Lazy<JsonTypeInfo> Info) Entry(Type type) =>
         ByType.TryGetValue(type, out var entry)
             ? entry
             : throw new ArgumentException($"{type.FullName} is not a journal event known to {nameof(PersistedEventSerializer)}.");

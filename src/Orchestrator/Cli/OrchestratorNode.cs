@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -54,12 +55,15 @@ public sealed class OrchestratorNode : IAsyncDisposable
         var emulatorStart = settings.ResponsesUrl is null
             ? Task.Run(() => EmulatorServer.StartAsync(new EmulatorOptions(), cancellationToken), cancellationToken)
             : null;
+        // The journal is checked while the host is built (the first use of SQLite loads and compiles its library, about
+        // as long as the build), and before the host starts: a host that fails to start logs the error with its stack
+        // trace, and a bad journal is the user's to fix from one line.
+        var journalCheck = Task.Run(() => JournalStore.For(settings).PrepareAsync(cancellationToken), cancellationToken);
         IHost? host = null;
+        var hostStarting = false;
         try
         {
-            // Checked before the host exists: a host that fails to start logs the error with its stack trace,
-            // and a bad journal is the user's to fix from one line.
-            var journal = await JournalStore.For(settings).PrepareAsync(cancellationToken).ConfigureAwait(false);
+            Config? journal = null;
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.ClearProviders();
             // stdout belongs to the command's output (text or JSON lines); every log line goes to stderr.
@@ -84,10 +88,12 @@ public sealed class OrchestratorNode : IAsyncDisposable
                     persistence.JournalFor(null);
                     persistence.SnapshotStoreFor(null);
                 });
-                akka.WithOrchestrator(settings, journal, () => settings.ResponsesUrl ?? emulatorStart!.GetAwaiter().GetResult().ResponsesUrl, tools, region);
+                akka.WithOrchestrator(settings, journal!, () => settings.ResponsesUrl ?? emulatorStart!.GetAwaiter().GetResult().ResponsesUrl, tools, region);
             });
 
             host = builder.Build();
+            journal = await journalCheck.ConfigureAwait(false);
+            hostStarting = true;
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             // The emulator's own failure, if it failed, rather than the host's.
             var emulator = emulatorStart is null ? null : await emulatorStart.ConfigureAwait(false);
@@ -101,9 +107,11 @@ public sealed class OrchestratorNode : IAsyncDisposable
         {
             if (host is not null)
             {
-                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                if (hostStarting) await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 host.Dispose();
             }
+            // The check is done with the data directory before its lock is let go.
+            await Task.WhenAny(journalCheck).ConfigureAwait(false);
             if (emulatorStart is not null)
             {
                 // A start that failed has nothing to stop; its error is the one thrown already or a consequence of it.

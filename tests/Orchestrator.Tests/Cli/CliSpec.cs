@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Orchestrator.Cli;
 using Orchestrator.Emulator;
 using Orchestrator.Tests.Support;
 using Xunit;
@@ -144,15 +145,37 @@ public sealed class CliSpec : IDisposable
         Assert.Equal(0L, (long)(await tables.ExecuteScalarAsync())!);
     }
 
-    private static async Task<CliRun> RunProcess(string[] args, params (string Name, string Value)[] environment)
+    [Fact]
+    public async Task Run_through_the_app_host_journals_each_turn_whether_it_starts_over_or_not()
     {
-        var start = new ProcessStartInfo("dotnet")
+        await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions());
+        var appHost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "orchestrator.exe" : "orchestrator");
+
+        var first = await RunProcess(appHost, ["run", "--data", _temp.Path, "--endpoint", emulator.BaseUrl.ToString(), "--conversation", "c-host", "first"]);
+        // A tiering delay already set is the operator's: the command goes on without starting over.
+        var second = await RunProcess(appHost, ["run", "--data", _temp.Path, "--endpoint", emulator.BaseUrl.ToString(), "--conversation", "c-host", "second"],
+            (OneShotTiering.DelayVariable, "0"));
+
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.Error + second.Error);
+        Assert.Contains("You said: \"first\".", first.Output);
+        var history = await CliRun.InProcessAsync("inspect", "c-host", "--data", _temp.Path);
+        Assert.Contains("user      \"first\"", history.Output);
+        Assert.Contains("answer \"You said: \"first\".", history.Output);
+        Assert.Contains("user      \"second\"", history.Output);
+        Assert.Contains("answer \"You said: \"second\".", history.Output);
+    }
+
+    private static Task<CliRun> RunProcess(string[] args, params (string Name, string Value)[] environment) =>
+        RunProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "orchestrator.dll"), .. args], environment);
+
+    private static async Task<CliRun> RunProcess(string program, string[] args, params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "orchestrator.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var name in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "ORCHESTRATOR_DATA", "ORCHESTRATOR_JOURNAL" }) start.Environment.Remove(name);
         foreach (var (name, value) in environment) start.Environment[name] = value;
