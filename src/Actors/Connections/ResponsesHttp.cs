@@ -208,7 +208,7 @@ public sealed class ResponsesHttp : ReceiveActor, IWithTimers
             var reader = new ServerSentEventReader(stream, target.MaxEventBytes);
             while (await reader.ReadAsync(cancellation).ConfigureAwait(false) is { } data)
             {
-                var e = ServerEventParser.Parse(data);
+                var e = ServerEventParser.Parse(data, readStreamedItems: false);
                 self.Tell(new Inbound(number, leaseId, e));
                 if (e is ServerErrorEvent or ResponseLifecycleEvent { IsTerminal: true }) return;
             }

@@ -403,7 +403,7 @@ public sealed class ResponsesSocket : ReceiveActor, IWithStash, IWithTimers
                 }
                 if (!result.EndOfMessage) continue;
 
-                var e = ServerEventParser.Parse(frame.WrittenMemory);
+                var e = ServerEventParser.Parse(frame.WrittenMemory, readStreamedItems: false);
                 if (HolderEvents.Forwarded(e) || !Heard(e)) self.Tell(new Inbound(e));
                 frame.ResetWrittenCount();
             }

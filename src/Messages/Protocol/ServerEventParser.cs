@@ -32,7 +32,14 @@ public static class ServerEventParser
         }.Select(type => (Encoding.UTF8.GetBytes(type), type)),
     ];
 
-    public static ServerEvent Parse(ReadOnlyMemory<byte> utf8Frame)
+    /// <param name="utf8Frame">One frame: a JSON object with a string <c>type</c>.</param>
+    /// <param name="readStreamedItems">
+    /// False for a reader that takes a response's items from its terminal event, which carries every one complete:
+    /// <c>response.output_item.added</c> / <c>.done</c> then come as an <see cref="OtherServerEvent"/>, their item
+    /// neither read nor copied out of the frame (the frame is still checked to be JSON). A socket reads several per
+    /// response.
+    /// </param>
+    public static ServerEvent Parse(ReadOnlyMemory<byte> utf8Frame, bool readStreamedItems = true)
     {
         var fields = TopLevelFields.Read(utf8Frame);
         var type = fields.Type;
@@ -44,6 +51,7 @@ public static class ServerEventParser
                 ServerEventTypes.ResponseCreated or ServerEventTypes.ResponseInProgress or ServerEventTypes.ResponseQueued
                     or ServerEventTypes.ResponseCompleted or ServerEventTypes.ResponseFailed or ServerEventTypes.ResponseIncomplete
                     => new ResponseLifecycleEvent(type, sequence, fields.RequiredResponse()),
+                ServerEventTypes.OutputItemAdded or ServerEventTypes.OutputItemDone when !readStreamedItems => new OtherServerEvent(type, sequence),
                 ServerEventTypes.OutputItemAdded or ServerEventTypes.OutputItemDone
                     => new OutputItemEvent(type, sequence, Required(fields.OutputIndex, "output_index").GetInt32(), ReadItem(utf8Frame, Required(fields.Item, "item"))),
                 ServerEventTypes.OutputTextDelta

@@ -92,6 +92,32 @@ public class ServerEventParserTests
         Assert.Equal("call_7", e.Item.CallId);
     }
 
+    [Theory]
+    [InlineData("response.output_item.added")]
+    [InlineData("response.output_item.done")]
+    public void Output_item_events_read_without_their_items_are_other_events_with_their_type_sequence_and_lane(string type)
+    {
+        var frame = $$$"""
+            {"type":"{{{type}}}","sequence_number":5,"output_index":2,"item":{"type":"function_call","call_id":"call_7","name":"calc","arguments":""},"stream_id":"lane-3"}
+            """;
+
+        var e = Assert.IsType<OtherServerEvent>(ServerEventParser.Parse(Encoding.UTF8.GetBytes(frame), readStreamedItems: false));
+
+        Assert.Equal((type, 5L, "lane-3"), (e.Type, e.SequenceNumber, e.StreamId));
+        // Not read, so not required; the frame must still be JSON.
+        Assert.IsType<OtherServerEvent>(ServerEventParser.Parse(Encoding.UTF8.GetBytes($$$"""{"type":"{{{type}}}"}"""), readStreamedItems: false));
+        Assert.Throws<ProtocolException>(() => ServerEventParser.Parse(Encoding.UTF8.GetBytes($$$"""{"type":"{{{type}}}","item":{"id":]}"""), readStreamedItems: false));
+    }
+
+    [Fact]
+    public void Read_without_streamed_items_a_terminal_event_still_carries_every_item_of_its_response()
+    {
+        var e = Assert.IsType<ResponseLifecycleEvent>(ServerEventParser.Parse(Encoding.UTF8.GetBytes(CompletedFrame), readStreamedItems: false));
+
+        Assert.Equal([ItemTypes.Reasoning, ItemTypes.FunctionCall], e.Response.Output.Select(i => i.Type));
+        Assert.Equal("call_1", e.Response.Output[1].CallId);
+    }
+
     [Fact]
     public void Output_text_delta_carries_item_index_and_text()
     {
