@@ -36,12 +36,16 @@ internal sealed class ClusterWorkload(TestCluster cluster, string prefix)
                 var nodes = cluster.Running;
                 var node = nodes[entry.i % nodes.Count];
                 if (await ServeProcess.TryPostAsync(_http, node.Address, entry.id, $"cluster test tools:{ToolsPerRound} rounds:{Rounds}", $"m-{entry.id}")) return;
-                if (deadline.IsCancellationRequested) throw new TimeoutException($"no node accepted the message of {entry.id}");
+                if (deadline.IsCancellationRequested) throw new TimeoutException($"no node accepted the message of {entry.id}; {RecentLogs()}");
                 // A node that is going away refuses or times out; the retry goes to the next one (same idempotency key).
                 entry.i++;
             }
         });
     }
+
+    /// <summary>The running nodes' last log lines other than tool runs: what a node that refused was doing.</summary>
+    private string RecentLogs() => string.Join('\n', cluster.Running.Select((node, i) =>
+        $"node {i} (of the running), last lines:\n" + string.Join('\n', node.LogLines.Where(line => !ToolRunLog.IsRecording(line)).TakeLast(40))));
 
     /// <summary>
     /// Waits until every conversation answered, then reads the answers from the running nodes in turn. The journal is
